@@ -1,0 +1,250 @@
+"""The model catalog: models, aliases, DIP encodings, firmware, read from data into types."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from yaml.nodes import Node
+
+from generator.errors import CatalogError
+from generator.yamlsrc import NodeReader, closest, read_source
+
+DEFAULT_CATALOG = Path(__file__).with_name("data") / "catalog.yaml"
+
+SwitchState = Literal["ON", "OFF"]
+DipState = tuple[SwitchState, ...]  # switch 1 first, each as the lever physically stands
+Generation = Literal["current", "legacy"]
+
+
+def name_key(name: str) -> str:
+    """How names are compared: case, spaces, dashes and brackets do not matter."""
+    return re.sub(r"[^a-z0-9.]", "", name.lower())
+
+
+@dataclass(frozen=True)
+class DipBlock:
+    """One model's address switch block and how it encodes a battery ID."""
+
+    switches: int
+    weights: tuple[int, ...]  # weight of switch 1, switch 2, ...
+    one_when: SwitchState  # the lever position at which a switch adds its weight
+    id_low: int
+    id_high: int
+    on_side: Literal["up", "down"]
+    inferred: bool
+    source: str
+
+    def states(self, battery_id: int) -> DipState:
+        """Each switch's lever position for this ID (an ID of 2**switches is set as 0)."""
+        if not self.id_low <= battery_id <= self.id_high:
+            raise ValueError(f"ID {battery_id} is outside {self.id_low}-{self.id_high}")
+        value = battery_id % (1 << self.switches)
+        zero_when: SwitchState = "ON" if self.one_when == "OFF" else "OFF"
+        return tuple(self.one_when if value & weight else zero_when for weight in self.weights)
+
+    def describe(self) -> str:
+        order = ", ".join(f"{n}={w}" for n, w in enumerate(self.weights, start=1))
+        return f"{self.switches} switches, weights {order}; a switch counts when {self.one_when}"
+
+
+@dataclass(frozen=True)
+class BatteryModel:
+    name: str
+    rank: int  # 1 = newest
+    generation: Generation
+    aliases: tuple[str, ...]
+    firmware: tuple[str, ...]  # accepted multipack firmware versions, any one will do
+    volts: float
+    amp_hours: float
+    dip: DipBlock
+
+    @property
+    def kwh(self) -> float:
+        return round(self.volts * self.amp_hours / 1000, 2)
+
+    def accepts_firmware(self, installed: str) -> bool:
+        return name_key(installed) in {name_key(version) for version in self.firmware}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: tuple[BatteryModel, ...]
+    source: str
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, BatteryModel]:
+        index: dict[str, BatteryModel] = {}
+        for model in self.models:
+            for name in (model.name, *model.aliases):
+                index[name_key(name)] = model
+        return index
+
+    def find(self, name: str) -> BatteryModel | None:
+        return self._by_key.get(name_key(name))
+
+    def closest_names(self, name: str) -> list[str]:
+        """Canonical names nearest to what the user typed, best first."""
+        keys = closest(name_key(name), self._by_key, count=6)
+        names = list(dict.fromkeys(self._by_key[key].name for key in keys))
+        if not names:  # e.g. "LL-V2": every model whose name starts like it
+            names = [m.name for m in self.models if name_key(m.name).startswith(name_key(name))]
+        return names[:3]
+
+
+@functools.cache
+def default_catalog() -> Catalog:
+    return load_catalog(DEFAULT_CATALOG)
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    """Read and check a catalog file; raise CatalogError listing every problem."""
+    reader = NodeReader(str(path))
+    root = reader.compose(read_source(path), what="catalog")
+    models = _read_models(reader, root) if root is not None else []
+    _check_unique(reader, models)
+    if reader.findings:
+        raise CatalogError(f"{path}: not a valid catalog", reader.findings)
+    return Catalog(tuple(model for model, _ in models), str(path))
+
+
+def _read_models(reader: NodeReader, root: Node) -> list[tuple[BatteryModel, Node]]:
+    top = reader.mapping(root, "the catalog", ["models"])
+    if top is None:
+        return []
+    if "models" not in top:
+        reader.report("E004", root, "the catalog has no 'models' list")
+        return []
+    items = reader.sequence(top["models"], "models") or []
+    models = [_read_model(reader, item) for item in items]
+    return [(model, item) for model, item in zip(models, items, strict=True) if model]
+
+
+MODEL_KEYS = ["name", "rank", "generation", "aliases", "firmware", "nominal", "dip"]
+DIP_KEYS = ["switches", "weights", "one_when", "id_range", "on_side", "inferred", "source"]
+
+
+def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
+    fields = reader.mapping(node, "a catalog model", MODEL_KEYS)
+    if fields is None:
+        return None
+    missing = [key for key in MODEL_KEYS if key not in fields]
+    if missing:
+        reader.report("E002", node, f"a catalog model lacks {', '.join(missing)}")
+        return None
+    name = reader.text(fields["name"], "name")
+    rank = reader.integer(fields["rank"], "rank", 1, 100)
+    generation = reader.choice(fields["generation"], "generation", ["current", "legacy"])
+    aliases = _text_list(reader, fields["aliases"], "aliases", allow_empty=True)
+    firmware = _text_list(reader, fields["firmware"], "firmware", allow_empty=False)
+    nominal = reader.mapping(fields["nominal"], "nominal", ["volts", "amp_hours"]) or {}
+    volts = reader.number(nominal["volts"], "volts", 1, 1000) if "volts" in nominal else None
+    amp_hours = (
+        reader.number(nominal["amp_hours"], "amp_hours", 1, 10000)
+        if "amp_hours" in nominal
+        else None
+    )
+    dip = _read_dip(reader, fields["dip"])
+    values = (name, rank, generation, aliases, firmware, volts, amp_hours, dip)
+    if any(value is None for value in values) or not name:
+        if volts is None or amp_hours is None:
+            reader.report("E002", fields["nominal"], "nominal needs volts and amp_hours")
+        return None
+    return BatteryModel(name, rank, generation, aliases, firmware, volts, amp_hours, dip)  # type: ignore[arg-type]
+
+
+def _text_list(
+    reader: NodeReader, node: Node, what: str, allow_empty: bool
+) -> tuple[str, ...] | None:
+    items = reader.sequence(node, what)
+    if items is None:
+        return None
+    texts = [reader.text(item, f"an entry of {what}") for item in items]
+    if any(not text for text in texts):
+        reader.report("E002", node, f"{what} has an empty entry")
+        return None
+    if not texts and not allow_empty:
+        reader.report("E002", node, f"{what} must list at least one")
+        return None
+    return tuple(text for text in texts if text)
+
+
+def _read_dip(reader: NodeReader, node: Node) -> DipBlock | None:
+    fields = reader.mapping(node, "dip", DIP_KEYS)
+    if fields is None:
+        return None
+    missing = [key for key in DIP_KEYS if key not in fields]
+    if missing:
+        reader.report("E002", node, f"dip lacks {', '.join(missing)}")
+        return None
+    switches = reader.integer(fields["switches"], "switches", 1, 8)
+    weights = _int_list(reader, fields["weights"], "a weight", 1, 128)
+    one_when = reader.choice(fields["one_when"], "one_when", ["ON", "OFF"])
+    id_range = _int_list(reader, fields["id_range"], "an id_range bound", 0, 256)
+    on_side = reader.choice(fields["on_side"], "on_side", ["up", "down"])
+    inferred = reader.flag(fields["inferred"], "inferred")
+    source = reader.text(fields["source"], "source")
+    if switches is None or weights is None or id_range is None:
+        return None
+    valid = True
+    if sorted(weights) != [1 << bit for bit in range(switches)]:
+        reader.report(
+            "E002",
+            fields["weights"],
+            f"weights must be 1, 2, 4 … {1 << (switches - 1)}, once each, in switch order",
+            "list the value each switch adds, switch 1 first",
+        )
+        valid = False
+    if len(id_range) != 2 or not id_range[0] <= id_range[1] <= (1 << switches):
+        reader.report(
+            "E002",
+            fields["id_range"],
+            f"id_range must be [lowest, highest] with highest at most {1 << switches}",
+            "e.g. [1, 16] for a 4-switch block",
+        )
+        valid = False
+    elif id_range == [0, 1 << switches]:
+        reader.report(
+            "E002",
+            fields["id_range"],
+            "ID 0 and the top ID would share one setting",
+            f"use [0, {(1 << switches) - 1}] or [1, {1 << switches}]",
+        )
+        valid = False
+    if not valid or one_when is None or on_side is None or inferred is None or source is None:
+        return None
+    return DipBlock(
+        switches,
+        tuple(weights),
+        "ON" if one_when == "ON" else "OFF",
+        id_range[0],
+        id_range[1],
+        "up" if on_side == "up" else "down",
+        inferred,
+        source,
+    )
+
+
+def _int_list(reader: NodeReader, node: Node, what: str, low: int, high: int) -> list[int] | None:
+    """A list of whole numbers, or None when it or any of its items is wrong (reported)."""
+    items = reader.sequence(node, what)
+    if items is None:
+        return None
+    values = [reader.integer(item, what, low, high) for item in items]
+    return None if None in values else [value for value in values if value is not None]
+
+
+def _check_unique(reader: NodeReader, models: list[tuple[BatteryModel, Node]]) -> None:
+    seen_names: dict[str, str] = {}
+    seen_ranks: set[int] = set()
+    for model, node in models:
+        for name in (model.name, *model.aliases):
+            owner = seen_names.setdefault(name_key(name), model.name)
+            if owner != model.name:
+                reader.report("E002", node, f"the name '{name}' of {model.name} is also {owner}'s")
+        if model.rank in seen_ranks:
+            reader.report("E002", node, f"rank {model.rank} of {model.name} is used twice")
+        seen_ranks.add(model.rank)

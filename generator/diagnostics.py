@@ -1,0 +1,78 @@
+"""Findings: what is wrong with a spec, where, and how to fix it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file: 1-based line and column, as editors count them."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnostic. `position` is the rack position it concerns, for sorting."""
+
+    code: str
+    message: str
+    location: Location
+    hint: str | None = None
+    position: int | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING if self.code.startswith("W") else Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[int, int, int, str]:
+        return (self.position or 0, self.location.line, self.location.column, self.code)
+
+    def as_text(self) -> str:
+        text = f"{self.location}: {self.severity} {self.code}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            **asdict(self.location),
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Findings in rack order; file-level findings (no position) first."""
+    return sorted(findings, key=Finding.sort_key)
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(finding.is_error for finding in findings)
+
+
+def format_text(findings: list[Finding]) -> str:
+    return "\n".join(finding.as_text() for finding in findings)
+
+
+def format_json(findings: list[Finding]) -> str:
+    return json.dumps([finding.as_dict() for finding in findings], indent=2)

@@ -1,0 +1,62 @@
+"""`--inventory "LL-S, 2x LL-V2 (4 DIP), LifePower4"`: what is on hand, as a bank spec."""
+
+from __future__ import annotations
+
+import re
+
+from generator.diagnostics import Finding, Location
+from generator.spec import MAX_COUNT, BankSpec, BatteryEntry
+
+INVENTORY = "<inventory>"
+COUNTED = re.compile(r"^(?P<count>\d+)\s*[x×*]\s*(?P<name>.+)$", re.IGNORECASE)
+
+
+def parse_inventory(text: str) -> tuple[BankSpec, list[Finding]]:
+    """Comma-separated models, each optionally preceded by a count ('2x', '2 x', '2×')."""
+    findings: list[Finding] = []
+    batteries: list[BatteryEntry] = []
+    offset = 0
+    for item in text.split(","):
+        column = offset + len(item) - len(item.lstrip()) + 1
+        offset += len(item) + 1
+        where = Location(INVENTORY, 1, column)
+        name, count = item.strip(), 1
+        if not name:
+            continue
+        counted = COUNTED.match(name)
+        if counted:
+            name, count = counted["name"].strip(), int(counted["count"])
+        if not 1 <= count <= MAX_COUNT:
+            findings.append(
+                Finding("E002", f"count {count} of {name!r} must be from 1 to {MAX_COUNT}", where)
+            )
+            continue
+        for _ in range(count):
+            position = len(batteries) + 1
+            batteries.append(BatteryEntry(position, name, where, where))
+    if not batteries and not findings:
+        findings.append(
+            Finding(
+                "E004",
+                "the inventory lists no batteries",
+                Location(INVENTORY, 1, 1),
+                'list them like "LL-S, 2x LL-V2 (4 DIP), LifePower4"',
+            )
+        )
+    spec = BankSpec(
+        INVENTORY,
+        text.encode(),
+        batteries=tuple(batteries[:MAX_COUNT]),
+        slots=min(len(batteries), MAX_COUNT),
+    )
+    if len(batteries) > MAX_COUNT:
+        findings.append(
+            Finding(
+                "E105",
+                f"the inventory lists {len(batteries)} batteries; no bank "
+                f"can address more than {MAX_COUNT}",
+                Location(INVENTORY, 1, 1),
+                "split them into several banks",
+            )
+        )
+    return spec, findings

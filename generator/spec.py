@@ -1,0 +1,269 @@
+"""Bank spec: YAML text -> a typed spec that keeps the line and column of every value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from yaml.nodes import Node
+
+from generator.diagnostics import Finding, Location
+from generator.yamlsrc import NULL_TAG, NodeReader, read_source
+
+RackPosition = int  # counted from the top of the rack, starting at 1
+BatteryId = int
+MAX_COUNT = 64  # the largest bank any model's address range allows
+
+TOP_KEYS = ["job", "paper", "inverter", "batteries", "cables"]
+BATTERY_KEYS = ["model", "serial", "firmware", "count", "id"]
+CABLE_KEYS = ["between", "pins"]
+PAPER_SIZES = ["letter", "a4"]
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """The title-block fields; every one optional and printed as the user wrote it."""
+
+    title: str | None = None
+    customer: str | None = None
+    site: str | None = None
+    installer: str | None = None
+    quote: str | None = None
+    revision: str | None = None
+    date: str | None = None
+    notes: str | None = None
+
+
+JOB_KEYS = [f.name for f in fields(JobInfo)]
+
+
+@dataclass(frozen=True)
+class BatteryEntry:
+    """One battery in the rack, after `count` is expanded."""
+
+    position: RackPosition
+    model_name: str  # as the user typed it
+    at: Location  # the entry itself
+    model_at: Location
+    serial: str | None = None
+    firmware: str | None = None  # installed now, if known
+    firmware_at: Location | None = None
+    id: BatteryId | None = None  # set today, if given
+    id_at: Location | None = None
+
+
+@dataclass(frozen=True)
+class CableEntry:
+    """A neighbour cable as it actually is."""
+
+    between: tuple[RackPosition, RackPosition]
+    pins: frozenset[int]
+    at: Location
+    between_at: Location
+    pins_at: Location
+
+
+@dataclass(frozen=True)
+class BankSpec:
+    file: str
+    source: bytes
+    job: JobInfo = field(default_factory=JobInfo)
+    paper: str = "letter"
+    inverter: str | None = None
+    batteries: tuple[BatteryEntry, ...] = ()
+    cables: tuple[CableEntry, ...] | None = None  # None: the plan prescribes them
+    cables_complete: bool = True  # False when some cable entry could not be read
+    cables_at: Location | None = None
+    slots: int = 0  # rack positions listed, readable or not
+    start: Location | None = None
+
+
+def load_spec(
+    path: str | Path, shown_as: str | None = None
+) -> tuple[BankSpec | None, list[Finding]]:
+    """Read a spec file; raises UnreadableFile when it cannot be read at all."""
+    return parse_spec(read_source(path), shown_as or str(path))
+
+
+def parse_spec(data: bytes, file: str) -> tuple[BankSpec | None, list[Finding]]:
+    """The spec and the shape findings (E001-E004); None when there is no mapping to read."""
+    reader = NodeReader(file)
+    root = reader.compose(data, what="spec")
+    if root is None:
+        return None, reader.findings
+    top = reader.mapping(root, "the spec", TOP_KEYS)
+    if top is None:
+        reader.findings[-1] = Finding(
+            "E001",
+            "the spec is not a mapping of keys to values",
+            reader.at(root),
+            "start from one of the examples in bank_specs/",
+        )
+        return None, reader.findings
+    spec = BankSpec(
+        file=file,
+        source=data,
+        job=_read_job(reader, top["job"]) if "job" in top else JobInfo(),
+        paper=(reader.choice(top["paper"], "paper", PAPER_SIZES) or "letter")
+        if "paper" in top
+        else "letter",
+        inverter=reader.text(top["inverter"], "inverter") if "inverter" in top else None,
+        batteries=(batteries := _read_batteries(reader, root, top.get("batteries")))[0],
+        slots=batteries[1],
+        start=reader.at(root),
+    )
+    if "cables" in top:
+        before = len(reader.findings)
+        cables = _read_cables(reader, top["cables"])
+        spec = replace(
+            spec,
+            cables=cables,
+            cables_complete=len(reader.findings) == before,
+            cables_at=reader.at(top["cables"]),
+        )
+    return spec, reader.findings
+
+
+def _read_job(reader: NodeReader, node: Node) -> JobInfo:
+    values = reader.mapping(node, "job", JOB_KEYS)
+    if values is None:
+        return JobInfo()
+    return JobInfo(**{key: reader.text(value, f"job {key}") for key, value in values.items()})
+
+
+def _read_batteries(
+    reader: NodeReader, root: Node, node: Node | None
+) -> tuple[tuple[BatteryEntry, ...], int]:
+    """The readable batteries, and how many rack positions the list takes."""
+    hint = "list the batteries top first, e.g. 'batteries: [{model: LL-S}, {model: LL-V1}]'"
+    if node is None:
+        reader.report("E004", root, "the spec has no 'batteries' list", hint)
+        return (), 0
+    items = reader.sequence(node, "batteries")
+    if items is None:
+        return (), 0
+    if not items:
+        reader.report("E004", node, "'batteries' is empty: a bank needs at least one battery", hint)
+        return (), 0
+    batteries: list[BatteryEntry] = []
+    position = 1  # a slot counts even when its entry is unreadable, so later positions stay true
+    for item in items:
+        if position > MAX_COUNT:
+            reader.report(
+                "E002",
+                item,
+                f"more than {MAX_COUNT} batteries are listed",
+                "no model's address range allows more; split the bank",
+                position,
+            )
+            break
+        entries = _read_battery(reader, item, position)
+        batteries.extend(entries)
+        position += max(len(entries), 1)
+    return tuple(batteries[:MAX_COUNT]), min(position - 1, MAX_COUNT)
+
+
+def _read_battery(reader: NodeReader, node: Node, position: int) -> list[BatteryEntry]:
+    what = f"battery at position {position}"
+    values = reader.mapping(node, what, BATTERY_KEYS, position)
+    if values is None:
+        return []
+    if "model" not in values:
+        misspelled = any(f.code == "E003" and f.position == position for f in reader.findings)
+        if not misspelled:  # an unknown key such as 'modle' was reported already
+            reader.report(
+                "E002", node, f"{what} has no model", "add 'model:', e.g. 'model: LL-S'", position
+            )
+        return []
+    model = reader.text(values["model"], f"model of {what}", position)
+    if not model:
+        if model is not None or values["model"].tag == NULL_TAG:  # others were reported
+            reader.report(
+                "E002",
+                values["model"],
+                f"model of {what} is empty",
+                "write the model, e.g. 'model: LL-S'",
+                position,
+            )
+        return []
+
+    def optional_text(key: str) -> str | None:
+        return reader.text(values[key], f"{key} of {what}", position) if key in values else None
+
+    def optional_int(key: str, low: int, high: int) -> int | None:
+        return (
+            reader.integer(values[key], f"{key} of {what}", low, high, position)
+            if key in values
+            else None
+        )
+
+    count = optional_int("count", 1, MAX_COUNT) or 1
+    serial, battery_id = optional_text("serial"), optional_int("id", 0, MAX_COUNT)
+    if count > 1:
+        for key, value in (("serial", serial), ("id", battery_id)):
+            if value is not None:
+                reader.report(
+                    "E002",
+                    values[key],
+                    f"{what} has count {count} and one {key}",
+                    f"give each battery its own entry to set its {key}",
+                    position,
+                )
+        serial = battery_id = None
+    entry = BatteryEntry(
+        position=position,
+        model_name=model,
+        at=reader.at(node),
+        model_at=reader.at(values["model"]),
+        serial=serial,
+        firmware=optional_text("firmware"),
+        firmware_at=reader.at(values["firmware"]) if "firmware" in values else None,
+        id=battery_id,
+        id_at=reader.at(values["id"]) if "id" in values else None,
+    )
+    return [replace(entry, position=position + offset) for offset in range(count)]
+
+
+def _read_cables(reader: NodeReader, node: Node) -> tuple[CableEntry, ...]:
+    items = reader.sequence(node, "cables") or []
+    cables = []
+    for number, item in enumerate(items, start=1):
+        what = f"cable {number}"
+        values = reader.mapping(item, what, CABLE_KEYS)
+        if values is None:
+            continue
+        missing = [key for key in CABLE_KEYS if key not in values]
+        if missing:
+            reader.report(
+                "E002",
+                item,
+                f"{what} lacks {' and '.join(missing)}",
+                "write e.g. 'between: [4, 5]' and 'pins: [7, 8]'",
+            )
+            continue
+        between_nodes = reader.sequence(values["between"], f"between of {what}")
+        if between_nodes is not None and len(between_nodes) != 2:
+            reader.report(
+                "E002",
+                values["between"],
+                f"between of {what} must name two positions, not {len(between_nodes)}",
+                "write e.g. 'between: [4, 5]'",
+            )
+            between_nodes = None
+        ends = [
+            reader.integer(n, f"a position in {what}", 1, MAX_COUNT) for n in between_nodes or []
+        ]
+        pin_nodes = reader.sequence(values["pins"], f"pins of {what}")
+        pins = [reader.integer(n, f"a pin of {what}", 1, 8) for n in pin_nodes or []]
+        if pin_nodes is None or len(ends) != 2 or None in ends or None in pins:
+            continue
+        cables.append(
+            CableEntry(
+                between=(ends[0], ends[1]),  # type: ignore[arg-type]
+                pins=frozenset(pins),  # type: ignore[arg-type]
+                at=reader.at(item),
+                between_at=reader.at(values["between"]),
+                pins_at=reader.at(values["pins"]),
+            )
+        )
+    return tuple(cables)

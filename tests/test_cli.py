@@ -1,0 +1,99 @@
+"""The command line: help texts, exit codes, catalogs, and what `validate` imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE, ROOT, CliResult
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "models"])
+def test_every_command_help_gives_an_example(
+    run_cli: Callable[..., CliResult], command: str
+) -> None:
+    result = run_cli(command, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.out and f"eg4sheet {command}" in result.out
+
+
+def test_validate_example_passes(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("validate", str(EXAMPLE))
+    assert result.exit_code == 0
+    assert result.out.splitlines()[-1] == (f"{EXAMPLE}: OK — 6 batteries, 0 errors, 5 warnings")
+
+
+def test_usage_error_exits_2(run_cli: Callable[..., CliResult]) -> None:
+    assert run_cli("validate").exit_code == 2
+    assert run_cli("plan").exit_code == 2
+    assert run_cli("frobnicate").exit_code == 2
+
+
+def test_models_table(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("models")
+    assert result.exit_code == 0
+    for name in ["LL-S", "LL-V2 (6 DIP)", "LL-V2 (4 DIP)", "LL-V1", "LifePower4"]:
+        assert name in result.out
+    assert "(inferred)" in result.out
+    assert "V3.37 or V2.16" in result.out
+
+
+def test_replacement_catalog(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    text = (ROOT / "generator" / "data" / "catalog.yaml").read_text()
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(text.replace("firmware: [Z01T16]", "firmware: [Z01T17]"))
+    result = run_cli("plan", "--format", "json", "--catalog", str(catalog), str(EXAMPLE))
+    assert result.exit_code == 0, result.err
+    assert '"Z01T17"' in result.out and '"Z01T16"' not in result.out
+
+
+def test_bad_catalog_is_checked_like_a_spec(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    text = (ROOT / "generator" / "data" / "catalog.yaml").read_text()
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        text.replace("weights: [1, 2, 4, 8]", "weights: [1, 2, 4, 4]").replace(
+            'one_when: "ON"', "one_when: sideways"
+        )
+    )
+    result = run_cli("validate", "--catalog", str(catalog), str(EXAMPLE))
+    assert result.exit_code == 2
+    assert "E002: weights must be 1, 2, 4 … 8, once each" in result.err
+    assert "one_when must be one of ON, OFF, not 'sideways'" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_validate_does_not_import_renderers() -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "generator", "validate", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    imported = {
+        line.split("|")[-1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "generator.rules" in imported  # the measurement itself works
+    heavy = {name for name in imported if name.split(".")[0] in {"weasyprint", "matplotlib"}}
+    assert heavy == set()
+
+
+def test_python_dash_m_is_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "plan", "--inventory", "LL-S"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "1 batteries" not in result.stdout and "master LL-S" in result.stdout

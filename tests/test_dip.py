@@ -1,0 +1,100 @@
+"""Each model's DIP states for every ID in its range, against domain.md's tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.catalog import Catalog
+
+# LL-V2 (4 DIP) and LL-V1: switch 4 least significant, a switch counts 1 when OFF, all ON = 16.
+LL_4_SWITCH = {
+    1: "ON ON ON OFF",
+    2: "ON ON OFF ON",
+    3: "ON ON OFF OFF",
+    4: "ON OFF ON ON",
+    5: "ON OFF ON OFF",
+    6: "ON OFF OFF ON",
+    7: "ON OFF OFF OFF",
+    8: "OFF ON ON ON",
+    9: "OFF ON ON OFF",
+    10: "OFF ON OFF ON",
+    11: "OFF ON OFF OFF",
+    12: "OFF OFF ON ON",
+    13: "OFF OFF ON OFF",
+    14: "OFF OFF OFF ON",
+    15: "OFF OFF OFF OFF",
+    16: "ON ON ON ON",
+}
+
+# LifePower4: switch 1 least significant, a switch counts 1 when ON, all OFF = 0.
+LIFEPOWER4 = {
+    0: "OFF OFF OFF OFF",
+    1: "ON OFF OFF OFF",
+    2: "OFF ON OFF OFF",
+    3: "ON ON OFF OFF",
+    4: "OFF OFF ON OFF",
+    5: "ON OFF ON OFF",
+    6: "OFF ON ON OFF",
+    7: "ON ON ON OFF",
+    8: "OFF OFF OFF ON",
+    9: "ON OFF OFF ON",
+    10: "OFF ON OFF ON",
+    11: "ON ON OFF ON",
+    12: "OFF OFF ON ON",
+    13: "ON OFF ON ON",
+    14: "OFF ON ON ON",
+    15: "ON ON ON ON",
+}
+
+
+def six_switch_reference(battery_id: int) -> str:
+    """LL-V2 (6 DIP): switch 1 least significant (1, 2, 4 … 32), 1 when OFF; all ON = 64."""
+    value = battery_id % 64
+    return " ".join("OFF" if value >> bit & 1 else "ON" for bit in range(6))
+
+
+def states(catalog: Catalog, model: str, battery_id: int) -> str:
+    found = catalog.find(model)
+    assert found is not None
+    return " ".join(found.dip.states(battery_id))
+
+
+@pytest.mark.parametrize("model", ["LL-V2 (4 DIP)", "LL-V1"])
+def test_ll_four_switch_models_every_id(catalog: Catalog, model: str) -> None:
+    found = catalog.find(model)
+    assert found is not None and (found.dip.id_low, found.dip.id_high) == (1, 16)
+    assert {n: states(catalog, model, n) for n in range(1, 17)} == LL_4_SWITCH
+
+
+def test_lifepower4_every_id(catalog: Catalog) -> None:
+    found = catalog.find("LifePower4")
+    assert found is not None and (found.dip.id_low, found.dip.id_high) == (0, 15)
+    assert {n: states(catalog, "LifePower4", n) for n in range(16)} == LIFEPOWER4
+
+
+@pytest.mark.parametrize("model", ["LL-V2 (6 DIP)", "LL-S"])
+def test_six_switch_models_every_id(catalog: Catalog, model: str) -> None:
+    found = catalog.find(model)
+    assert found is not None and (found.dip.id_low, found.dip.id_high) == (1, 64)
+    for battery_id in range(1, 65):
+        assert states(catalog, model, battery_id) == six_switch_reference(battery_id), battery_id
+
+
+def test_six_switch_landmarks(catalog: Catalog) -> None:
+    assert states(catalog, "LL-V2 (6 DIP)", 1) == "OFF ON ON ON ON ON"
+    assert states(catalog, "LL-V2 (6 DIP)", 64) == "ON ON ON ON ON ON"
+    assert states(catalog, "LL-V2 (6 DIP)", 63) == "OFF OFF OFF OFF OFF OFF"
+    assert states(catalog, "LL-V2 (6 DIP)", 6) == "ON OFF OFF ON ON ON"
+
+
+def test_only_ll_s_table_is_marked_inferred(catalog: Catalog) -> None:
+    inferred = {model.name for model in catalog.models if model.dip.inferred}
+    assert inferred == {"LL-S"}
+
+
+@pytest.mark.parametrize("model,outside", [("LL-V1", 17), ("LL-V1", 0), ("LifePower4", 16)])
+def test_ids_outside_the_range_are_refused(catalog: Catalog, model: str, outside: int) -> None:
+    found = catalog.find(model)
+    assert found is not None
+    with pytest.raises(ValueError):
+        found.dip.states(outside)

@@ -1,0 +1,29 @@
+"""The code stays lint-clean and type-checked (ruff and mypy strict, as pyproject.toml says)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "generator", "tests", "bench"],
+        ["ruff", "format", "--check", "generator", "tests", "bench"],
+        ["mypy"],
+    ],
+    ids=["ruff-check", "ruff-format", "mypy"],
+)
+def test_tool_passes(command: list[str]) -> None:
+    if shutil.which(command[0]) is None and not (ROOT / ".venv" / "bin" / command[0]).exists():
+        pytest.skip(f"{command[0]} is not installed")
+    result = subprocess.run(
+        [sys.executable, "-m", *command], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
