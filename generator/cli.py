@@ -13,7 +13,7 @@ import click
 
 from generator.catalog import Catalog, default_catalog, load_catalog
 from generator.diagnostics import Finding, format_json, format_text, has_errors, sort_findings
-from generator.errors import CatalogError, UserError
+from generator.errors import CatalogError, UnreadableFile, UserError
 from generator.plan import InstallPlan, plan_inventory, plan_spec
 from generator.rules import check
 from generator.spec import load_spec
@@ -55,6 +55,7 @@ def cli() -> None:
     Example:
       eg4sheet validate bank_specs/manufacturer-example.yaml
       eg4sheet plan bank_specs/manufacturer-example.yaml
+      eg4sheet build bank_specs/manufacturer-example.yaml
     """
 
 
@@ -188,6 +189,112 @@ def plan_as_text(install_plan: InstallPlan) -> str:
     if warnings:
         lines += ["", f"{plural(len(warnings), 'warning')} (eg4sheet validate shows them all)"]
     return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Directory for the PDFs.",
+)
+@click.option(
+    "--allow-errors",
+    is_flag=True,
+    help="Build even when a spec has errors; the sheet lists them on its first page.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["letter", "a4"], case_sensitive=False),
+    help="Paper size, overriding the spec's 'paper:'.",
+)
+@click.option(
+    "--html", "with_html", is_flag=True, help="Also write the self-contained HTML beside each PDF."
+)
+@catalog_option
+def build(
+    specs: Sequence[Path],
+    out_dir: Path,
+    allow_errors: bool,
+    paper: str | None,
+    with_html: bool,
+    catalog_path: Path | None,
+) -> None:
+    """Validate each spec, then write its install sheet as a PDF (one per spec).
+
+    A spec with errors is refused (exit 1, nothing written) unless --allow-errors is given.
+
+    \b
+    Example:
+      eg4sheet build bank_specs/manufacturer-example.yaml
+      eg4sheet build --paper a4 -o sheets/ bank_specs/*.yaml
+      eg4sheet build --allow-errors customer-bank.yaml
+    """
+    from generator.build import build_sheet
+
+    catalog = get_catalog(catalog_path)
+    exit_code = EXIT_OK
+    for path in specs:
+        try:
+            result = build_sheet(
+                path,
+                out_dir,
+                catalog,
+                allow_errors=allow_errors,
+                paper=paper.lower() if paper else None,
+                with_html=with_html,
+            )
+        except UnreadableFile as error:
+            click.echo(f"{error}", err=True)
+            exit_code = EXIT_USAGE
+            continue
+        errors = [f for f in result.findings if f.is_error]
+        if errors:
+            click.echo(format_text(errors), err=True)
+            exit_code = max(exit_code, EXIT_ERRORS)
+        if result.written:
+            note = f" with {plural(len(errors), 'error')}" if errors else ""
+            click.echo(f"{path}: wrote {', '.join(str(p) for p in result.written)}{note}")
+        else:
+            click.echo(
+                f"{path}: not built: {plural(len(errors), 'error')} "
+                "(fix them, or use --allow-errors for a sheet that lists them)",
+                err=True,
+            )
+    sys.exit(exit_code)
+
+
+@cli.command()
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the spec here instead of to standard output.",
+)
+def extract(sheet: Path, out_file: Path | None) -> None:
+    """Write out the bank spec that travels inside a sheet's PDF.
+
+    \b
+    Example:
+      eg4sheet extract output/manufacturer-example.pdf -o bank.yaml
+      eg4sheet extract customer-sheet.pdf > bank.yaml
+    """
+    from generator.extract import extract_spec
+
+    name, content = extract_spec(sheet)
+    if out_file is None:
+        click.echo(content.decode("utf-8", errors="replace"), nl=False)
+        return
+    from generator.build import write_atomic
+
+    write_atomic(out_file, content)
+    click.echo(f"{sheet}: wrote {out_file} (attached as {name})", err=True)
 
 
 @cli.command()

@@ -1,0 +1,20 @@
+"""Files that ship with the package: fonts, stylesheet. The renderer may read only these."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ASSETS = Path(__file__).resolve().with_name("assets")
+FONTS = ASSETS / "fonts"
+
+
+def font_files() -> list[Path]:
+    return sorted(FONTS.glob("*.ttf"))
+
+
+def templates_dir() -> Path:
+    """Templates inside an installed wheel, else the checkout's top-level templates/."""
+    packaged = Path(__file__).resolve().with_name("templates")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"

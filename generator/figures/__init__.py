@@ -1,0 +1,1 @@
+"""Figures for the sheet, drawn with matplotlib as lean SVG (text kept as text)."""

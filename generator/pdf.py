@@ -1,0 +1,61 @@
+"""HTML -> PDF with WeasyPrint: only our own assets are fetched; output is reproducible."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import HTML, Attachment
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from generator import assets
+
+# A fixed date for everything WeasyPrint would otherwise stamp with "now": the attachment's
+# dates, and (through SOURCE_DATE_EPOCH) the fontTools subsetter used without libharfbuzz-subset.
+FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(FIXED_DATE.timestamp())))
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+class AssetOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves data: URLs (our figures) and files inside the package's assets; refuses the rest.
+
+    Spec content never becomes markup, so this is the second wall: even a URL that got into
+    the HTML could not read a local file or reach the network.
+    """
+
+    def __init__(self, extra_files: tuple[Path, ...] = ()) -> None:
+        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+        self.extra_files = {path.resolve() for path in extra_files}
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file:"):
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if path.is_relative_to(assets.ASSETS) or path in self.extra_files:
+                return super().fetch(url, headers)
+        raise ValueError(f"eg4sheet fetches only its own assets, not {url[:60]!r}")
+
+
+def render_pdf(html: str, spec_name: str, spec_source: bytes) -> bytes:
+    """The PDF bytes for the sheet, with the spec that made it attached."""
+    fetcher = AssetOnlyFetcher()
+    document = HTML(string=html, base_url=assets.ASSETS.as_uri() + "/", url_fetcher=fetcher)
+    attachment = Attachment(
+        file_obj=io.BytesIO(spec_source),
+        name=Path(spec_name).name,
+        description="eg4sheet bank spec (eg4sheet extract writes it back out)",
+        created=FIXED_DATE,
+        modified=FIXED_DATE,
+        relationship="Source",
+        url_fetcher=fetcher,
+    )
+    pdf = document.write_pdf(attachments=[attachment], pdf_identifier=b"eg4sheet-install-sheet")
+    assert isinstance(pdf, bytes)
+    return pdf

@@ -1,0 +1,309 @@
+"""The sheet: the text actually inside the PDF, reproducibility, the attached spec, safety."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from generator.build import build_sheet
+from generator.catalog import Catalog
+from tests.conftest import EXAMPLE, ROOT, CliResult
+from tests.sheet_helpers import page_texts
+
+EXAMPLE_ROWS = [  # position, ID, model, DIP in words, required firmware
+    (1, 1, "LL-S", "1 OFF · 2 ON · 3 ON · 4 ON · 5 ON · 6 ON", "Z02T12"),
+    (2, 2, "LL-V2 (6 DIP)", "1 ON · 2 OFF · 3 ON · 4 ON · 5 ON · 6 ON", "Z02T12"),
+    (3, 3, "LL-V2 (4 DIP)", "1 ON · 2 ON · 3 OFF · 4 OFF", "Z01T16"),
+    (4, 4, "LL-V2 (4 DIP)", "1 ON · 2 OFF · 3 ON · 4 ON", "Z01T16"),
+    (5, 5, "LL-V1", "1 ON · 2 OFF · 3 ON · 4 OFF", "V15P15"),
+    (6, 6, "LifePower4", "1 OFF · 2 ON · 3 ON · 4 OFF", "V3.37 or V2.16"),
+]
+
+
+@pytest.fixture(scope="module")
+def example_pdf(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> bytes:
+    out = tmp_path_factory.mktemp("sheet")
+    result = build_sheet(EXAMPLE, out, catalog)
+    assert result.written == [out / "manufacturer-example.pdf"]
+    return (out / "manufacturer-example.pdf").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def pages(example_pdf: bytes) -> list[str]:
+    return page_texts(example_pdf)
+
+
+def test_four_pages_each_with_title_block_and_page_number(pages: list[str]) -> None:
+    assert len(pages) == 4
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of 4" in text
+        for field in [
+            "Garcia residence, ESS bank A",
+            "Q-2026-0317",
+            "2026-11-24",
+            "Lone Star Solar Works LLC",
+            "Maria Garcia",
+            "4810 Ridgeview Dr, Round Rock TX 78664",
+        ]:
+            assert field in text, (number, field)
+        assert re.search(r"REVISION\s*1\b", text, re.IGNORECASE), number
+
+
+def test_overview_page(pages: list[str]) -> None:
+    text = pages[0]
+    assert "1 · Overview" in text
+    assert "EG4 18kPV" in text and "MASTER" in text
+    assert "30.72 kWh" in text
+    for position, battery_id, model, *_ in EXAMPLE_ROWS:
+        assert f"{model}" in text and f"ID {battery_id}" in text, position
+    assert text.count("PINS 7+8 ONLY") >= 2
+    assert "WARNING W202" in text
+
+
+def test_dip_page_states_in_words(pages: list[str]) -> None:
+    text = pages[1]
+    assert "2 · DIP switches" in text
+    for position, battery_id, model, words, _ in EXAMPLE_ROWS:
+        assert re.search(rf"{position} {battery_id} .{{0,40}}?{re.escape(words)}", text), words
+        assert model in text
+    assert "Inferred table." in text  # LL-S: the domain brief marks its table inferred
+
+
+def test_cables_page_pinouts(pages: list[str]) -> None:
+    text = pages[2]
+    assert "3 · Cables" in text
+    for pin, colour in [
+        (1, "white/orange"),
+        (2, "orange"),
+        (3, "white/green"),
+        (4, "blue"),
+        (5, "white/blue"),
+        (6, "green"),
+        (7, "white/brown"),
+        (8, "brown"),
+    ]:
+        assert f"{pin} {colour}" in text
+    assert "7 white/brown RS485-B connected" in text
+    assert "8 brown RS485-A connected" in text
+    assert "1 white/orange RS485-B" in text and "2 orange RS485-A" in text  # firmware cable
+    assert "4 5 PINS 7+8 ONLY 7, 8" in text and "5 6 PINS 7+8 ONLY 7, 8" in text
+    assert "1 2 standard Cat5e patch 1, 2, 3, 4, 5, 6, 7, 8" in text
+    assert "the LL-S trips its breaker" in text
+
+
+def test_checklist_page(pages: list[str]) -> None:
+    text = pages[3]
+    assert "4 · Firmware and commissioning checklist" in text
+    for position, battery_id, model, _, firmware in EXAMPLE_ROWS:
+        assert f"{position} {battery_id} {model}" in text
+        assert firmware in text
+    assert "LL1-2104-0092 V15P15 V15P15" in text  # required, then installed
+    assert "Installer signature" in text and "Customer signature" in text
+    assert text.index("Switch off every battery") < text.index("Power on one battery")
+
+
+def test_two_builds_are_byte_identical(
+    tmp_path: Path, catalog: Catalog, example_pdf: bytes
+) -> None:
+    build_sheet(EXAMPLE, tmp_path, catalog)
+    assert (tmp_path / "manufacturer-example.pdf").read_bytes() == example_pdf
+
+
+def test_extract_round_trips_the_spec(
+    run_cli: Callable[..., CliResult], tmp_path: Path, example_pdf: bytes
+) -> None:
+    sheet = tmp_path / "sheet.pdf"
+    sheet.write_bytes(example_pdf)
+    result = run_cli("extract", str(sheet), "-o", str(tmp_path / "back.yaml"))
+    assert result.exit_code == 0, result.err
+    assert (tmp_path / "back.yaml").read_bytes() == EXAMPLE.read_bytes()
+    assert run_cli("extract", str(sheet)).out == EXAMPLE.read_text()
+
+
+def test_extract_refuses_a_foreign_file(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    other = tmp_path / "other.pdf"
+    other.write_bytes(b"%PDF-1.4 not really")
+    result = run_cli("extract", str(other))
+    assert result.exit_code == 2 and "Traceback" not in result.err
+    assert run_cli("extract", str(tmp_path / "missing.pdf")).exit_code == 2
+
+
+HOSTILE = """\
+job:
+  title: "<img src='file:///etc/hostname'> <b>bold</b>"
+  customer: "<a rel='attachment' href='file:///etc/passwd'>x</a>"
+  site: "</style><style>* {{ display: none }}</style>"
+  notes: "{{{{ 7 * 7 }}}} <script>alert(1)</script> url(file:///etc/passwd)"
+inverter: "<link rel=attachment href='file:///etc/passwd'>"
+batteries:
+  - model: LL-S
+    serial: "<img src='{url}'>"
+"""
+
+
+def test_markup_in_text_fields_is_printed_as_text(tmp_path: Path, catalog: Catalog) -> None:
+    image = tmp_path / "leak.png"
+    shutil.copy(ROOT / "generator" / "assets" / "fonts" / "OFL.txt", image)
+    spec = tmp_path / "hostile.yaml"
+    spec.write_text(HOSTILE.format(url=image.as_uri()))
+    result = build_sheet(spec, tmp_path, catalog, allow_errors=True)
+    pdf = (tmp_path / "hostile.pdf").read_bytes()
+    text = " ".join(page_texts(pdf))
+    packed = text.replace(" ", "")  # text extraction may split a word where the line wrapped
+    assert "<imgsrc='file:///etc/hostname'><b>bold</b>" in packed
+    assert "<arel='attachment'href='file:///etc/passwd'>x</a>" in packed
+    assert "<linkrel=attachmenthref='file:///etc/passwd'>" in packed
+    assert "{{7*7}}<script>alert(1)</script>" in packed
+    assert "</style><style>*{display:none}</style>" in packed
+    reader = PdfReader(io.BytesIO(pdf))
+    assert list(reader.attachments) == ["hostile.yaml"]  # only the spec itself
+    passwd = Path("/etc/passwd").read_bytes()[:40]
+    assert passwd not in pdf and b"root:x:0:0" not in pdf
+    assert len(reader.pages[0].images) == 0  # no raster image was embedded
+    assert result.written
+
+
+def test_renderer_refuses_urls_outside_its_assets() -> None:
+    from generator.pdf import AssetOnlyFetcher
+
+    fetcher = AssetOnlyFetcher()
+    for url in ["file:///etc/passwd", "https://example.com/x.png", "ftp://x/y"]:
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    font = ROOT / "generator" / "assets" / "fonts" / "AtkinsonHyperlegible-Regular.ttf"
+    assert fetcher.fetch(font.as_uri()).read(4) == b"\x00\x01\x00\x00"
+
+
+def test_build_refuses_spec_with_errors(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = tmp_path / "wrong.yaml"
+    spec.write_text("batteries:\n  - model: LifePower4\n  - model: LL-S\n")
+    result = run_cli("build", str(spec), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "error E102" in result.err and "not built" in result.err
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_allow_errors_puts_them_on_page_one(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    spec = tmp_path / "wrong.yaml"
+    spec.write_text("batteries:\n  - model: LifePower4\n  - model: LL-S\n")
+    result = run_cli("build", "--allow-errors", str(spec), "-o", str(tmp_path))
+    assert result.exit_code == 1  # the spec has errors, even though the sheet was built
+    first = page_texts((tmp_path / "wrong.pdf").read_bytes())[0]
+    assert "DO NOT INSTALL AS SPECIFIED: 1 error" in first
+    assert "The drawings show the corrected arrangement" in first
+    assert (
+        "ERROR E102 LifePower4 at position 1 is the master, but LL-S at position 2 is newer"
+        in first
+    )
+
+
+def test_paper_option_and_html(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    result = run_cli("build", "--paper", "a4", "--html", str(EXAMPLE), "-o", str(tmp_path))
+    assert result.exit_code == 0, result.err
+    box = PdfReader(tmp_path / "manufacturer-example.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    html = (tmp_path / "manufacturer-example.html").read_text()
+    assert "file:" not in html and "data:image/svg+xml;base64," in html
+    assert "data:font/ttf;base64," in html
+
+
+def test_letter_is_the_default(tmp_path: Path, example_pdf: bytes) -> None:
+    box = PdfReader(io.BytesIO(example_pdf)).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_sixteen_battery_sheet_is_small(tmp_path: Path, catalog: Catalog) -> None:
+    spec = tmp_path / "sixteen.yaml"
+    spec.write_text(
+        "batteries:\n  - model: LL-S\n    count: 8\n  - model: LL-V2 (6 DIP)\n"
+        "    count: 4\n  - model: LL-V2 (4 DIP)\n    count: 4\n"
+    )
+    build_sheet(spec, tmp_path, catalog)
+    size = (tmp_path / "sixteen.pdf").stat().st_size
+    assert size < 150_000, size
+
+
+def test_no_partial_file_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from generator import build
+    from generator.errors import OutputError
+
+    def full_disk(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OutputError, match="No space left on device"):
+        build.write_atomic(tmp_path / "x.pdf", b"%PDF")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sheet_from_installed_wheel(tmp_path: Path) -> None:
+    """Build a wheel, install it into a fresh venv, and render from there (not the checkout)."""
+    venv = tmp_path / "venv"
+    dist = tmp_path / "dist"
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    # Reuse the dependencies already installed for the tests, so no download is needed.
+    (venv / "lib" / "python3.11" / "site-packages" / "deps.pth").write_text(site + "\n")
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+        cwd=tmp_path,
+    )
+    wheel = next(dist.glob("eg4sheet-*.whl"))
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+        check=True,
+        cwd=tmp_path,
+    )
+    spec = tmp_path / "bank.yaml"
+    shutil.copy(EXAMPLE, spec)
+    script = (
+        "import generator, generator.assets as a; print(generator.__file__); "
+        "print(a.templates_dir())"
+    )
+    where = subprocess.run(
+        [str(python), "-I", "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout.split()
+    assert all(str(ROOT) not in line for line in where), where
+    result = subprocess.run(
+        [str(venv / "bin" / "eg4sheet"), "build", "bank.yaml", "-o", "out"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Page 1 of 4" in page_texts((tmp_path / "out" / "bank.pdf").read_bytes())[0]
