@@ -36,8 +36,9 @@ STEPS = (
 PORT_NOTE = (
     'On LL-V1 and LL-V2 the neighbour cables go between the two "Battery-Comm" ports: '
     "the chain runs from the right port of the last address to the left port of the master, "
-    "and the master (ID 1) connects to the inverter through its RS485 or CAN port. Our sources do not name the "
-    "ports of the LL-S and the LifePower4: check the label on the battery."
+    "and the master (ID 1) connects to the inverter through its RS485 or CAN port. "
+    "Our sources do not name the ports of the LL-S and the LifePower4: "
+    "check the label on the battery."
 )
 LABEL_NOTE = (
     "Signal names as the interop guide prints them. The LL-V2 manual labels pins 2 and 7 RS485-A "
