@@ -118,24 +118,49 @@ def _summary(path: Path, findings: list[Finding], batteries: int) -> str:
     metavar="LIST",
     help='Plan a valid bank from what is on hand, e.g. "LL-S, 2x LL-V2 (4 DIP), LifePower4".',
 )
+@click.option(
+    "--fix",
+    "fix",
+    is_flag=True,
+    help="Write the corrected spec (order, IDs, cables), keeping comments and job fields.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --fix: write the corrected spec here instead of to standard output.",
+)
 @format_option
 @catalog_option
 def plan(
-    spec_path: Path | None, inventory: str | None, output_format: str, catalog_path: Path | None
+    spec_path: Path | None,
+    inventory: str | None,
+    fix: bool,
+    out_file: Path | None,
+    output_format: str,
+    catalog_path: Path | None,
 ) -> None:
     """Print the install plan: rack order, IDs, DIP switches, cables, firmware, materials.
 
-    A spec with errors prints its findings and exits 1 (run `eg4sheet validate` for all).
+    A spec with errors prints its findings and exits 1; --fix writes the corrected spec
+    instead, when its order, IDs or cables are what is wrong.
 
     \b
     Example:
       eg4sheet plan bank_specs/manufacturer-example.yaml
       eg4sheet plan --format json bank_specs/manufacturer-example.yaml
       eg4sheet plan --inventory "LL-S, 2x LL-V2 (4 DIP), LL-V1, LifePower4"
+      eg4sheet plan --fix customer-bank.yaml -o customer-bank-fixed.yaml
     """
     if (spec_path is None) == (inventory is None):
         raise click.UsageError("give either a SPEC or --inventory LIST")
+    if fix and spec_path is None:
+        raise click.UsageError("--fix needs a SPEC")
     catalog = get_catalog(catalog_path)
+    if fix:
+        assert spec_path is not None
+        sys.exit(fix_command(spec_path, out_file, catalog))
     if inventory is not None:
         install_plan, findings = plan_inventory(inventory, catalog)
     else:
@@ -152,6 +177,30 @@ def plan(
         click.echo(json.dumps(install_plan.as_json_dict(), indent=2))
     else:
         click.echo(plan_as_text(install_plan))
+
+
+def fix_command(spec_path: Path, out_file: Path | None, catalog: Catalog) -> int:
+    """Write the corrected spec; say what changed, or why it cannot be corrected."""
+    from generator.build import write_atomic
+    from generator.fix import fix_spec
+
+    spec, findings = load_spec(spec_path)
+    if spec is None:
+        click.echo(format_text(findings), err=True)
+        return EXIT_ERRORS
+    result = fix_spec(spec, findings, catalog)
+    if result.text is None:
+        click.echo(format_text(result.blocking), err=True)
+        click.echo(f"{spec_path}: cannot be corrected automatically; nothing written", err=True)
+        return EXIT_ERRORS
+    for change in result.changes or ["nothing to correct"]:
+        click.echo(f"{spec_path}: {change}", err=True)
+    if out_file is None:
+        click.echo(result.text, nl=False)
+    else:
+        write_atomic(out_file, result.text.encode())
+        click.echo(f"{spec_path}: wrote {out_file}", err=True)
+    return EXIT_OK
 
 
 def plan_as_text(install_plan: InstallPlan) -> str:

@@ -1,0 +1,110 @@
+"""`plan --fix`: every wrong bank becomes a valid spec with the same batteries, serials,
+job fields and comments; a bank that cannot be corrected is refused with nothing written."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.catalog import default_catalog
+from tests.conftest import ROOT, CliResult, findings_for
+
+WRONG = ROOT / "tests" / "wrong_banks"
+FIXABLE = sorted(path for path in WRONG.glob("*.yaml") if path.name != "too_large.yaml")
+
+
+def batteries(text: str) -> Counter[tuple[str, str | None, str | None]]:
+    """The bank as a multiset of (canonical model, serial, firmware) after `count` expands."""
+    catalog = default_catalog()
+    found: Counter[tuple[str, str | None, str | None]] = Counter()
+    for entry in yaml.safe_load(text)["batteries"]:
+        model = catalog.find(str(entry["model"]))
+        assert model is not None
+        found[(model.name, entry.get("serial"), None)] += int(entry.get("count", 1))
+    return found
+
+
+def comments(text: str) -> list[str]:
+    return [match.strip() for match in re.findall(r"#([^\n]*)", text)]
+
+
+def test_the_set_breaks_every_rule_at_least_once() -> None:
+    seen = {f.code for path in WRONG.glob("*.yaml") for f in findings_for(path.read_text())}
+    assert {"E102", "E103", "E104", "E105", "E106", "E107", "E108", "E109", "E110", "W201"} <= seen
+    assert len(FIXABLE) >= 8
+
+
+@pytest.mark.parametrize("path", FIXABLE, ids=[p.stem for p in FIXABLE])
+def test_fix_gives_a_valid_spec_keeping_everything(
+    run_cli: Callable[..., CliResult], path: Path, tmp_path: Path
+) -> None:
+    original = path.read_text()
+    assert [f for f in findings_for(original) if f.is_error or f.code == "W201"]
+    fixed_path = tmp_path / "fixed.yaml"
+    result = run_cli("plan", "--fix", str(path), "-o", str(fixed_path))
+    assert result.exit_code == 0, result.err
+    fixed = fixed_path.read_text()
+    assert [f.as_text() for f in findings_for(fixed) if f.is_error or f.code == "W201"] == []
+    assert batteries(fixed) == batteries(original)
+    assert yaml.safe_load(fixed).get("job") == yaml.safe_load(original).get("job")
+    for comment in comments(original):
+        assert comment in fixed, comment
+    assert list(yaml.safe_load(fixed)) == list(yaml.safe_load(original))  # key order
+
+
+def test_fix_keeps_wrong_firmware_as_a_comment(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("plan", "--fix", str(WRONG / "wrong_firmware.yaml"))
+    assert (
+        "- model: LL-V2 (4 DIP)  # found firmware Z02T12 (read in BMS Tools): update to Z01T16"
+        in result.out
+    )
+    assert "firmware: Z02T12   # read in BMS Tools" not in result.out
+    assert "firmware: Z02T12\n" in result.out  # the LL-S keeps its right firmware
+
+
+def test_fix_reports_its_changes(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("plan", "--fix", str(WRONG / "manufacturer_scrambled.yaml"))
+    assert result.exit_code == 0
+    changes = [line.split(": ", 1)[1] for line in result.err.splitlines()]
+    assert changes == [
+        "batteries reordered: newest model on top, each model in one group",
+        "cable 4-5: replaced (pins 7 and 8 only)",
+    ]
+    order = [entry["serial"] for entry in yaml.safe_load(result.out)["batteries"]]
+    assert order == [
+        "LLS2409-1187",
+        "LV2-6-2312-0458",
+        "LV2-4-2207-0155",
+        "LV2-4-2207-0156",
+        "LL1-2104-0092",
+        "LP4-2011-3310",
+    ]
+
+
+def test_bank_too_large_is_refused(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    out = tmp_path / "fixed.yaml"
+    result = run_cli("plan", "--fix", str(WRONG / "too_large.yaml"), "-o", str(out))
+    assert result.exit_code == 1
+    assert "error E105: the bank has 16 batteries" in result.err
+    assert "cannot be corrected automatically; nothing written" in result.err
+    assert not out.exists()
+
+
+def test_unknown_model_is_refused(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = tmp_path / "bank.yaml"
+    spec.write_text("batteries:\n  - model: LL-V3\n")
+    result = run_cli("plan", "--fix", str(spec))
+    assert result.exit_code == 1 and "E101" in result.err and result.out == ""
+
+
+def test_fix_of_a_valid_spec_changes_nothing(run_cli: Callable[..., CliResult]) -> None:
+    example = ROOT / "bank_specs" / "manufacturer-example.yaml"
+    result = run_cli("plan", "--fix", str(example))
+    assert result.exit_code == 0
+    assert result.out == example.read_text()
+    assert "nothing to correct" in result.err
