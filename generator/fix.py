@@ -31,7 +31,7 @@ class FixResult:
 
 
 def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) -> FixResult:
-    bank, findings = check(spec, catalog)
+    findings = check(spec, catalog)[1]
     blocking = [f for f in shape_findings + findings if f.code in UNFIXABLE]
     if blocking:
         return FixResult(None, blocking, [])
@@ -109,7 +109,7 @@ def _fix_cables(data: CommentedMap, models: list[Any]) -> list[str]:
         wanted = sorted(SIGNAL_PINS) if restricted else ALL_PINS
         cable = listed.get(upper)
         pins = {int(pin) for pin in cable["pins"]} if cable is not None else set()
-        fine = pins == set(SIGNAL_PINS) if restricted else SIGNAL_PINS <= pins
+        fine = pins == set(SIGNAL_PINS) if restricted else pins >= SIGNAL_PINS
         if cable is not None and fine:
             fixed.append(cable)
             continue
