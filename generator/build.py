@@ -16,7 +16,7 @@ from pathlib import Path
 from generator.catalog import Catalog
 from generator.diagnostics import Finding, has_errors, sort_findings
 from generator.errors import OutputError
-from generator.plan import plan_spec
+from generator.plan import as_found_plan, plan_spec
 from generator.spec import load_spec
 
 
@@ -53,12 +53,13 @@ def build_sheet(
     from generator.pdf import render_pdf  # heavy imports only when a sheet is really built
     from generator.render import inline_font_urls, render_html
 
-    html = render_html(plan, spec.file)
+    as_found = as_found_plan(spec, plan) if has_errors(findings) else None
+    html = render_html(plan, spec.file, as_found=as_found)
     pdf = render_pdf(html, spec.file, spec.source)
     target = out_dir / f"{spec_path.stem}.pdf"
     written = [write_atomic(target, pdf)]
     if with_html:
-        standalone = render_html(plan, spec.file, fonts=inline_font_urls())
+        standalone = render_html(plan, spec.file, fonts=inline_font_urls(), as_found=as_found)
         written.append(write_atomic(target.with_suffix(".html"), standalone.encode()))
     return BuildResult(spec_path, findings, written)
 

@@ -26,6 +26,7 @@ class PlannedBattery:
     dip: DipState | None  # None when the ID is beyond the model's address range
     firmware_installed: str | None
     was_at: RackPosition  # where it stands in the spec (differs in a corrected plan)
+    found_id: int | None = None  # the ID the spec says is set today
 
     @property
     def firmware_ok(self) -> bool | None:
@@ -73,6 +74,7 @@ class InstallPlan:
     cables: tuple[CableRun, ...]
     findings: tuple[Finding, ...]
     corrected: bool  # the order differs from the spec's: this is the corrected arrangement
+    as_found: bool = False  # the bank as the spec describes it, wrongs included
 
     @property
     def kwh(self) -> float:
@@ -85,6 +87,11 @@ class InstallPlan:
     @property
     def has_errors(self) -> bool:
         return has_errors(list(self.findings))
+
+    @property
+    def cables_listed(self) -> bool:
+        """Whether the spec said which cables are there (an as-found plan only)."""
+        return any(cable.found_pins is not None for cable in self.cables)
 
     def bom(self) -> list[BomLine]:
         """Bill of materials: batteries by model (newest first), cables by kind."""
@@ -199,12 +206,39 @@ def build_plan(
     )
 
 
+def as_found_plan(spec: BankSpec, corrected: InstallPlan) -> InstallPlan:
+    """The bank exactly as the spec describes it: its order, its IDs, its cables."""
+    planned = tuple(
+        replace(b, position=b.was_at, id=b.found_id or 0, dip=None)
+        for b in sorted(corrected.batteries, key=lambda battery: battery.was_at)
+    )
+    found = {
+        min(c.between): c.pins for c in spec.cables or () if abs(c.between[0] - c.between[1]) == 1
+    }
+    cables = tuple(
+        CableRun(
+            upper,
+            "pins-7-8-only" if found.get(upper) == frozenset(SIGNAL_ONLY) else "standard",
+            None if spec.cables is None else found.get(upper, frozenset()),
+        )
+        for upper in range(1, len(planned))
+    )
+    return replace(corrected, batteries=planned, cables=cables, corrected=False, as_found=True)
+
+
 def _planned(battery: RackedBattery, position: int) -> PlannedBattery:
     dip = battery.model.dip
     states = dip.states(position) if dip.id_low <= position <= dip.id_high else None
     entry = battery.entry
     return PlannedBattery(
-        position, position, battery.model, entry.serial, states, entry.firmware, entry.position
+        position,
+        position,
+        battery.model,
+        entry.serial,
+        states,
+        entry.firmware,
+        entry.position,
+        entry.id,
     )
 
 

@@ -87,8 +87,16 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render_html(plan: InstallPlan, spec_name: str, fonts: FontUrls | None = None) -> str:
-    """The whole sheet as one HTML document (CSS inline, figures as data: URLs)."""
+def render_html(
+    plan: InstallPlan,
+    spec_name: str,
+    fonts: FontUrls | None = None,
+    as_found: InstallPlan | None = None,
+) -> str:
+    """The whole sheet as one HTML document (CSS inline, figures as data: URLs).
+
+    With `as_found` (a bank that is wrong), an As found / Corrected page follows the overview.
+    """
     from generator.figures.dip import dip_svg
     from generator.figures.rack import rack_svgs
 
@@ -99,6 +107,17 @@ def render_html(plan: InstallPlan, spec_name: str, fonts: FontUrls | None = None
         for card in group["cards"]:
             if card["states"] is not None:
                 card["img"] = data_url("image/svg+xml", dip_svg(card["states"], group["on_side"]))
+    sheet["as_found"] = None
+    if as_found is not None:
+        from generator.corrections import corrections
+
+        steps = corrections(as_found, plan)
+        if steps:
+            sheet["as_found"] = {
+                "img": data_url("image/svg+xml", rack_svgs(as_found)[0]),
+                "corrected_img": sheet["rack_imgs"][0],
+                "steps": steps,
+            }
     template = environment().get_template("sheet.html")
     return template.render(
         sheet=sheet, job=plan.job, page_size=paper, fonts=fonts or file_font_urls(), footer=FOOTER

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
-from pypdf import PdfReader
+import pytest
+
+Area = tuple[int, int, int, int]  # x, y, width, height in points from the page's top left
 
 
-def page_texts(pdf: bytes) -> list[str]:
-    """The text of each page, whitespace folded to single spaces."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return [" ".join(page.extract_text().split()) for page in reader.pages]
+def page_texts(pdf: bytes, layout: bool = False, crop: Area | None = None) -> list[str]:
+    """The text of each page (figures included), whitespace folded to single spaces.
+
+    pdftotext (poppler-utils, installed by ./dev test) reads the text inside the SVG figures;
+    pypdf does not descend into their nested XObjects. `layout` keeps each table row on one
+    line (for rows); without it, text comes column by column (for paragraphs). `crop` reads
+    only that area of each page.
+    """
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: run the tests with ./dev test, which installs it")
+    options = ["-layout"] if layout else []
+    for flag, value in zip(("-x", "-y", "-W", "-H"), crop or (), strict=False):
+        options += [flag, str(value)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sheet.pdf"
+        path.write_bytes(pdf)
+        command = ["pdftotext", *options, "-enc", "UTF-8", str(path), "-"]
+        text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")[:-1]]

@@ -98,3 +98,43 @@ def test_ids_outside_the_range_are_refused(catalog: Catalog, model: str, outside
     assert found is not None
     with pytest.raises(ValueError):
         found.dip.states(outside)
+
+
+def drawn_levers(svg: str) -> list[str]:
+    """Read each switch's lever position from the SVG geometry: 'up' or 'down'."""
+    import re
+
+    def centre_y(gid: str) -> float:
+        match = re.search(rf'<g id="{gid}">\s*<path d="([^"]+)"', svg)
+        assert match, gid
+        ys = [float(y) for y in re.findall(r"[ML] [\d.]+ ([\d.]+)", match.group(1))]
+        return (min(ys) + max(ys)) / 2
+
+    levers = []
+    for number in range(1, svg.count('id="slot-') + 1):
+        # SVG y grows downward: a lever above its slot's centre is up.
+        up = centre_y(f"lever-{number}") < centre_y(f"slot-{number}")
+        levers.append("up" if up else "down")
+    return levers
+
+
+@pytest.mark.parametrize("model", ["LL-S", "LL-V2 (6 DIP)", "LL-V2 (4 DIP)", "LL-V1", "LifePower4"])
+def test_levers_are_drawn_where_the_states_say(catalog: Catalog, model: str) -> None:
+    from generator.figures.dip import dip_svg
+
+    found = catalog.find(model)
+    assert found is not None and found.dip.on_side == "up"
+    for battery_id in range(max(found.dip.id_low, 1), found.dip.id_high + 1):
+        state = found.dip.states(battery_id)
+        svg = dip_svg(state, found.dip.on_side)
+        assert drawn_levers(svg) == ["up" if s == "ON" else "down" for s in state], battery_id
+        assert ">ON<" in svg  # the ON side is labelled
+
+
+def test_identical_dip_drawings_are_made_once() -> None:
+    from generator.figures.dip import dip_svg
+
+    dip_svg.cache_clear()
+    for _ in range(3):
+        dip_svg(("ON", "OFF", "ON", "OFF"), "up")
+    assert dip_svg.cache_info().misses == 1 and dip_svg.cache_info().hits == 2

@@ -69,20 +69,29 @@ def dip_svg(states: DipState, on_side: str = "up") -> str:
     for index, state in enumerate(states):
         x = body_x + GAP + index * (SLOT_W + GAP)
         y = body_y + 0.08
-        axes.add_patch(
-            Rectangle((x, y), SLOT_W, SLOT_H, facecolor="white", edgecolor="black", linewidth=0.9)
+        slot = Rectangle(
+            (x, y),
+            SLOT_W,
+            SLOT_H,
+            facecolor="white",
+            edgecolor="black",
+            linewidth=0.9,
+            clip_on=False,
         )
+        slot.set_gid(f"slot-{index + 1}")  # ids let tests read where each lever is drawn
+        axes.add_patch(slot)
         lever_up = (state == "ON") == on_top
         lever_y = y + SLOT_H / 2 if lever_up else y
-        axes.add_patch(
-            Rectangle(
-                (x + 0.02, lever_y + 0.02),
-                SLOT_W - 0.04,
-                SLOT_H / 2 - 0.04,
-                facecolor="black",
-                edgecolor="none",
-            )
+        lever = Rectangle(
+            (x + 0.02, lever_y + 0.02),
+            SLOT_W - 0.04,
+            SLOT_H / 2 - 0.04,
+            facecolor="black",
+            edgecolor="none",
+            clip_on=False,
         )
+        lever.set_gid(f"lever-{index + 1}")
+        axes.add_patch(lever)
         axes.text(
             x + SLOT_W / 2,
             0.09,

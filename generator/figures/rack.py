@@ -53,11 +53,12 @@ def _rack_svg(plan: InstallPlan, batteries: list[PlannedBattery], first: bool, l
     for row, battery in enumerate(batteries):
         y = top + row * step
         tops[battery.position] = y
-        _battery(axes, battery, y, box_h)
+        _battery(axes, battery, y, box_h, plan.as_found)
     for cable in plan.cables:
         if cable.upper in tops:
             end = tops.get(cable.lower, height + 0.1)
-            _cable(axes, cable, tops[cable.upper] + box_h - 0.05, end + 0.05)
+            style = _found_style(cable) if plan.as_found else _planned_style(cable)
+            _cable(axes, tops[cable.upper] + box_h - 0.05, end + 0.05, *style)
     if not last:
         axes.text(
             BOX_X,
@@ -105,7 +106,7 @@ def _inverter(axes: Axes, inverter: str | None, has_batteries: bool) -> None:
     axes.text(0.25, INVERTER_SPACE - 0.05, "pos.", ha="center", va="bottom", fontsize=7)
 
 
-def _battery(axes: Axes, battery: PlannedBattery, y: float, box_h: float) -> None:
+def _battery(axes: Axes, battery: PlannedBattery, y: float, box_h: float, as_found: bool) -> None:
     master = battery.position == 1
     axes.add_patch(
         Rectangle(
@@ -147,7 +148,11 @@ def _battery(axes: Axes, battery: PlannedBattery, y: float, box_h: float) -> Non
         fontsize=9.5,
         fontweight="bold",
     )
-    detail = f"ID {battery.id}" + (f"   {battery.serial}" if battery.serial else "")
+    if as_found:
+        shown_id = "ID not given" if battery.found_id is None else f"ID {battery.found_id}"
+    else:
+        shown_id = f"ID {battery.id}"
+    detail = shown_id + (f"   {battery.serial}" if battery.serial else "")
     axes.text(BOX_X + 0.2, y + box_h * 0.74, detail, ha="left", va="center", fontsize=8)
     if master:
         axes.text(
@@ -161,20 +166,41 @@ def _battery(axes: Axes, battery: PlannedBattery, y: float, box_h: float) -> Non
         )
 
 
-def _cable(axes: Axes, cable: CableRun, start: float, end: float) -> None:
+def _planned_style(cable: CableRun) -> tuple[str, bool, bool]:
+    """(label, thick and dashed, dotted) for a cable as it must be."""
     restricted = cable.kind == "pins-7-8-only"
+    return ("PINS 7+8 ONLY" if restricted else "standard"), restricted, False
+
+
+def _found_style(cable: CableRun) -> tuple[str, bool, bool]:
+    """(label, thick and dashed, dotted) for a cable as the spec says it is."""
+    if cable.found_pins is None:
+        return "not listed", False, True
+    if not cable.found_pins:
+        return "MISSING", False, True
+    if cable.found_pins == frozenset({7, 8}):
+        return "7+8 only", True, False
+    pins = sorted(cable.found_pins)
+    text = "all 8 pins" if pins == list(range(1, 9)) else "pins " + ",".join(map(str, pins))
+    return text, False, False
+
+
+def _cable(
+    axes: Axes, start: float, end: float, label: str, restricted: bool, dotted: bool
+) -> None:
+    style = (0, (2.5, 1.2)) if restricted else (0, (1, 1.5)) if dotted else "-"
     axes.plot(
         [BOX_X + BOX_W - 0.02, CABLE_X, CABLE_X, BOX_X + BOX_W - 0.02],
         [start, start, end, end],
         color="black",
         linewidth=2.8 if restricted else 1.0,
-        linestyle=(0, (2.5, 1.2)) if restricted else "-",
+        linestyle=style,
         solid_capstyle="butt",
     )
     axes.text(
         CABLE_X + 0.08,
         (start + end) / 2,
-        "PINS 7+8 ONLY" if restricted else "standard",
+        label,
         ha="left",
         va="center",
         fontsize=8 if restricted else 7.5,

@@ -1,0 +1,77 @@
+"""The As found / Corrected page for the manufacturer's example, scrambled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.build import build_sheet
+from generator.catalog import Catalog
+from generator.corrections import corrections
+from generator.plan import as_found_plan, plan_spec
+from generator.spec import load_spec
+from tests.conftest import ROOT
+from tests.sheet_helpers import page_texts
+
+SCRAMBLED = ROOT / "tests" / "wrong_banks" / "manufacturer_scrambled.yaml"
+MOVES = [
+    "Move the LL-S (serial LLS2409-1187) from position 2 to position 1; "
+    "set ID 1: 1 OFF · 2 ON · 3 ON · 4 ON · 5 ON · 6 ON.",
+    "Move the LL-V2 (6 DIP) (serial LV2-6-2312-0458) from position 3 to position 2; "
+    "set ID 2: 1 ON · 2 OFF · 3 ON · 4 ON · 5 ON · 6 ON.",
+    "Move the LL-V2 (4 DIP) (serial LV2-4-2207-0155) from position 4 to position 3; "
+    "set ID 3: 1 ON · 2 ON · 3 OFF · 4 OFF.",
+    "Move the LL-V2 (4 DIP) (serial LV2-4-2207-0156) from position 6 to position 4; "
+    "set ID 4: 1 ON · 2 OFF · 3 ON · 4 ON.",
+    "Move the LifePower4 (serial LP4-2011-3310) from position 1 to position 6; "
+    "set ID 6: 1 OFF · 2 ON · 3 ON · 4 OFF.",
+    "Replace the cable between positions 4 and 5 with a cable with only pins 7 and 8 "
+    "populated: its pins 3 and 6 would trip the LL-S breaker.",
+]
+
+
+def test_move_list_is_exact(catalog: Catalog) -> None:
+    spec, _ = load_spec(SCRAMBLED)
+    assert spec is not None
+    plan = plan_spec(spec, catalog)
+    assert plan.corrected
+    assert corrections(as_found_plan(spec, plan), plan) == MOVES
+
+
+def test_ids_and_firmware_steps(catalog: Catalog) -> None:
+    spec, _ = load_spec(ROOT / "tests" / "wrong_banks" / "everything_wrong.yaml")
+    assert spec is not None
+    plan = plan_spec(spec, catalog)
+    steps = corrections(as_found_plan(spec, plan), plan)
+    assert steps[0] == (
+        "Move the LL-S (serial LLS2409-1187) from position 2 to position 1; "
+        "set ID 1 (was ID 3): 1 OFF · 2 ON · 3 ON · 4 ON · 5 ON · 6 ON."
+    )
+    assert (
+        "Replace the cable between positions 3 and 4 with a standard Cat5e patch cable: "
+        "it lacks pin 8, so no communication passes."
+    ) in steps
+    assert (
+        "Add a cable with only pins 7 and 8 populated between positions 5 and 6: none is "
+        "there, so no communication passes."
+    ) in steps
+    assert steps[-1] == (
+        "Update the LL-V1 (serial LL1-2104-0092) at position 5 from firmware "
+        "V15P14 to V15P15 with BMS Tools."
+    )
+
+
+def test_page_in_the_pdf(tmp_path: Path, catalog: Catalog) -> None:
+    build_sheet(SCRAMBLED, tmp_path, catalog, allow_errors=True)
+    pages = page_texts((tmp_path / "manufacturer_scrambled.pdf").read_bytes())
+    page = next(text for text in pages if "As found / Corrected" in text)
+    assert "As found (from the spec)" in page and "Corrected" in page
+    packed = page.replace(" ", "")
+    for number, step in enumerate(MOVES, start=1):
+        assert f"{number}.{step}".replace(" ", "") in packed, step
+    assert "all8pins" in packed and "7+8only" in packed  # the cables as found are labelled
+
+
+def test_no_corrections_page_for_a_valid_bank(tmp_path: Path, catalog: Catalog) -> None:
+    build_sheet(ROOT / "bank_specs" / "manufacturer-example.yaml", tmp_path, catalog)
+    pages = page_texts((tmp_path / "manufacturer-example.pdf").read_bytes())
+    assert not any("As found / Corrected" in text for text in pages)
