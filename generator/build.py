@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.catalog import Catalog
+from generator.company import Company
 from generator.diagnostics import Finding, has_errors, sort_findings
 from generator.errors import OutputError
-from generator.plan import as_found_plan, plan_spec
+from generator.plan import InstallPlan, as_found_plan, plan_spec
 from generator.spec import load_spec
 
 
@@ -25,6 +26,7 @@ class BuildResult:
     spec_path: Path
     findings: list[Finding]
     written: list[Path] = field(default_factory=list)
+    plan: InstallPlan | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -39,6 +41,7 @@ def build_sheet(
     allow_errors: bool = False,
     paper: str | None = None,
     with_html: bool = False,
+    company: Company | None = None,
 ) -> BuildResult:
     """Build one sheet; a spec with errors is refused (nothing written) unless allowed."""
     spec, findings = load_spec(spec_path)
@@ -54,14 +57,16 @@ def build_sheet(
     from generator.render import inline_font_urls, render_html
 
     as_found = as_found_plan(spec, plan) if has_errors(findings) else None
-    html = render_html(plan, spec.file, as_found=as_found)
+    html = render_html(plan, spec.file, as_found=as_found, company=company)
     pdf = render_pdf(html, spec.file, spec.source)
     target = out_dir / f"{spec_path.stem}.pdf"
     written = [write_atomic(target, pdf)]
     if with_html:
-        standalone = render_html(plan, spec.file, fonts=inline_font_urls(), as_found=as_found)
+        standalone = render_html(
+            plan, spec.file, fonts=inline_font_urls(), as_found=as_found, company=company
+        )
         written.append(write_atomic(target.with_suffix(".html"), standalone.encode()))
-    return BuildResult(spec_path, findings, written)
+    return BuildResult(spec_path, findings, written, plan)
 
 
 def write_atomic(target: Path, content: bytes) -> Path:

@@ -264,6 +264,18 @@ def plan_as_text(install_plan: InstallPlan) -> str:
 @click.option(
     "--html", "with_html", is_flag=True, help="Also write the self-contained HTML beside each PDF."
 )
+@click.option(
+    "--bom",
+    "bom_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the bill of materials of every sheet built to this CSV file.",
+)
+@click.option(
+    "--company",
+    "company_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Company settings: name, address, phone, licence, logo (default ./eg4sheet.yaml).",
+)
 @catalog_option
 def build(
     specs: Sequence[Path],
@@ -271,6 +283,8 @@ def build(
     allow_errors: bool,
     paper: str | None,
     with_html: bool,
+    bom_file: Path | None,
+    company_file: Path | None,
     catalog_path: Path | None,
 ) -> None:
     """Validate each spec, then write its install sheet as a PDF (one per spec).
@@ -282,11 +296,16 @@ def build(
       eg4sheet build bank_specs/manufacturer-example.yaml
       eg4sheet build --paper a4 -o sheets/ bank_specs/*.yaml
       eg4sheet build --allow-errors customer-bank.yaml
+      eg4sheet build --company eg4sheet.yaml --bom quote-bom.csv bank.yaml
     """
-    from generator.build import build_sheet
+    from generator.bom import bom_csv, bom_rows
+    from generator.build import build_sheet, write_atomic
+    from generator.company import find_company
 
     catalog = get_catalog(catalog_path)
+    company = find_company(company_file)
     exit_code = EXIT_OK
+    rows: list[list[str]] = []
     for path in specs:
         try:
             result = build_sheet(
@@ -296,6 +315,7 @@ def build(
                 allow_errors=allow_errors,
                 paper=paper.lower() if paper else None,
                 with_html=with_html,
+                company=company,
             )
         except UnreadableFile as error:
             click.echo(f"{error}", err=True)
@@ -305,7 +325,8 @@ def build(
         if errors:
             click.echo(format_text(errors), err=True)
             exit_code = max(exit_code, EXIT_ERRORS)
-        if result.written:
+        if result.written and result.plan is not None:
+            rows += bom_rows(path.stem, result.plan)
             note = f" with {plural(len(errors), 'error')}" if errors else ""
             click.echo(f"{path}: wrote {', '.join(str(p) for p in result.written)}{note}")
         else:
@@ -314,6 +335,9 @@ def build(
                 "(fix them, or use --allow-errors for a sheet that lists them)",
                 err=True,
             )
+    if bom_file is not None and rows:
+        write_atomic(bom_file, bom_csv(rows).encode())
+        click.echo(f"wrote {bom_file}")
     sys.exit(exit_code)
 
 

@@ -60,9 +60,15 @@ class CableRun:
 
 @dataclass(frozen=True)
 class BomLine:
+    kind: str  # battery | neighbour-cable | firmware-cable
     item: str
     quantity: int
     note: str
+    unit_kwh: float | None = None
+
+    @property
+    def total_kwh(self) -> float | None:
+        return None if self.unit_kwh is None else round(self.unit_kwh * self.quantity, 2)
 
 
 @dataclass(frozen=True)
@@ -95,23 +101,25 @@ class InstallPlan:
 
     def bom(self) -> list[BomLine]:
         """Bill of materials: batteries by model (newest first), cables by kind."""
-        lines = []
-        models = Counter(battery.model.name for battery in self.batteries)
-        by_rank = sorted(
+        count = Counter(battery.model.name for battery in self.batteries)
+        models = sorted(
             {b.model.name: b.model for b in self.batteries}.values(), key=lambda model: model.rank
         )
-        for model in by_rank:
-            lines.append(
-                BomLine(
-                    f"Battery {model.name}",
-                    models[model.name],
-                    f"{model.volts:g} V {model.amp_hours:g} Ah, {model.kwh:g} kWh each",
-                )
+        lines = [
+            BomLine(
+                "battery",
+                f"Battery {m.name}",
+                count[m.name],
+                f"{m.volts:g} V {m.amp_hours:g} Ah",
+                m.kwh,
             )
+            for m in models
+        ]
         kinds = Counter(cable.kind for cable in self.cables)
         if kinds["standard"]:
             lines.append(
                 BomLine(
+                    "neighbour-cable",
                     "Neighbour cable, standard Cat5e patch",
                     kinds["standard"],
                     "all 8 pins, straight through (T568B)",
@@ -120,6 +128,7 @@ class InstallPlan:
         if kinds["pins-7-8-only"]:
             lines.append(
                 BomLine(
+                    "neighbour-cable",
                     "Neighbour cable, pins 7 and 8 only",
                     kinds["pins-7-8-only"],
                     "Cat5e, only pins 7 and 8 populated, straight through",
@@ -127,6 +136,7 @@ class InstallPlan:
             )
         lines.append(
             BomLine(
+                "firmware-cable",
                 "Firmware-update cable (PC to battery, RS485)",
                 1,
                 "pins 1 (RS485-B) and 2 (RS485-A), for BMS Tools",
@@ -161,7 +171,13 @@ class InstallPlan:
                 for c in self.cables
             ],
             "bom": [
-                {"item": line.item, "quantity": line.quantity, "note": line.note}
+                {
+                    "kind": line.kind,
+                    "item": line.item,
+                    "quantity": line.quantity,
+                    "note": line.note,
+                    "kwh": line.total_kwh,
+                }
                 for line in self.bom()
             ],
         }

@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from generator import __version__, assets
+from generator.company import Company
 from generator.diagnostics import Finding
 from generator.plan import InstallPlan, PlannedBattery
 from generator.rules import PIN_COLOURS
@@ -92,6 +93,7 @@ def render_html(
     spec_name: str,
     fonts: FontUrls | None = None,
     as_found: InstallPlan | None = None,
+    company: Company | None = None,
 ) -> str:
     """The whole sheet as one HTML document (CSS inline, figures as data: URLs).
 
@@ -120,7 +122,12 @@ def render_html(
             }
     template = environment().get_template("sheet.html")
     return template.render(
-        sheet=sheet, job=plan.job, page_size=paper, fonts=fonts or file_font_urls(), footer=FOOTER
+        company=company or Company(),
+        sheet=sheet,
+        job=plan.job,
+        page_size=paper,
+        fonts=fonts or file_font_urls(),
+        footer=FOOTER,
     )
 
 
@@ -160,7 +167,15 @@ def sheet_view(plan: InstallPlan, spec_name: str) -> dict[str, Any]:
         "port_note": PORT_NOTE,
         "label_note": LABEL_NOTE,
         "pinout": [pin_view(number) for number in range(1, 9)],
-        "cable_bom": [line for line in plan.bom() if not line.item.startswith("Battery")],
+        "bom": [
+            {
+                "quantity": line.quantity,
+                "item": line.item,
+                "note": line.note,
+                "kwh": f"{line.total_kwh:g}" if line.total_kwh is not None else "",
+            }
+            for line in plan.bom()
+        ],
         "checklist": [
             {
                 "position": b.position,

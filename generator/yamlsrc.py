@@ -22,6 +22,13 @@ MAX_DEPTH = 16  # a spec nests 4 levels deep
 MAX_EVENTS = 100_000
 SHOWN_CHARS = 40  # how much of a user's value a message quotes
 
+# Keys people put in a spec that belong elsewhere; a spec never names a file to read.
+REFUSED_KEYS = {
+    "logo": "a bank spec never names files: put the logo in the company settings "
+    "(eg4sheet.yaml or --company FILE)",
+    "company": "company details go in the company settings (eg4sheet.yaml or --company FILE)",
+}
+
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -220,9 +227,9 @@ class NodeReader:
             if not isinstance(key, str) or key not in known:
                 suggestion = closest(str(key), known) if isinstance(key, str) else []
                 hint = (
-                    f"did you mean '{suggestion[0]}'?"
-                    if suggestion
-                    else f"known keys here: {', '.join(known)}"
+                    REFUSED_KEYS.get(str(key), "")
+                    or (f"did you mean '{suggestion[0]}'?" if suggestion else "")
+                    or f"known keys here: {', '.join(known)}"
                 )
                 label = shown(key) if isinstance(key, str) else type_name(key_node)
                 self.report("E003", key_node, f"unknown key {label} in {what}", hint, position)

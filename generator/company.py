@@ -1,0 +1,73 @@
+"""Company settings: the block printed on every page (name, address, phone, licence, logo).
+
+Given with `--company FILE` or found as eg4sheet.yaml in the working directory. The logo it
+names is the only local file a sheet may show; we read it here (bounded) and hand the
+renderer a data: URL, so the renderer itself never opens a file a user named.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import CatalogError, UserError
+from generator.yamlsrc import NodeReader, read_source
+
+DEFAULT_NAME = "eg4sheet.yaml"
+KEYS = ["name", "address", "phone", "licence", "logo"]
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+}
+MAX_LOGO_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    licence: str | None = None
+    logo_url: str | None = None  # a data: URL
+
+
+class CompanyError(CatalogError):
+    """A company settings file that is not valid (its findings are attached)."""
+
+
+def find_company(explicit: Path | None, cwd: Path | None = None) -> Company | None:
+    """The settings named on the command line, else ./eg4sheet.yaml, else none."""
+    if explicit is not None:
+        return load_company(explicit)
+    default = (cwd or Path.cwd()) / DEFAULT_NAME
+    return load_company(default) if default.is_file() else None
+
+
+def load_company(path: Path) -> Company:
+    reader = NodeReader(str(path))
+    root = reader.compose(read_source(path), what="company settings file")
+    values = reader.mapping(root, "the company settings", KEYS) if root is not None else None
+    if values is None or reader.findings:
+        raise CompanyError(f"{path}: not valid company settings", reader.findings)
+    text = {key: reader.text(node, key) for key, node in values.items()}
+    if reader.findings:
+        raise CompanyError(f"{path}: not valid company settings", reader.findings)
+    logo = text.pop("logo", None)
+    logo_url = read_logo(path.parent / logo) if logo else None
+    return Company(**text, logo_url=logo_url)
+
+
+def read_logo(path: Path) -> str:
+    mime = LOGO_TYPES.get(path.suffix.lower())
+    if mime is None:
+        raise UserError(f"{path}: a logo must be PNG, JPEG or SVG")
+    try:
+        if path.stat().st_size > MAX_LOGO_BYTES:
+            raise UserError(f"{path}: the logo is larger than {MAX_LOGO_BYTES // 1_000_000} MB")
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"{path}: the logo cannot be read ({error.strerror})") from None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
