@@ -68,3 +68,13 @@ def write_spec(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drawing_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tests use a cache of their own, never the user's."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["EG4SHEET_CACHE"] = str(folder)
+    return folder

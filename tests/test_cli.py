@@ -97,3 +97,27 @@ def test_python_dash_m_is_the_same_command() -> None:
     )
     assert result.returncode == 0
     assert "1 batteries" not in result.stdout and "master LL-S" in result.stdout
+
+
+def test_build_with_warm_cache_does_not_import_matplotlib(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "EG4SHEET_CACHE": str(tmp_path / "cache")}
+    command = [
+        sys.executable,
+        "-X",
+        "importtime",
+        "-m",
+        "generator",
+        "build",
+        str(EXAMPLE),
+        "-o",
+        str(tmp_path),
+    ]
+    first = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "matplotlib" in first.stderr  # the first build draws the DIP blocks
+    second = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert second.returncode == 0
+    assert "| matplotlib" not in second.stderr and "weasyprint" in second.stderr
+    assert list((tmp_path / "cache").glob("dip-*.svg"))

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from matplotlib.patches import FancyArrow, Rectangle
-
 from generator.catalog import DipState
-from generator.figures.style import new_figure, to_svg
+from generator.figures.cache import cached
 
 SLOT_W, SLOT_H, GAP = 0.22, 0.46, 0.12  # inches
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def dip_svg(states: DipState, on_side: str = "up") -> str:
-    """The switch block for these lever positions; identical blocks are drawn once per process.
+    """The switch block for these lever positions, drawn once and kept (per process and on
+    disk), so most builds never import matplotlib."""
+    key = f"{on_side}|{' '.join(states)}"
+    return cached("dip", key, lambda: draw_dip_svg(states, on_side))
+
+
+def draw_dip_svg(states: DipState, on_side: str) -> str:
+    """Draw the block with matplotlib.
 
     Levers are solid black on the ON or OFF half of a white slot; the word ON and an arrow
     mark the ON side, and the switch numbers stand under the slots, as printed on the block.
     """
+    from matplotlib.patches import FancyArrow, Rectangle
+
+    from generator.figures.style import new_figure, to_svg
+
     count = len(states)
     width = count * SLOT_W + (count + 1) * GAP + 0.35
     height = SLOT_H + 0.55
