@@ -13,7 +13,7 @@ import click
 
 from generator.catalog import Catalog, default_catalog, load_catalog
 from generator.diagnostics import Finding, format_json, format_text, has_errors, sort_findings
-from generator.errors import CatalogError, UnreadableFile, UserError
+from generator.errors import CatalogError, UserError
 from generator.plan import InstallPlan, plan_inventory, plan_spec
 from generator.rules import check
 from generator.spec import load_spec
@@ -276,6 +276,12 @@ def plan_as_text(install_plan: InstallPlan) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Company settings: name, address, phone, licence, logo (default ./eg4sheet.yaml).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Sheets built at once (default: the number of cores).",
+)
 @catalog_option
 def build(
     specs: Sequence[Path],
@@ -285,59 +291,75 @@ def build(
     with_html: bool,
     bom_file: Path | None,
     company_file: Path | None,
+    jobs: int | None,
     catalog_path: Path | None,
 ) -> None:
     """Validate each spec, then write its install sheet as a PDF (one per spec).
 
-    A spec with errors is refused (exit 1, nothing written) unless --allow-errors is given.
+    SPECS are files or directories of *.yaml specs; several build in parallel. A spec with
+    errors is refused (exit 1, nothing written) unless --allow-errors is given; the others
+    still build.
 
     \b
     Example:
       eg4sheet build bank_specs/manufacturer-example.yaml
-      eg4sheet build --paper a4 -o sheets/ bank_specs/*.yaml
+      eg4sheet build --paper a4 -o sheets/ bank_specs/
       eg4sheet build --allow-errors customer-bank.yaml
       eg4sheet build --company eg4sheet.yaml --bom quote-bom.csv bank.yaml
     """
-    from generator.bom import bom_csv, bom_rows
-    from generator.build import build_sheet, write_atomic
+    import time
+
+    from generator.batch import BuildOptions, build_all, default_jobs, expand_specs
+    from generator.bom import bom_csv
+    from generator.build import write_atomic
     from generator.company import find_company
 
-    catalog = get_catalog(catalog_path)
-    company = find_company(company_file)
-    exit_code = EXIT_OK
-    rows: list[list[str]] = []
-    for path in specs:
-        try:
-            result = build_sheet(
-                path,
-                out_dir,
-                catalog,
-                allow_errors=allow_errors,
-                paper=paper.lower() if paper else None,
-                with_html=with_html,
-                company=company,
-            )
-        except UnreadableFile as error:
-            click.echo(f"{error}", err=True)
-            exit_code = EXIT_USAGE
-            continue
-        errors = [f for f in result.findings if f.is_error]
+    get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
+    paths = expand_specs(list(specs))
+    options = BuildOptions(
+        out_dir,
+        allow_errors,
+        paper.lower() if paper else None,
+        with_html,
+        find_company(company_file),
+        catalog_path,
+    )
+    started = time.monotonic()
+    with click.progressbar(
+        length=len(paths), label="building", file=sys.stderr, show_pos=True
+    ) as bar:
+        outcomes = build_all(
+            paths, options, jobs or default_jobs(), on_done=lambda _: bar.update(1)
+        )
+    exit_code, rows = EXIT_OK, []
+    for outcome in outcomes:
+        errors = [f for f in outcome.findings if f.is_error]
         if errors:
             click.echo(format_text(errors), err=True)
             exit_code = max(exit_code, EXIT_ERRORS)
-        if result.written and result.plan is not None:
-            rows += bom_rows(path.stem, result.plan)
+        if outcome.failure:
+            click.echo(f"{outcome.spec}: not built: {outcome.failure}", err=True)
+            exit_code = max(exit_code, outcome.exit_code)
+        elif outcome.built:
+            rows += outcome.bom
             note = f" with {plural(len(errors), 'error')}" if errors else ""
-            click.echo(f"{path}: wrote {', '.join(str(p) for p in result.written)}{note}")
+            click.echo(f"{outcome.spec}: wrote {', '.join(map(str, outcome.written))}{note}")
         else:
             click.echo(
-                f"{path}: not built: {plural(len(errors), 'error')} "
+                f"{outcome.spec}: not built: {plural(len(errors), 'error')} "
                 "(fix them, or use --allow-errors for a sheet that lists them)",
                 err=True,
             )
     if bom_file is not None and rows:
         write_atomic(bom_file, bom_csv(rows).encode())
         click.echo(f"wrote {bom_file}")
+    built = sum(outcome.built for outcome in outcomes)
+    if len(paths) > 1:
+        click.echo(
+            f"built {built} of {plural(len(paths), 'sheet')} in "
+            f"{time.monotonic() - started:.1f} s; {len(paths) - built} not built",
+            err=True,
+        )
     sys.exit(exit_code)
 
 
