@@ -88,7 +88,7 @@ class Catalog:
 
     def closest_names(self, name: str) -> list[str]:
         """Canonical names nearest to what the user typed, best first."""
-        keys = closest(name_key(name), self._by_key, count=6)
+        keys = closest(name_key(name)[:40], self._by_key, count=6)  # no model name is longer
         names = list(dict.fromkeys(self._by_key[key].name for key in keys))
         if not names:  # e.g. "LL-V2": every model whose name starts like it
             names = [m.name for m in self.models if name_key(m.name).startswith(name_key(name))]

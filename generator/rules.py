@@ -14,6 +14,7 @@ from itertools import groupby, pairwise
 from generator.catalog import BatteryModel, Catalog
 from generator.diagnostics import Finding, sort_findings
 from generator.spec import BankSpec, BatteryEntry, CableEntry, RackPosition
+from generator.yamlsrc import shown
 
 SIGNAL_PINS = frozenset({7, 8})  # RS485 between batteries
 BREAKER_PINS = frozenset({3, 6})  # a signal here trips the LL-S breaker
@@ -78,7 +79,7 @@ def resolve(spec: BankSpec, catalog: Catalog) -> tuple[Bank, list[Finding]]:
 def unknown_model(entry: BatteryEntry, catalog: Catalog) -> Finding:
     near = catalog.closest_names(entry.model_name)
     names = near or [model.name for model in catalog.models]
-    message = f"unknown model {entry.model_name!r} at position {entry.position}"
+    message = f"unknown model {shown(entry.model_name)} at position {entry.position}"
     if near:
         message += f"; closest: {', '.join(near)}"
     return Finding(
@@ -309,7 +310,7 @@ def firmware_matches(bank: Bank) -> list[Finding]:
             continue
         needed = " or ".join(battery.model.firmware)
         message = (
-            f"{battery.label} runs firmware {installed!r}, but the {battery.model.name} "
+            f"{battery.label} runs firmware {shown(installed)}, but the {battery.model.name} "
             f"needs {needed}"
         )
         hint = (

@@ -107,7 +107,9 @@ def parse_spec(data: bytes, file: str) -> tuple[BankSpec | None, list[Finding]]:
         paper=(reader.choice(top["paper"], "paper", PAPER_SIZES) or "letter")
         if "paper" in top
         else "letter",
-        inverter=reader.text(top["inverter"], "inverter") if "inverter" in top else None,
+        inverter=reader.text(top["inverter"], "inverter", longest=100)
+        if "inverter" in top
+        else None,
         batteries=(batteries := _read_batteries(reader, root, top.get("batteries")))[0],
         slots=batteries[1],
         start=reader.at(root),
@@ -128,7 +130,12 @@ def _read_job(reader: NodeReader, node: Node) -> JobInfo:
     values = reader.mapping(node, "job", JOB_KEYS)
     if values is None:
         return JobInfo()
-    return JobInfo(**{key: reader.text(value, f"job {key}") for key, value in values.items()})
+    return JobInfo(
+        **{
+            key: reader.text(value, f"job {key}", longest=2000 if key == "notes" else 200)
+            for key, value in values.items()
+        }
+    )
 
 
 def _read_batteries(
@@ -175,7 +182,7 @@ def _read_battery(reader: NodeReader, node: Node, position: int) -> list[Battery
                 "E002", node, f"{what} has no model", "add 'model:', e.g. 'model: LL-S'", position
             )
         return []
-    model = reader.text(values["model"], f"model of {what}", position)
+    model = reader.text(values["model"], f"model of {what}", position, longest=100)
     if not model:
         if model is not None or values["model"].tag == NULL_TAG:  # others were reported
             reader.report(
@@ -188,7 +195,9 @@ def _read_battery(reader: NodeReader, node: Node, position: int) -> list[Battery
         return []
 
     def optional_text(key: str) -> str | None:
-        return reader.text(values[key], f"{key} of {what}", position) if key in values else None
+        if key not in values:
+            return None
+        return reader.text(values[key], f"{key} of {what}", position, longest=100)
 
     def optional_int(key: str, low: int, high: int) -> int | None:
         return (

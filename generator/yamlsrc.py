@@ -256,8 +256,11 @@ class NodeReader:
             return None
         return list(node.value)
 
-    def text(self, node: Node, what: str, position: int | None = None) -> str | None:
-        """Any scalar as the text the user wrote (a revision 2 or a date stay as written)."""
+    def text(
+        self, node: Node, what: str, position: int | None = None, longest: int = 200
+    ) -> str | None:
+        """Any scalar as the text the user wrote (a revision 2 or a date stay as written),
+        at most `longest` characters: it is printed, and must stay readable."""
         if not isinstance(node, ScalarNode):
             self.report(
                 "E002",
@@ -269,7 +272,17 @@ class NodeReader:
             return None
         if node.tag == NULL_TAG:
             return None
-        return str(node.value).strip()
+        value = str(node.value).strip()
+        if len(value) > longest:
+            self.report(
+                "E002",
+                node,
+                f"{what} is {len(value)} characters long; at most {longest} fit on the sheet",
+                "shorten it",
+                position,
+            )
+            return None
+        return value
 
     def integer(
         self, node: Node, what: str, low: int, high: int, position: int | None = None
