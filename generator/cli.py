@@ -313,8 +313,11 @@ def build(
     from generator.bom import bom_csv
     from generator.build import write_atomic
     from generator.company import find_company
+    from generator.doctor import SUBSET_MISSING, has_fast_subsetting
 
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
+    if not has_fast_subsetting():
+        click.echo(f"note: {SUBSET_MISSING}", err=True)
     paths = expand_specs(list(specs))
     options = BuildOptions(
         out_dir,
@@ -390,6 +393,20 @@ def extract(sheet: Path, out_file: Path | None) -> None:
 
     write_atomic(out_file, content)
     click.echo(f"{sheet}: wrote {out_file} (attached as {name})", err=True)
+
+
+@cli.command()
+def doctor() -> None:
+    """Say what this machine gives eg4sheet: versions, fonts, font subsetting, drawing cache.
+
+    \b
+    Example:
+      eg4sheet doctor
+    """
+    from generator.doctor import report
+
+    for what, finding, fine in report():
+        click.echo(f"{'ok  ' if fine else 'WARN'}  {what:<16} {finding}")
 
 
 @cli.command()

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import EXAMPLE, ROOT, CliResult
 
 
-@pytest.mark.parametrize("command", ["validate", "plan", "models"])
+@pytest.mark.parametrize("command", ["validate", "plan", "models", "build", "extract", "doctor"])
 def test_every_command_help_gives_an_example(
     run_cli: Callable[..., CliResult], command: str
 ) -> None:
@@ -121,3 +121,10 @@ def test_build_with_warm_cache_does_not_import_matplotlib(tmp_path: Path) -> Non
     assert second.returncode == 0
     assert "| matplotlib" not in second.stderr and "weasyprint" in second.stderr
     assert list((tmp_path / "cache").glob("dip-*.svg"))
+
+
+def test_doctor(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("doctor")
+    assert result.exit_code == 0
+    assert "fonts" in result.out and "AtkinsonHyperlegible-Regular.ttf" in result.out
+    assert "font subsetting" in result.out and "drawing cache" in result.out

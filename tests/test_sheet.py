@@ -317,3 +317,20 @@ def test_sheet_from_installed_wheel(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Page 1 of 4" in page_texts((tmp_path / "out" / "bank.pdf").read_bytes())[0]
+
+
+def test_identical_bytes_without_harfbuzz_subsetting(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without libharfbuzz-subset WeasyPrint subsets with fontTools, which stamps the time
+    into each font unless SOURCE_DATE_EPOCH is set: two builds must still match."""
+    import time
+
+    import weasyprint.pdf.fonts
+
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    build_sheet(EXAMPLE, tmp_path / "one", catalog)
+    time.sleep(1.1)  # a fresh timestamp, if one were stamped
+    build_sheet(EXAMPLE, tmp_path / "two", catalog)
+    first = (tmp_path / "one" / "manufacturer-example.pdf").read_bytes()
+    assert first == (tmp_path / "two" / "manufacturer-example.pdf").read_bytes()

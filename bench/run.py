@@ -1,0 +1,227 @@
+"""Benchmark: eg4sheet against the floor its libraries set, measured in one run.
+
+Run with `./dev bench` (or `.venv/bin/python bench/run.py [--runs N]`). Every figure is the
+median of N runs (default 5); every ratio compares two figures measured here, now.
+Not part of the tests: timings belong in a benchmark, not in assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PYTHON = sys.executable
+ROOT = Path(__file__).resolve().parent.parent
+
+RAW_RENDER = """
+import sys, time, weasyprint
+html = open(sys.argv[1]).read()
+weasyprint.HTML(string=html, base_url=sys.argv[2]).write_pdf()
+"""
+
+WARM_OURS = """
+import sys, time
+from pathlib import Path
+from generator.batch import BuildOptions, build_all
+specs = sorted(Path(sys.argv[1]).glob('*.yaml'))
+out = Path(sys.argv[2])
+build_all(specs[:1], BuildOptions(out), jobs=1)  # warm up
+start = time.perf_counter()
+build_all(specs, BuildOptions(out), jobs=1)
+print((time.perf_counter() - start) / len(specs))
+"""
+
+WARM_RAW = """
+import sys, time, weasyprint
+html = open(sys.argv[1]).read()
+weasyprint.HTML(string=html, base_url=sys.argv[2]).write_pdf()  # warm up
+count = int(sys.argv[3])
+start = time.perf_counter()
+for _ in range(count):
+    weasyprint.HTML(string=html, base_url=sys.argv[2]).write_pdf()
+print((time.perf_counter() - start) / count)
+"""
+
+
+def spec_text(models: list[tuple[str, int]]) -> str:
+    lines = ["job:", "  title: Benchmark bank", "  customer: Bench Customer", "batteries:"]
+    for model, count in models:
+        lines += [f"  - model: {model}", f"    count: {count}"]
+    return "\n".join(lines) + "\n"
+
+
+BANKS = {
+    4: [("LL-S", 1), ("LL-V2 (6 DIP)", 1), ("LL-V2 (4 DIP)", 1), ("LL-V1", 1)],
+    16: [("LL-S", 6), ("LL-V2 (6 DIP)", 6), ("LL-V2 (4 DIP)", 4)],
+    64: [("LL-S", 32), ("LL-V2 (6 DIP)", 32)],
+}
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall time and peak RSS (kB) of one run of a command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0,):
+        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=50)
+    args = parser.parse_args()
+    runs = max(args.runs, 1)
+    work = Path(tempfile.mkdtemp(prefix="eg4bench-"))
+    env = {**os.environ, "EG4SHEET_CACHE": str(work / "cache"), "PYTHONPATH": str(ROOT)}
+    eg4 = [PYTHON, "-m", "generator"]
+    specs = {}
+    for size, models in BANKS.items():
+        specs[size] = work / f"bank{size}.yaml"
+        specs[size].write_text(spec_text(models))
+    batch = work / "batch"
+    batch.mkdir()
+    for number in range(args.batch):
+        shutil.copy(specs[16], batch / f"bank{number:03}.yaml")
+    out = work / "out"
+
+    # The final HTML of the 16-battery sheet, exactly as build renders it.
+    sys.path.insert(0, str(ROOT))
+    os.environ["EG4SHEET_CACHE"] = env["EG4SHEET_CACHE"]
+    from generator import assets
+    from generator.catalog import default_catalog
+    from generator.plan import plan_spec
+    from generator.render import render_html
+    from generator.spec import load_spec
+
+    spec, _ = load_spec(specs[16])
+    assert spec is not None
+    html_file = work / "sheet16.html"
+    html_file.write_text(render_html(plan_spec(spec, default_catalog()), spec.file))
+    base_url = assets.ASSETS.as_uri() + "/"
+
+    cold_cache = median_of(
+        runs,
+        lambda: (
+            shutil.rmtree(work / "cache", ignore_errors=True),
+            timed([*eg4, "build", str(specs[16]), "-o", str(out)], env),
+        )[1][0],
+    )
+    timed([*eg4, "build", str(specs[16]), "-o", str(out)], env)  # fill the drawing cache
+
+    def run(command: list[str]) -> float:
+        return timed(command, env)[0]
+
+    rows: list[tuple[str, str, str, float, str]] = []
+
+    validate = median_of(runs, lambda: run([*eg4, "validate", str(specs[16])]))
+    floor = median_of(runs, lambda: run([PYTHON, "-c", "import yaml, jinja2"]))
+    rows.append(
+        (
+            "(a) cold validate, 16 batteries",
+            f"{validate:.3f} s",
+            f"{floor:.3f} s (python -c 'import yaml, jinja2')",
+            validate / floor,
+            "≤ 4",
+        )
+    )
+
+    build = median_of(runs, lambda: run([*eg4, "build", str(specs[16]), "-o", str(out)]))
+    raw = median_of(runs, lambda: run([PYTHON, "-c", RAW_RENDER, str(html_file), base_url]))
+    rows.append(
+        (
+            "(b) cold build, 16 batteries",
+            f"{build:.3f} s",
+            f"{raw:.3f} s (fresh process, WeasyPrint on the same HTML)",
+            build / raw,
+            "≤ 1.3",
+        )
+    )
+
+    def warm(script: list[str]) -> float:
+        result = subprocess.run(
+            [PYTHON, "-c", *script], env=env, capture_output=True, text=True, check=True
+        )
+        return float(result.stdout.strip().splitlines()[-1])
+
+    ours_warm = median_of(runs, lambda: warm([WARM_OURS, str(batch), str(out)]))
+    raw_warm = median_of(runs, lambda: warm([WARM_RAW, str(html_file), base_url, str(args.batch)]))
+    rows.append(
+        (
+            f"(c) warm per sheet, batch of {args.batch}",
+            f"{ours_warm:.3f} s",
+            f"{raw_warm:.3f} s (warm WeasyPrint render)",
+            ours_warm / raw_warm,
+            "≤ 1.15",
+        )
+    )
+
+    one = median_of(runs, lambda: run([*eg4, "build", str(batch), "-o", str(out), "-j", "1"]))
+    two = median_of(runs, lambda: run([*eg4, "build", str(batch), "-o", str(out), "-j", "2"]))
+    rows.append(
+        (
+            f"(d) batch of {args.batch}, --jobs 2 speed-up",
+            f"{two:.2f} s",
+            f"{one:.2f} s (--jobs 1)",
+            one / two,
+            "≥ 1.8",
+        )
+    )
+
+    rss = statistics.median(
+        timed([*eg4, "build", str(specs[16]), "-o", str(out)], env)[1] for _ in range(runs)
+    )
+    rows.append(("(e) peak RSS, cold build of 16", f"{rss / 1024:.0f} MB", "", 0.0, ""))
+    size = (out / "bank16.pdf").stat().st_size
+    rows.append(
+        ("(f) PDF size, 16 batteries", f"{size / 1000:.0f} kB", "", size / 150_000, "≤ 150 kB")
+    )
+    sizes = {}
+    for batteries in (4, 16, 64):
+        sizes[batteries] = median_of(
+            runs, lambda b=batteries: run([*eg4, "build", str(specs[b]), "-o", str(out)])
+        )
+    for batteries in (4, 16, 64):
+        per = (sizes[batteries] - sizes[4]) / (batteries - 4) if batteries > 4 else 0
+        note = f"+{per * 1000:.0f} ms per battery over 4" if per else "base"
+        rows.append(
+            (f"(g) cold build, {batteries} batteries", f"{sizes[batteries]:.3f} s", note, 0.0, "")
+        )
+    rows.append(
+        (
+            "cold build with an empty drawing cache",
+            f"{cold_cache:.3f} s",
+            "first build on a machine: draws the DIP blocks with matplotlib",
+            0.0,
+            "",
+        )
+    )
+
+    print(
+        f"\neg4sheet benchmark: medians of {runs} runs, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores\n"
+    )
+    print("| measure | eg4sheet | baseline | ratio | target |")
+    print("|---|---|---|---|---|")
+    for name, ours, base, ratio, target in rows:
+        shown = f"{ratio:.2f}" if ratio else ""
+        print(f"| {name} | {ours} | {base} | {shown} | {target} |")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
