@@ -57,15 +57,14 @@ def build_sheet(
     from generator.render import inline_font_urls, render_html
 
     as_found = as_found_plan(spec, plan) if has_errors(findings) else None
-    html = render_html(plan, spec.file, as_found=as_found, company=company)
+    # One rendering serves both outputs; the HTML file must stand alone, so its fonts go inline.
+    fonts = inline_font_urls() if with_html else None
+    html = render_html(plan, spec.file, fonts=fonts, as_found=as_found, company=company)
     pdf = render_pdf(html, spec.file, spec.source)
     target = out_dir / f"{spec_path.stem}.pdf"
     written = [write_atomic(target, pdf)]
     if with_html:
-        standalone = render_html(
-            plan, spec.file, fonts=inline_font_urls(), as_found=as_found, company=company
-        )
-        written.append(write_atomic(target.with_suffix(".html"), standalone.encode()))
+        written.append(write_atomic(target.with_suffix(".html"), html.encode()))
     return BuildResult(spec_path, findings, written, plan)
 
 
