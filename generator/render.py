@@ -134,7 +134,7 @@ def render_html(
 def sheet_view(plan: InstallPlan, spec_name: str) -> dict[str, Any]:
     """Everything the templates print, as plain values: templates only loop and test."""
     errors = [finding_view(f) for f in plan.findings if f.is_error]
-    warnings = [finding_view(f) for f in plan.findings if not f.is_error]
+    warnings = warning_views([f for f in plan.findings if not f.is_error])
     counts = Counter(b.model.name for b in plan.batteries)
     models = sorted({b.model.name: b.model for b in plan.batteries}.values(), key=lambda m: m.rank)
     restricted = [c for c in plan.cables if c.kind == "pins-7-8-only"]
@@ -190,6 +190,24 @@ def sheet_view(plan: InstallPlan, spec_name: str) -> dict[str, Any]:
         ],
         "steps": STEPS,
     }
+
+
+def warning_views(warnings: list[Finding]) -> list[dict[str, Any]]:
+    """Warnings for the sheet; many 'firmware not given' become one line, so a large bank's
+    real warnings are not buried (the CLI and JSON still list every one)."""
+    missing = [f for f in warnings if f.code == "W202"]
+    if len(missing) <= 3:
+        return [finding_view(f) for f in warnings]
+    positions = ", ".join(str(f.position) for f in missing)
+    summary = {
+        "severity": "warning",
+        "code": "W202",
+        "message": f"installed firmware is not given for {len(missing)} batteries "
+        f"(positions {positions}): the checklist leaves it to be filled in",
+        "hint": "read each battery's firmware in BMS Tools and write it in the checklist",
+        "where": f"{missing[0].location.file}",
+    }
+    return [summary] + [finding_view(f) for f in warnings if f.code != "W202"]
 
 
 def finding_view(finding: Finding) -> dict[str, Any]:
