@@ -328,8 +328,9 @@ def build(
         catalog_path,
     )
     started = time.monotonic()
+    show_bar = len(paths) > 1 and sys.stderr.isatty()  # a log file gets no bar
     with click.progressbar(
-        length=len(paths), label="building", file=sys.stderr, show_pos=True
+        length=len(paths), label="building", file=sys.stderr, show_pos=True, hidden=not show_bar
     ) as bar:
         outcomes = build_all(
             paths, options, jobs or default_jobs(), on_done=lambda _: bar.update(1)

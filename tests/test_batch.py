@@ -89,3 +89,10 @@ def test_directory_without_specs(run_cli: Callable[..., CliResult], tmp_path: Pa
     result = run_cli("build", str(tmp_path))
     assert result.exit_code == 2
     assert "a directory with no .yaml spec in it" in result.err
+
+
+def test_no_progress_bar_in_a_log(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    result = run_cli("build", str(EXAMPLE), "-o", str(tmp_path))
+    assert result.exit_code == 0
+    assert "building" not in result.err
+    assert result.out == f"{EXAMPLE}: wrote {tmp_path / 'manufacturer-example.pdf'}\n"
