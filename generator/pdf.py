@@ -29,16 +29,15 @@ class AssetOnlyFetcher(URLFetcher):  # type: ignore[misc]
     the HTML could not read a local file or reach the network.
     """
 
-    def __init__(self, extra_files: tuple[Path, ...] = ()) -> None:
+    def __init__(self) -> None:
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-        self.extra_files = {path.resolve() for path in extra_files}
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith("file:"):
             path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if path.is_relative_to(assets.ASSETS) or path in self.extra_files:
+            if path.is_relative_to(assets.ASSETS):
                 return super().fetch(url, headers)
         raise ValueError(f"eg4sheet fetches only its own assets, not {url[:60]!r}")
 
