@@ -206,9 +206,7 @@ def build_plan(
 ) -> InstallPlan:
     models = [battery.model for battery in racked]
     planned = tuple(_planned(battery, position) for position, battery in enumerate(racked, start=1))
-    found = {
-        min(c.between): c.pins for c in spec.cables or () if abs(c.between[0] - c.between[1]) == 1
-    }
+    found = spec.listed_pins()
     cables = tuple(
         CableRun(
             upper,
@@ -228,9 +226,7 @@ def as_found_plan(spec: BankSpec, corrected: InstallPlan) -> InstallPlan:
         replace(b, position=b.was_at, id=b.found_id or 0, dip=None)
         for b in sorted(corrected.batteries, key=lambda battery: battery.was_at)
     )
-    found = {
-        min(c.between): c.pins for c in spec.cables or () if abs(c.between[0] - c.between[1]) == 1
-    }
+    found = spec.listed_pins()
     cables = tuple(
         CableRun(
             upper,

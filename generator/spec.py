@@ -77,6 +77,16 @@ class BankSpec:
     slots: int = 0  # rack positions listed, readable or not
     start: Location | None = None
 
+    def listed_pins(self) -> dict[RackPosition, frozenset[int]]:
+        """Pins of the listed cable between each neighbour pair, by upper position (the first
+        entry counts when a pair is listed twice, as in the rules)."""
+        pins: dict[RackPosition, frozenset[int]] = {}
+        for cable in self.cables or ():
+            upper, lower = sorted(cable.between)
+            if lower - upper == 1:
+                pins.setdefault(upper, cable.pins)
+        return pins
+
 
 def load_spec(
     path: str | Path, shown_as: str | None = None
