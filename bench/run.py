@@ -30,7 +30,7 @@ weasyprint.HTML(string=html, base_url=sys.argv[2]).write_pdf()
 WARM_OURS = """
 import sys, time
 from pathlib import Path
-from generator.batch import BuildOptions, build_all
+from generator.output.batch import BuildOptions, build_all
 specs = sorted(Path(sys.argv[1]).glob('*.yaml'))
 out = Path(sys.argv[2])
 build_all(specs[:1], BuildOptions(out), jobs=1)  # warm up
@@ -102,11 +102,11 @@ def main() -> None:
     # The final HTML of the 16-battery sheet, exactly as build renders it.
     sys.path.insert(0, str(ROOT))
     os.environ["EG4SHEET_CACHE"] = env["EG4SHEET_CACHE"]
-    from generator import assets
-    from generator.catalog import default_catalog
-    from generator.plan import plan_spec
-    from generator.render import render_html
-    from generator.spec import load_spec
+    from generator.bank.catalog import default_catalog
+    from generator.bank.plan import plan_spec
+    from generator.bank.spec import load_spec
+    from generator.sheet import assets
+    from generator.sheet.render import render_html
 
     spec, _ = load_spec(specs[16])
     assert spec is not None

@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 
 import click
 
-from generator.catalog import Catalog, default_catalog, load_catalog
-from generator.diagnostics import Finding, format_json, format_text, has_errors, sort_findings
+from generator.bank.catalog import Catalog, default_catalog, load_catalog
+from generator.bank.diagnostics import Finding, format_json, format_text, has_errors, sort_findings
+from generator.bank.plan import InstallPlan, plan_inventory, plan_spec
+from generator.bank.rules import check
+from generator.bank.spec import load_spec
 from generator.errors import CatalogError, UserError
-from generator.plan import InstallPlan, plan_inventory, plan_spec
-from generator.rules import check
-from generator.spec import load_spec
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -181,8 +181,8 @@ def plan(
 
 def fix_command(spec_path: Path, out_file: Path | None, catalog: Catalog) -> int:
     """Write the corrected spec; say what changed, or why it cannot be corrected."""
-    from generator.build import write_atomic
-    from generator.fix import fix_spec
+    from generator.bank.fix import fix_spec
+    from generator.output.files import write_atomic
 
     spec, findings = load_spec(spec_path)
     if spec is None:
@@ -309,11 +309,11 @@ def build(
     """
     import time
 
-    from generator.batch import BuildOptions, build_all, default_jobs, expand_specs
-    from generator.bom import bom_csv
-    from generator.build import write_atomic
     from generator.company import find_company
     from generator.doctor import SUBSET_MISSING, has_fast_subsetting
+    from generator.output.batch import BuildOptions, build_all, default_jobs, expand_specs
+    from generator.output.bom import bom_csv
+    from generator.output.files import write_atomic
 
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
     if not has_fast_subsetting():
@@ -384,13 +384,13 @@ def extract(sheet: Path, out_file: Path | None) -> None:
       eg4sheet extract output/manufacturer-example.pdf -o bank.yaml
       eg4sheet extract customer-sheet.pdf > bank.yaml
     """
-    from generator.extract import extract_spec
+    from generator.sheet.extract import extract_spec
 
     name, content = extract_spec(sheet)
     if out_file is None:
         click.echo(content.decode("utf-8", errors="replace"), nl=False)
         return
-    from generator.build import write_atomic
+    from generator.output.files import write_atomic
 
     write_atomic(out_file, content)
     click.echo(f"{sheet}: wrote {out_file} (attached as {name})", err=True)

@@ -11,8 +11,8 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.bank.yamlsrc import NodeReader, read_source
 from generator.errors import CatalogError, UserError
-from generator.yamlsrc import NodeReader, read_source
 
 DEFAULT_NAME = "eg4sheet.yaml"
 KEYS = ["name", "address", "phone", "licence", "logo"]

@@ -8,8 +8,9 @@ import platform
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
-from generator import __version__, assets
-from generator.figures.cache import cache_dir
+from generator import __version__
+from generator.sheet import assets
+from generator.sheet.figures.cache import cache_dir
 
 SUBSET_LIBRARIES = (
     "libharfbuzz-subset.so.0",

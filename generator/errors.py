@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from generator.diagnostics import Finding
+    from generator.bank.diagnostics import Finding
 
 
 class UserError(Exception):

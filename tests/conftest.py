@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.catalog import Catalog, default_catalog
+from generator.bank.catalog import Catalog, default_catalog
+from generator.bank.diagnostics import Finding, sort_findings
+from generator.bank.rules import check
+from generator.bank.spec import parse_spec
 from generator.cli import main
-from generator.diagnostics import Finding, sort_findings
-from generator.rules import check
-from generator.spec import parse_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "bank_specs" / "manufacturer-example.yaml"

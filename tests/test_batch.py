@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import build as build_module
-from generator.batch import BuildOptions, build_all, remove_stale_parts
+from generator.output import files as build_module
+from generator.output.batch import BuildOptions, build_all, remove_stale_parts
 from tests.conftest import EXAMPLE, CliResult
 
 

@@ -43,7 +43,7 @@ def test_models_table(run_cli: Callable[..., CliResult]) -> None:
 
 
 def test_replacement_catalog(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
-    text = (ROOT / "generator" / "data" / "catalog.yaml").read_text()
+    text = (ROOT / "generator" / "bank" / "data" / "catalog.yaml").read_text()
     catalog = tmp_path / "catalog.yaml"
     catalog.write_text(text.replace("firmware: [Z01T16]", "firmware: [Z01T17]"))
     result = run_cli("plan", "--format", "json", "--catalog", str(catalog), str(EXAMPLE))
@@ -54,7 +54,7 @@ def test_replacement_catalog(run_cli: Callable[..., CliResult], tmp_path: Path) 
 def test_bad_catalog_is_checked_like_a_spec(
     run_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
-    text = (ROOT / "generator" / "data" / "catalog.yaml").read_text()
+    text = (ROOT / "generator" / "bank" / "data" / "catalog.yaml").read_text()
     catalog = tmp_path / "catalog.yaml"
     catalog.write_text(
         text.replace("weights: [1, 2, 4, 8]", "weights: [1, 2, 4, 4]").replace(
@@ -82,7 +82,7 @@ def test_validate_does_not_import_renderers() -> None:
         for line in result.stderr.splitlines()
         if line.startswith("import time:")
     }
-    assert "generator.rules" in imported  # the measurement itself works
+    assert "generator.bank.rules" in imported  # the measurement itself works
     heavy = {name for name in imported if name.split(".")[0] in {"weasyprint", "matplotlib"}}
     assert heavy == set()
 

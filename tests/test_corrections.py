@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.build import build_sheet
-from generator.catalog import Catalog
-from generator.corrections import corrections
-from generator.plan import as_found_plan, plan_spec
-from generator.spec import load_spec
+from generator.bank.catalog import Catalog
+from generator.bank.corrections import corrections
+from generator.bank.plan import as_found_plan, plan_spec
+from generator.bank.spec import load_spec
+from generator.output.files import build_sheet
 from tests.conftest import ROOT
 from tests.sheet_helpers import page_texts
 

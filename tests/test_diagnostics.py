@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.diagnostics import Finding
+from generator.bank.diagnostics import Finding
 from tests.conftest import findings_for
 
 GOOD_BANK = """\

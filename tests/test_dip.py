@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.catalog import Catalog
+from generator.bank.catalog import Catalog
 
 # LL-V2 (4 DIP) and LL-V1: switch 4 least significant, a switch counts 1 when OFF, all ON = 16.
 LL_4_SWITCH = {
@@ -120,7 +120,7 @@ def drawn_levers(svg: str) -> list[str]:
 
 @pytest.mark.parametrize("model", ["LL-S", "LL-V2 (6 DIP)", "LL-V2 (4 DIP)", "LL-V1", "LifePower4"])
 def test_levers_are_drawn_where_the_states_say(catalog: Catalog, model: str) -> None:
-    from generator.figures.dip import dip_svg
+    from generator.sheet.figures.dip import dip_svg
 
     found = catalog.find(model)
     assert found is not None and found.dip.on_side == "up"
@@ -132,7 +132,7 @@ def test_levers_are_drawn_where_the_states_say(catalog: Catalog, model: str) -> 
 
 
 def test_identical_dip_drawings_are_made_once() -> None:
-    from generator.figures.dip import dip_svg
+    from generator.sheet.figures.dip import dip_svg
 
     dip_svg.cache_clear()
     for _ in range(3):

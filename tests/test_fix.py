@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.catalog import default_catalog
+from generator.bank.catalog import default_catalog
 from tests.conftest import ROOT, CliResult, findings_for
 
 WRONG = ROOT / "tests" / "wrong_banks"

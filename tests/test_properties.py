@@ -10,12 +10,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import build_sheet
-from generator.catalog import default_catalog
-from generator.diagnostics import has_errors
-from generator.plan import plan_spec
-from generator.rules import check
-from generator.spec import parse_spec
+from generator.bank.catalog import default_catalog
+from generator.bank.diagnostics import has_errors
+from generator.bank.plan import plan_spec
+from generator.bank.rules import check
+from generator.bank.spec import parse_spec
+from generator.output.files import build_sheet
 from tests.conftest import EXAMPLE
 
 CATALOG = default_catalog()

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator.build import build_sheet
-from generator.catalog import Catalog
+from generator.bank.catalog import Catalog
+from generator.output.files import build_sheet
 from tests.conftest import EXAMPLE, ROOT, CliResult
 from tests.sheet_helpers import page_texts
 
@@ -163,7 +163,7 @@ batteries:
 
 def test_markup_in_text_fields_is_printed_as_text(tmp_path: Path, catalog: Catalog) -> None:
     image = tmp_path / "leak.png"
-    shutil.copy(ROOT / "generator" / "assets" / "fonts" / "OFL.txt", image)
+    shutil.copy(ROOT / "generator" / "sheet" / "assets" / "fonts" / "OFL.txt", image)
     spec = tmp_path / "hostile.yaml"
     spec.write_text(HOSTILE.format(url=image.as_uri()))
     result = build_sheet(spec, tmp_path, catalog, allow_errors=True)
@@ -184,13 +184,13 @@ def test_markup_in_text_fields_is_printed_as_text(tmp_path: Path, catalog: Catal
 
 
 def test_renderer_refuses_urls_outside_its_assets() -> None:
-    from generator.pdf import AssetOnlyFetcher
+    from generator.sheet.pdf import AssetOnlyFetcher
 
     fetcher = AssetOnlyFetcher()
     for url in ["file:///etc/passwd", "https://example.com/x.png", "ftp://x/y"]:
         with pytest.raises(ValueError):
             fetcher.fetch(url)
-    font = ROOT / "generator" / "assets" / "fonts" / "AtkinsonHyperlegible-Regular.ttf"
+    font = ROOT / "generator" / "sheet" / "assets" / "fonts" / "AtkinsonHyperlegible-Regular.ttf"
     assert fetcher.fetch(font.as_uri()).read(4) == b"\x00\x01\x00\x00"
 
 
@@ -250,8 +250,8 @@ def test_no_partial_file_when_writing_fails(
 ) -> None:
     import os
 
-    from generator import build
     from generator.errors import OutputError
+    from generator.output import files as build
 
     def full_disk(*_: object) -> None:
         raise OSError(28, "No space left on device")
@@ -305,7 +305,7 @@ def test_sheet_from_installed_wheel(tmp_path: Path) -> None:
     spec = tmp_path / "bank.yaml"
     shutil.copy(EXAMPLE, spec)
     script = (
-        "import generator, generator.assets as a; print(generator.__file__); "
+        "import generator, generator.sheet.assets as a; print(generator.__file__); "
         "print(a.templates_dir())"
     )
     where = subprocess.run(

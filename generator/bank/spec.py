@@ -7,8 +7,8 @@ from pathlib import Path
 
 from yaml.nodes import Node
 
-from generator.diagnostics import Finding, Location
-from generator.yamlsrc import NULL_TAG, NodeReader, read_source
+from generator.bank.diagnostics import Finding, Location
+from generator.bank.yamlsrc import NULL_TAG, NodeReader, read_source
 
 RackPosition = int  # counted from the top of the rack, starting at 1
 BatteryId = int

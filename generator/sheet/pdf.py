@@ -13,7 +13,7 @@ from urllib.request import url2pathname
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from generator import assets
+from generator.sheet import assets
 
 # A fixed date for everything WeasyPrint would otherwise stamp with "now": the attachment's
 # dates, and (through SOURCE_DATE_EPOCH) the fontTools subsetter used without libharfbuzz-subset.

@@ -14,7 +14,8 @@ def font_files() -> list[Path]:
 
 def templates_dir() -> Path:
     """Templates inside an installed wheel, else the checkout's top-level templates/."""
-    packaged = Path(__file__).resolve().with_name("templates")
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    return package.parent / "templates"

@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from generator.catalog import BatteryModel, Catalog, DipState
-from generator.diagnostics import Finding, has_errors
-from generator.inventory import parse_inventory
-from generator.rules import RackedBattery, cable_must_be_restricted, check
-from generator.spec import BankSpec, JobInfo, RackPosition
+from generator.bank.catalog import BatteryModel, Catalog, DipState
+from generator.bank.diagnostics import Finding, has_errors
+from generator.bank.inventory import parse_inventory
+from generator.bank.rules import RackedBattery, cable_must_be_restricted, check
+from generator.bank.spec import BankSpec, JobInfo, RackPosition
 
 CableKind = Literal["standard", "pins-7-8-only"]
 ALL_PINS = (1, 2, 3, 4, 5, 6, 7, 8)

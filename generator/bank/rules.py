@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 
-from generator.catalog import BatteryModel, Catalog
-from generator.diagnostics import Finding, sort_findings
-from generator.spec import BankSpec, BatteryEntry, CableEntry, RackPosition
-from generator.yamlsrc import shown
+from generator.bank.catalog import BatteryModel, Catalog
+from generator.bank.diagnostics import Finding, sort_findings
+from generator.bank.spec import BankSpec, BatteryEntry, CableEntry, RackPosition
+from generator.bank.yamlsrc import shown
 
 SIGNAL_PINS = frozenset({7, 8})  # RS485 between batteries
 BREAKER_PINS = frozenset({3, 6})  # a signal here trips the LL-S breaker

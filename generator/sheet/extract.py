@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.bank.yamlsrc import read_source
 from generator.errors import UserError
-from generator.yamlsrc import read_source
 
 
 def extract_spec(sheet: Path) -> tuple[str, bytes]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from generator.catalog import DipState
-from generator.figures.cache import cached
+from generator.bank.catalog import DipState
+from generator.sheet.figures.cache import cached
 
 SLOT_W, SLOT_H, GAP = 0.22, 0.46, 0.12  # inches
 
@@ -26,7 +26,7 @@ def draw_dip_svg(states: DipState, on_side: str) -> str:
     """
     from matplotlib.patches import FancyArrow, Rectangle
 
-    from generator.figures.style import new_figure, to_svg
+    from generator.sheet.figures.style import new_figure, to_svg
 
     count = len(states)
     width = count * SLOT_W + (count + 1) * GAP + 0.35

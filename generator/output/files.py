@@ -13,12 +13,12 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.catalog import Catalog
+from generator.bank.catalog import Catalog
+from generator.bank.diagnostics import Finding, has_errors, sort_findings
+from generator.bank.plan import InstallPlan, as_found_plan, plan_spec
+from generator.bank.spec import load_spec
 from generator.company import Company
-from generator.diagnostics import Finding, has_errors, sort_findings
 from generator.errors import OutputError
-from generator.plan import InstallPlan, as_found_plan, plan_spec
-from generator.spec import load_spec
 
 
 @dataclass
@@ -53,8 +53,8 @@ def build_sheet(
         return BuildResult(spec_path, findings)
     plan = replace(plan, findings=tuple(findings), paper=paper or plan.paper)
 
-    from generator.pdf import render_pdf  # heavy imports only when a sheet is really built
-    from generator.render import inline_font_urls, render_html
+    from generator.sheet.pdf import render_pdf  # heavy imports only when a sheet is really built
+    from generator.sheet.render import inline_font_urls, render_html
 
     as_found = as_found_plan(spec, plan) if has_errors(findings) else None
     # One rendering serves both outputs; the HTML file must stand alone, so its fonts go inline.

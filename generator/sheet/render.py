@@ -11,11 +11,12 @@ from typing import Any
 
 import jinja2
 
-from generator import __version__, assets
+from generator import __version__
+from generator.bank.diagnostics import Finding
+from generator.bank.plan import InstallPlan, PlannedBattery
+from generator.bank.rules import PIN_COLOURS
 from generator.company import Company
-from generator.diagnostics import Finding
-from generator.plan import InstallPlan, PlannedBattery
-from generator.rules import PIN_COLOURS
+from generator.sheet import assets
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 LINK_SIGNALS = {7: "RS485-B", 8: "RS485-A"}  # as the interop guide labels them
@@ -99,8 +100,8 @@ def render_html(
 
     With `as_found` (a bank that is wrong), an As found / Corrected page follows the overview.
     """
-    from generator.figures.dip import dip_svg
-    from generator.figures.rack import rack_svgs
+    from generator.sheet.figures.dip import dip_svg
+    from generator.sheet.figures.rack import rack_svgs
 
     paper = PAGE_SIZES.get(plan.paper, "letter")
     sheet = sheet_view(plan, spec_name)
@@ -111,7 +112,7 @@ def render_html(
                 card["img"] = data_url("image/svg+xml", dip_svg(card["states"], group["on_side"]))
     sheet["as_found"] = None
     if as_found is not None:
-        from generator.corrections import corrections
+        from generator.bank.corrections import corrections
 
         steps = corrections(as_found, plan)
         if steps:

@@ -10,8 +10,8 @@ from typing import Literal
 
 from yaml.nodes import Node
 
+from generator.bank.yamlsrc import NodeReader, closest, read_source
 from generator.errors import CatalogError
-from generator.yamlsrc import NodeReader, closest, read_source
 
 DEFAULT_CATALOG = Path(__file__).with_name("data") / "catalog.yaml"
 

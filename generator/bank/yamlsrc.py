@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from generator.diagnostics import Finding, Location
+from generator.bank.diagnostics import Finding, Location
 from generator.errors import UnreadableFile
 
 MAX_BYTES = 1_000_000  # a 64-battery spec with every field is under 10 kB

@@ -14,10 +14,10 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from generator.catalog import Catalog
-from generator.diagnostics import Finding
-from generator.rules import SIGNAL_PINS, cable_must_be_restricted, check
-from generator.spec import BankSpec
+from generator.bank.catalog import Catalog
+from generator.bank.diagnostics import Finding
+from generator.bank.rules import SIGNAL_PINS, cable_must_be_restricted, check
+from generator.bank.spec import BankSpec
 
 UNFIXABLE = {"E001", "E002", "E003", "E004", "E101", "E105"}
 ALL_PINS = [1, 2, 3, 4, 5, 6, 7, 8]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from generator.diagnostics import Finding, Location
-from generator.spec import MAX_COUNT, BankSpec, BatteryEntry
+from generator.bank.diagnostics import Finding, Location
+from generator.bank.spec import MAX_COUNT, BankSpec, BatteryEntry
 
 INVENTORY = "<inventory>"
 COUNTED = re.compile(r"^(?P<count>\d+)\s*[x×*]\s*(?P<name>.+)$", re.IGNORECASE)

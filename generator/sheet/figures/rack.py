@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from generator.plan import CableRun, InstallPlan, PlannedBattery
+from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
 
 PT = 72  # SVG user units per inch
 WIDTH = 4.3  # inches

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.plan import CableRun, InstallPlan, PlannedBattery
-from generator.rules import BREAKER_PINS, SIGNAL_PINS
+from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
+from generator.bank.rules import BREAKER_PINS, SIGNAL_PINS
 
 
 def battery_name(battery: PlannedBattery) -> str:

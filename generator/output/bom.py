@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-from generator.plan import InstallPlan
+from generator.bank.plan import InstallPlan
 
 COLUMNS = ["spec", "kind", "item", "quantity", "unit_kwh", "total_kwh", "note"]
 

@@ -17,12 +17,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.bom import bom_rows
-from generator.build import build_sheet
-from generator.catalog import default_catalog, load_catalog
+from generator.bank.catalog import default_catalog, load_catalog
+from generator.bank.diagnostics import Finding
 from generator.company import Company
-from generator.diagnostics import Finding
 from generator.errors import UserError
+from generator.output.bom import bom_rows
+from generator.output.files import build_sheet
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def _warm_up() -> None:
     collector does not walk those objects again for every sheet."""
     import importlib
 
-    for module in ("generator.pdf", "generator.render", "generator.figures.rack"):
+    for module in ("generator.sheet.pdf", "generator.sheet.render", "generator.sheet.figures.rack"):
         importlib.import_module(module)
 
     gc.freeze()

@@ -9,7 +9,7 @@ from typing import Any
 import matplotlib
 from matplotlib.figure import Figure
 
-from generator import assets
+from generator.sheet import assets
 
 FONT_FAMILY = "Atkinson Hyperlegible"
 

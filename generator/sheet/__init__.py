@@ -1,0 +1,1 @@
+"""The heavy part: the sheet view, figures, HTML and PDF (WeasyPrint, matplotlib)."""
