@@ -102,16 +102,14 @@ def main() -> None:
     # The final HTML of the 16-battery sheet, exactly as build renders it.
     sys.path.insert(0, str(ROOT))
     os.environ["EG4SHEET_CACHE"] = env["EG4SHEET_CACHE"]
-    from generator.bank.catalog import default_catalog
-    from generator.bank.plan import plan_spec
-    from generator.bank.spec import load_spec
+    from generator import api
     from generator.sheet import assets
     from generator.sheet.render import render_html
 
-    spec, _ = load_spec(specs[16])
-    assert spec is not None
+    checked = api.check(api.read_spec(specs[16]))
+    assert checked.analysis is not None
     html_file = work / "sheet16.html"
-    html_file.write_text(render_html(plan_spec(spec, default_catalog()), spec.file))
+    html_file.write_text(render_html(checked.analysis, str(specs[16])))
     base_url = assets.ASSETS.as_uri() + "/"
 
     cold_cache = median_of(

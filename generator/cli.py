@@ -11,12 +11,11 @@ from typing import Any, TypeVar
 
 import click
 
-from generator.bank.catalog import Catalog, default_catalog, load_catalog
-from generator.bank.diagnostics import Finding, format_json, format_text, has_errors, sort_findings
-from generator.bank.plan import InstallPlan, plan_inventory, plan_spec
-from generator.bank.rules import check
-from generator.bank.spec import load_spec
-from generator.errors import CatalogError, UserError
+from generator import api
+from generator.bank import report
+from generator.bank.catalog import Catalog
+from generator.bank.diagnostics import format_json, format_text
+from generator.errors import FindingsError, UserError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,7 +42,7 @@ def format_option(command: F) -> F:
 
 
 def get_catalog(path: Path | None) -> Catalog:
-    return load_catalog(path) if path else default_catalog()
+    return api.catalog(path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,37 +77,19 @@ def validate(specs: Sequence[Path], output_format: str, catalog_path: Path | Non
     exit_code, every_finding = EXIT_OK, []
     for path in specs:
         try:
-            spec, findings = load_spec(path)
+            checked = api.check(api.read_spec(path), catalog)
         except UserError as error:
             click.echo(f"{error}", err=True)
             exit_code = EXIT_USAGE
             continue
-        if spec is not None:
-            findings = sort_findings(findings + check(spec, catalog)[1])
-        every_finding.extend(findings)
-        if has_errors(findings) and exit_code == EXIT_OK:
+        every_finding.extend(checked.findings)
+        if checked.has_errors and exit_code == EXIT_OK:
             exit_code = EXIT_ERRORS
         if output_format == "text":
-            click.echo(_summary(path, findings, (spec is not None and spec.slots) or 0))
+            click.echo(report.check_summary(str(path), checked.findings, checked.batteries))
     if output_format == "json":
         click.echo(format_json(every_finding))
     sys.exit(exit_code)
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else words or word + 's'}"
-
-
-def _summary(path: Path, findings: list[Finding], batteries: int) -> str:
-    errors = sum(finding.is_error for finding in findings)
-    warnings = len(findings) - errors
-    verdict = "has errors" if errors else "OK"
-    lines = [format_text(findings)] if findings else []
-    lines.append(
-        f"{path}: {verdict} — {plural(batteries, 'battery', 'batteries')}, "
-        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
-    )
-    return "\n".join(lines)
 
 
 @cli.command()
@@ -162,33 +143,25 @@ def plan(
         assert spec_path is not None
         sys.exit(fix_command(spec_path, out_file, catalog))
     if inventory is not None:
-        install_plan, findings = plan_inventory(inventory, catalog)
+        install_plan, findings = api.plan_inventory(inventory, catalog)
     else:
         assert spec_path is not None
-        spec, findings = load_spec(spec_path)
-        install_plan = None
-        if spec is not None and not has_errors(findings):
-            install_plan = plan_spec(spec, catalog)
-            findings = list(install_plan.findings)
-    if install_plan is None or has_errors(findings):
+        checked = api.check(api.read_spec(spec_path), catalog)
+        install_plan, findings = checked.plan, checked.findings
+    if install_plan is None:
         click.echo(format_text([f for f in findings if f.is_error]), err=True)
         sys.exit(EXIT_ERRORS)
     if output_format == "json":
         click.echo(json.dumps(install_plan.as_json_dict(), indent=2))
     else:
-        click.echo(plan_as_text(install_plan))
+        click.echo(report.plan_text(install_plan))
 
 
 def fix_command(spec_path: Path, out_file: Path | None, catalog: Catalog) -> int:
     """Write the corrected spec; say what changed, or why it cannot be corrected."""
-    from generator.bank.fix import fix_spec
     from generator.output.files import write_atomic
 
-    spec, findings = load_spec(spec_path)
-    if spec is None:
-        click.echo(format_text(findings), err=True)
-        return EXIT_ERRORS
-    result = fix_spec(spec, findings, catalog)
+    result = api.fix(api.read_spec(spec_path), catalog)
     if result.text is None:
         click.echo(format_text(result.blocking), err=True)
         click.echo(f"{spec_path}: cannot be corrected automatically; nothing written", err=True)
@@ -201,43 +174,6 @@ def fix_command(spec_path: Path, out_file: Path | None, catalog: Catalog) -> int
         write_atomic(out_file, result.text.encode())
         click.echo(f"{spec_path}: wrote {out_file}", err=True)
     return EXIT_OK
-
-
-def plan_as_text(install_plan: InstallPlan) -> str:
-    """The plan as a terminal table, for support reading it over the phone."""
-    job = install_plan.job
-    master = install_plan.master
-    lines = [
-        f"{job.title or 'Battery bank'}: "
-        f"{plural(len(install_plan.batteries), 'battery', 'batteries')}, "
-        f"{install_plan.kwh:g} kWh, master {master.model.name if master else '-'}",
-        "",
-        f"{'pos':>3}  {'ID':>2}  {'model':<14} {'serial':<16} {'DIP switches (switch 1 first)':<42}"
-        " firmware",
-    ]
-    for b in install_plan.batteries:
-        required = " or ".join(b.model.firmware)
-        installed = f" (installed {b.firmware_installed})" if b.firmware_installed else ""
-        lines.append(
-            f"{b.position:>3}  {b.id:>2}  {b.model.name:<14} {b.serial or '-':<16} "
-            f"{b.dip_words:<42} {required}{installed}"
-        )
-    lines += ["", "cables between neighbours:"]
-    if not install_plan.cables:
-        lines.append("  none (a single battery)")
-    for cable in install_plan.cables:
-        kind = (
-            "PINS 7 AND 8 ONLY"
-            if cable.kind == "pins-7-8-only"
-            else "standard Cat5e patch (all 8 pins)"
-        )
-        lines.append(f"  {cable.upper:>2}-{cable.lower:<2}  {kind}")
-    lines += ["", "bill of materials:"]
-    lines += [f"  {line.quantity:>3} x {line.item} ({line.note})" for line in install_plan.bom()]
-    warnings = [f for f in install_plan.findings if not f.is_error]
-    if warnings:
-        lines += ["", f"{plural(len(warnings), 'warning')} (eg4sheet validate shows them all)"]
-    return "\n".join(lines)
 
 
 @cli.command()
@@ -311,7 +247,13 @@ def build(
 
     from generator.company import find_company
     from generator.doctor import SUBSET_MISSING, has_fast_subsetting
-    from generator.output.batch import BuildOptions, build_all, default_jobs, expand_specs
+    from generator.output.batch import (
+        BuildOptions,
+        batch_summary,
+        build_all,
+        default_jobs,
+        expand_specs,
+    )
     from generator.output.bom import bom_csv
     from generator.output.files import write_atomic
 
@@ -337,33 +279,15 @@ def build(
         )
     exit_code, rows = EXIT_OK, []
     for outcome in outcomes:
-        errors = [f for f in outcome.findings if f.is_error]
-        if errors:
-            click.echo(format_text(errors), err=True)
-            exit_code = max(exit_code, EXIT_ERRORS)
-        if outcome.failure:
-            click.echo(f"{outcome.spec}: not built: {outcome.failure}", err=True)
-            exit_code = max(exit_code, outcome.exit_code)
-        elif outcome.built:
-            rows += outcome.bom
-            note = f" with {plural(len(errors), 'error')}" if errors else ""
-            click.echo(f"{outcome.spec}: wrote {', '.join(map(str, outcome.written))}{note}")
-        else:
-            click.echo(
-                f"{outcome.spec}: not built: {plural(len(errors), 'error')} "
-                "(fix them, or use --allow-errors for a sheet that lists them)",
-                err=True,
-            )
+        for line, to_stderr in outcome.report():
+            click.echo(line, err=to_stderr)
+        exit_code = max(exit_code, outcome.status)
+        rows += outcome.bom
     if bom_file is not None and rows:
         write_atomic(bom_file, bom_csv(rows).encode())
         click.echo(f"wrote {bom_file}")
-    built = sum(outcome.built for outcome in outcomes)
     if len(paths) > 1:
-        click.echo(
-            f"built {built} of {plural(len(paths), 'sheet')} in "
-            f"{time.monotonic() - started:.1f} s; {len(paths) - built} not built",
-            err=True,
-        )
+        click.echo(batch_summary(outcomes, len(paths), time.monotonic() - started), err=True)
     sys.exit(exit_code)
 
 
@@ -384,16 +308,14 @@ def extract(sheet: Path, out_file: Path | None) -> None:
       eg4sheet extract output/manufacturer-example.pdf -o bank.yaml
       eg4sheet extract customer-sheet.pdf > bank.yaml
     """
-    from generator.sheet.extract import extract_spec
-
-    name, content = extract_spec(sheet)
+    spec = api.extract(api.read_sheet(sheet), str(sheet))
     if out_file is None:
-        click.echo(content.decode("utf-8", errors="replace"), nl=False)
+        click.echo(spec.data.decode("utf-8", errors="replace"), nl=False)
         return
     from generator.output.files import write_atomic
 
-    write_atomic(out_file, content)
-    click.echo(f"{sheet}: wrote {out_file} (attached as {name})", err=True)
+    write_atomic(out_file, spec.data)
+    click.echo(f"{sheet}: wrote {out_file} (attached as {spec.name})", err=True)
 
 
 @cli.command()
@@ -420,19 +342,7 @@ def models(catalog_path: Path | None) -> None:
       eg4sheet models
       eg4sheet models --catalog our-catalog.yaml
     """
-    catalog = get_catalog(catalog_path)
-    header = f"{'rank':>4}  {'model':<14} {'gen':<8} {'firmware':<16} {'IDs':<6} DIP encoding"
-    lines = [header]
-    for m in sorted(catalog.models, key=lambda model: model.rank):
-        ids = f"{m.dip.id_low}-{m.dip.id_high}"
-        inferred = " (inferred)" if m.dip.inferred else ""
-        lines.append(
-            f"{m.rank:>4}  {m.name:<14} {m.generation:<8} {' or '.join(m.firmware):<16} "
-            f"{ids:<6} {m.dip.describe()}{inferred}"
-        )
-        lines.append(f"{'':>6}aliases: {', '.join(m.aliases) or '-'}")
-    lines.append(f"catalog: {catalog.source}")
-    click.echo("\n".join(lines))
+    click.echo(report.models_table(get_catalog(catalog_path)))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -449,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except CatalogError as error:
+    except FindingsError as error:
         click.echo(format_text(error.findings), err=True)
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)

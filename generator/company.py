@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.bank.yamlsrc import NodeReader, read_source
-from generator.errors import CatalogError, UserError
+from generator.errors import CompanyError
 
 DEFAULT_NAME = "eg4sheet.yaml"
 KEYS = ["name", "address", "phone", "licence", "logo"]
@@ -32,10 +32,6 @@ class Company:
     phone: str | None = None
     licence: str | None = None
     logo_url: str | None = None  # a data: URL
-
-
-class CompanyError(CatalogError):
-    """A company settings file that is not valid (its findings are attached)."""
 
 
 def find_company(explicit: Path | None, cwd: Path | None = None) -> Company | None:
@@ -63,11 +59,11 @@ def load_company(path: Path) -> Company:
 def read_logo(path: Path) -> str:
     mime = LOGO_TYPES.get(path.suffix.lower())
     if mime is None:
-        raise UserError(f"{path}: a logo must be PNG, JPEG or SVG")
+        raise CompanyError(f"{path}: a logo must be PNG, JPEG or SVG")
     try:
         if path.stat().st_size > MAX_LOGO_BYTES:
-            raise UserError(f"{path}: the logo is larger than {MAX_LOGO_BYTES // 1_000_000} MB")
+            raise CompanyError(f"{path}: the logo is larger than {MAX_LOGO_BYTES // 1_000_000} MB")
         data = path.read_bytes()
     except OSError as error:
-        raise UserError(f"{path}: the logo cannot be read ({error.strerror})") from None
+        raise CompanyError(f"{path}: the logo cannot be read ({error.strerror})") from None
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

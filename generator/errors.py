@@ -1,4 +1,7 @@
-"""One exception base for everything a user can cause; the CLI catches this base."""
+"""One exception base for everything a user can cause; the CLI and the server catch this base.
+
+Anything else that escapes is a bug: the CLI prints one line and exits 3.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ if TYPE_CHECKING:
 
 
 class UserError(Exception):
-    """Bad input from the user: a spec, a catalog, an option, a file. Never a traceback."""
+    """Bad input from the user: a spec, a catalog, settings, an option, a file."""
 
     exit_code = 2
 
@@ -19,13 +22,25 @@ class UnreadableFile(UserError):
     """A file that is missing, not a file, or cannot be read."""
 
 
-class CatalogError(UserError):
-    """A catalog file that is not a valid catalog (its findings are attached)."""
+class FindingsError(UserError):
+    """A file that was read but is not valid; its findings are attached."""
 
     def __init__(self, message: str, findings: Sequence[Finding] = ()) -> None:
         super().__init__(message)
         self.findings = list(findings)
 
 
+class CatalogError(FindingsError):
+    """A catalog file that is not a valid catalog."""
+
+
+class CompanyError(FindingsError):
+    """A company settings file that is not valid, or a logo that cannot be used."""
+
+
 class OutputError(UserError):
     """The output cannot be written (directory missing, not writable, disk full)."""
+
+
+class SheetError(UserError):
+    """A sheet to extract from that is not readable or carries no valid spec."""

@@ -1,46 +1,21 @@
-"""Shared fixtures: the catalog, spec checking from text, and running the CLI in-process."""
+"""Shared fixtures: the catalog, running the CLI in-process, spec files, the drawing cache."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from generator.bank.catalog import Catalog, default_catalog
-from generator.bank.diagnostics import Finding, sort_findings
-from generator.bank.rules import check
-from generator.bank.spec import parse_spec
 from generator.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "bank_specs" / "manufacturer-example.yaml"
+from tests.helpers import CliResult
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return default_catalog()
-
-
-def findings_for(text: str, file: str = "bank.yaml") -> list[Finding]:
-    """Every finding (shape and rules) for a spec given as indented text."""
-    spec, findings = parse_spec(textwrap.dedent(text).encode(), file)
-    if spec is not None:
-        findings = findings + check(spec, default_catalog())[1]
-    return sort_findings(findings)
-
-
-def codes(findings: list[Finding], *, warnings: bool = False) -> list[str]:
-    return [f.code for f in findings if warnings or f.is_error]
-
-
-@dataclass
-class CliResult:
-    exit_code: int
-    out: str
-    err: str
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from generator.output import files as build_module
 from generator.output.batch import BuildOptions, build_all, remove_stale_parts
-from tests.conftest import EXAMPLE, CliResult
+from tests.helpers import EXAMPLE, CliResult
 
 
 @pytest.fixture

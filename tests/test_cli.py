@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE, ROOT, CliResult
+from tests.helpers import EXAMPLE, ROOT, CliResult
 
 
 @pytest.mark.parametrize("command", ["validate", "plan", "models", "build", "extract", "doctor"])

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from generator.bank.catalog import Catalog
-from generator.bank.corrections import corrections
-from generator.bank.plan import as_found_plan, plan_spec
-from generator.bank.spec import load_spec
-from generator.output.files import build_sheet
-from tests.conftest import ROOT
+from tests.helpers import ROOT, analysis_of, build_pdf
 from tests.sheet_helpers import page_texts
 
 SCRAMBLED = ROOT / "tests" / "wrong_banks" / "manufacturer_scrambled.yaml"
@@ -29,19 +22,14 @@ MOVES = [
 ]
 
 
-def test_move_list_is_exact(catalog: Catalog) -> None:
-    spec, _ = load_spec(SCRAMBLED)
-    assert spec is not None
-    plan = plan_spec(spec, catalog)
-    assert plan.corrected
-    assert corrections(as_found_plan(spec, plan), plan) == MOVES
+def test_move_list_is_exact() -> None:
+    analysis = analysis_of(SCRAMBLED)
+    assert analysis.plan.corrected
+    assert list(analysis.changes) == MOVES
 
 
-def test_ids_and_firmware_steps(catalog: Catalog) -> None:
-    spec, _ = load_spec(ROOT / "tests" / "wrong_banks" / "everything_wrong.yaml")
-    assert spec is not None
-    plan = plan_spec(spec, catalog)
-    steps = corrections(as_found_plan(spec, plan), plan)
+def test_ids_and_firmware_steps() -> None:
+    steps = list(analysis_of(ROOT / "tests" / "wrong_banks" / "everything_wrong.yaml").changes)
     assert steps[0] == (
         "Move the LL-S (serial LLS2409-1187) from position 2 to position 1; "
         "set ID 1 (was ID 3): 1 OFF · 2 ON · 3 ON · 4 ON · 5 ON · 6 ON."
@@ -60,9 +48,8 @@ def test_ids_and_firmware_steps(catalog: Catalog) -> None:
     )
 
 
-def test_page_in_the_pdf(tmp_path: Path, catalog: Catalog) -> None:
-    build_sheet(SCRAMBLED, tmp_path, catalog, allow_errors=True)
-    pages = page_texts((tmp_path / "manufacturer_scrambled.pdf").read_bytes())
+def test_page_in_the_pdf() -> None:
+    pages = page_texts(build_pdf(SCRAMBLED, allow_errors=True))
     page = next(text for text in pages if "As found / Corrected" in text)
     assert "As found (from the spec)" in page and "Corrected" in page
     packed = page.replace(" ", "")
@@ -71,7 +58,6 @@ def test_page_in_the_pdf(tmp_path: Path, catalog: Catalog) -> None:
     assert "all8pins" in packed and "7+8only" in packed  # the cables as found are labelled
 
 
-def test_no_corrections_page_for_a_valid_bank(tmp_path: Path, catalog: Catalog) -> None:
-    build_sheet(ROOT / "bank_specs" / "manufacturer-example.yaml", tmp_path, catalog)
-    pages = page_texts((tmp_path / "manufacturer-example.pdf").read_bytes())
+def test_no_corrections_page_for_a_valid_bank() -> None:
+    pages = page_texts(build_pdf(ROOT / "bank_specs" / "manufacturer-example.yaml"))
     assert not any("As found / Corrected" in text for text in pages)

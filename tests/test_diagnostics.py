@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator.bank.diagnostics import Finding
-from tests.conftest import findings_for
+from tests.helpers import findings_for
 
 GOOD_BANK = """\
 batteries:
@@ -118,7 +118,11 @@ def test_e102_master_not_newest() -> None:
         finding.message
         == "LL-V2 (4 DIP) at position 1 is the master, but LL-S at position 3 is newer"
     )
-    assert finding.hint == "move the LL-S to the top of the rack; it must be the master with ID 1"
+    assert finding.hint == (
+        "move the LL-S at position 3 to position 1 and set ID 1 "
+        "(1 OFF · 2 ON · 3 ON · 4 ON · 5 ON · 6 ON): the newest model is the master, "
+        "at the top of the rack"
+    )
 
 
 def test_e103_model_not_grouped() -> None:
@@ -138,9 +142,11 @@ def test_e104_master_id() -> None:
         "E104",
         3,
         9,
-        "LL-S at position 1 with ID 3 is the master, so its ID must be 1",
+        "LL-S at position 1 with ID 3 is on top, where the ID must be 1",
     )
-    assert finding.hint == "set ID 1 on its LL-S DIP switches: 1 OFF, 2 ON, 3 ON, 4 ON, 5 ON, 6 ON"
+    assert finding.hint == (
+        "set ID 1 (1 OFF · 2 ON · 3 ON · 4 ON · 5 ON · 6 ON) on its LL-S DIP switches"
+    )
 
 
 def test_e104_out_of_order_and_duplicate() -> None:
@@ -150,11 +156,11 @@ def test_e104_out_of_order_and_duplicate() -> None:
     )
     finding = assert_finding(text, "E104", 5, 9)
     assert finding.message == (
-        "LL-V1 at position 2 with ID 3 must have ID 2: IDs count up from "
+        "LL-V1 at position 2 with ID 3 is out of order: IDs count up from "
         "the master, one per position; ID 3 is also set on LL-V1 at "
         "position 3 with ID 3"
     )
-    assert finding.hint == "set ID 2 on its LL-V1 DIP switches: 1 ON, 2 ON, 3 OFF, 4 ON"
+    assert finding.hint == "set ID 2 (1 ON · 2 ON · 3 OFF · 4 ON) on its LL-V1 DIP switches"
 
 
 def test_e105_bank_too_large() -> None:
@@ -185,7 +191,10 @@ def test_e106_breaker_pins_in_mixed_segment() -> None:
         "and LL-V1 at position 3 has pins 3 and 6 populated",
         "trips the LL-S breaker",
     )
-    assert "only pins 7 (white/brown) and 8 (brown)" in (finding.hint or "")
+    assert finding.hint == (
+        "replace it with a cable with only pins 7 and 8 populated between positions 2 and 3, "
+        "pins 7 (white/brown) and 8 (brown) straight through"
+    )
 
 
 def test_e107_other_pins_in_mixed_segment() -> None:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from generator.bank.catalog import default_catalog
-from tests.conftest import ROOT, CliResult, findings_for
+from tests.helpers import ROOT, CliResult, findings_for
 
 WRONG = ROOT / "tests" / "wrong_banks"
 FIXABLE = sorted(path for path in WRONG.glob("*.yaml") if path.name != "too_large.yaml")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import CliResult
+from tests.helpers import CliResult
 from tests.hostile_corpus import CASES, Case
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, CliResult
+from tests.helpers import ROOT, CliResult
 
 CORPUS = ROOT / "tests" / "malformed"
 EXPECTED = [

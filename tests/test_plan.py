@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from tests.conftest import EXAMPLE, ROOT, CliResult
+from tests.helpers import EXAMPLE, ROOT, CliResult
 
 FIRMWARE = [["Z02T12"], ["Z02T12"], ["Z01T16"], ["Z01T16"], ["V15P15"], ["V3.37", "V2.16"]]
 
@@ -52,7 +52,7 @@ def test_plan_text_shows_every_battery(run_cli: Callable[..., CliResult]) -> Non
     assert result.exit_code == 0
     assert "6 batteries, 30.72 kWh, master LL-S" in result.out
     assert "1 ON · 2 OFF · 3 ON · 4 OFF" in result.out  # LL-V1, ID 5
-    assert "4-5   PINS 7 AND 8 ONLY" in result.out
+    assert "   4-5   PINS 7+8 ONLY\n" in result.out
     assert "2 x Neighbour cable, pins 7 and 8 only" in result.out
 
 

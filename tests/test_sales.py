@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import EXAMPLE, CliResult
+from tests.helpers import EXAMPLE, CliResult
 from tests.sheet_helpers import page_texts
 
 PNG_1X1 = bytes.fromhex(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node
 
 from generator.bank.yamlsrc import NodeReader, closest, read_source
 from generator.errors import CatalogError
@@ -61,6 +61,8 @@ class BatteryModel:
     volts: float
     amp_hours: float
     dip: DipBlock
+    breaker_pins: frozenset[int] = frozenset()  # a signal on these trips its breaker
+    comm_ports: str | None = None  # the neighbour-cable ports' name, where sources give it
 
     @property
     def kwh(self) -> float:
@@ -71,9 +73,20 @@ class BatteryModel:
 
 
 @dataclass(frozen=True)
+class Wiring:
+    """The cable facts the sheet prints: T568B colours and the signal names of the pins."""
+
+    colours: dict[int, str]  # pin -> T568B colour, "white/orange"
+    neighbour_signals: dict[int, str]  # pin -> signal, battery-to-battery cable
+    update_signals: dict[int, str]  # pin -> signal, firmware-update cable
+    signal_note: str
+
+
+@dataclass(frozen=True)
 class Catalog:
     models: tuple[BatteryModel, ...]
     source: str
+    wiring: Wiring
 
     @functools.cached_property
     def _by_key(self) -> dict[str, BatteryModel]:
@@ -104,17 +117,18 @@ def load_catalog(path: str | Path) -> Catalog:
     """Read and check a catalog file; raise CatalogError listing every problem."""
     reader = NodeReader(str(path))
     root = reader.compose(read_source(path), what="catalog")
-    models = _read_models(reader, root) if root is not None else []
+    top = reader.mapping(root, "the catalog", ["wiring", "models"]) if root is not None else None
+    models = _read_models(reader, root, top) if root is not None and top is not None else []
     _check_unique(reader, models)
-    if reader.findings:
+    wiring = _read_wiring(reader, root, top) if root is not None and top is not None else None
+    if reader.findings or wiring is None:
         raise CatalogError(f"{path}: not a valid catalog", reader.findings)
-    return Catalog(tuple(model for model, _ in models), str(path))
+    return Catalog(tuple(model for model, _ in models), str(path), wiring)
 
 
-def _read_models(reader: NodeReader, root: Node) -> list[tuple[BatteryModel, Node]]:
-    top = reader.mapping(root, "the catalog", ["models"])
-    if top is None:
-        return []
+def _read_models(
+    reader: NodeReader, root: Node, top: dict[str, Node]
+) -> list[tuple[BatteryModel, Node]]:
     if "models" not in top:
         reader.report("E004", root, "the catalog has no 'models' list")
         return []
@@ -123,12 +137,61 @@ def _read_models(reader: NodeReader, root: Node) -> list[tuple[BatteryModel, Nod
     return [(model, item) for model, item in zip(models, items, strict=True) if model]
 
 
+WIRING_KEYS = ["t568b", "neighbour_signals", "update_signals", "signal_note"]
+
+
+def _read_wiring(reader: NodeReader, root: Node, top: dict[str, Node]) -> Wiring | None:
+    if "wiring" not in top:
+        reader.report("E004", root, "the catalog has no 'wiring' section (pin colours, signals)")
+        return None
+    fields = reader.mapping(top["wiring"], "wiring", WIRING_KEYS)
+    if fields is None:
+        return None
+    missing = [key for key in WIRING_KEYS if key not in fields]
+    if missing:
+        reader.report("E002", top["wiring"], f"wiring lacks {', '.join(missing)}")
+        return None
+    colours = _pin_texts(reader, fields["t568b"], "t568b")
+    neighbour = _pin_texts(reader, fields["neighbour_signals"], "neighbour_signals")
+    update = _pin_texts(reader, fields["update_signals"], "update_signals")
+    note = reader.text(fields["signal_note"], "signal_note", longest=1000)
+    if colours is None or neighbour is None or update is None or note is None:
+        return None
+    if sorted(colours) != list(range(1, 9)):
+        reader.report("E002", fields["t568b"], "t568b must give the colour of pins 1 to 8")
+        return None
+    if set(neighbour) != {7, 8}:
+        reader.report(
+            "E002",
+            fields["neighbour_signals"],
+            "neighbour_signals must name pins 7 and 8, the pins batteries signal on",
+        )
+        return None
+    return Wiring(colours, neighbour, update, note)
+
+
+def _pin_texts(reader: NodeReader, node: Node, what: str) -> dict[int, str] | None:
+    """A mapping of pin numbers (1-8) to short texts."""
+    if not isinstance(node, MappingNode):
+        reader.report("E002", node, f"{what} must map pin numbers to text")
+        return None
+    values: dict[int, str] = {}
+    for key_node, value_node in node.value:
+        pin = reader.integer(key_node, f"a pin in {what}", 1, 8)
+        text = reader.text(value_node, f"the text for a pin in {what}", longest=40)
+        if pin is None or not text:
+            return None
+        values[pin] = text
+    return values
+
+
 MODEL_KEYS = ["name", "rank", "generation", "aliases", "firmware", "nominal", "dip"]
+OPTIONAL_MODEL_KEYS = ["breaker_pins", "comm_ports"]
 DIP_KEYS = ["switches", "weights", "one_when", "id_range", "on_side", "inferred", "source"]
 
 
 def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
-    fields = reader.mapping(node, "a catalog model", MODEL_KEYS)
+    fields = reader.mapping(node, "a catalog model", MODEL_KEYS + OPTIONAL_MODEL_KEYS)
     if fields is None:
         return None
     missing = [key for key in MODEL_KEYS if key not in fields]
@@ -148,12 +211,38 @@ def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
         else None
     )
     dip = _read_dip(reader, fields["dip"])
-    values = (name, rank, generation, aliases, firmware, volts, amp_hours, dip)
-    if any(value is None for value in values) or not name:
+    breakers = (
+        _int_list(reader, fields["breaker_pins"], "a breaker pin", 1, 8)
+        if "breaker_pins" in fields
+        else []
+    )
+    ports = reader.text(fields["comm_ports"], "comm_ports") if "comm_ports" in fields else None
+    if (
+        not name
+        or rank is None
+        or generation is None
+        or aliases is None
+        or firmware is None
+        or volts is None
+        or amp_hours is None
+        or dip is None
+        or breakers is None
+    ):
         if volts is None or amp_hours is None:
             reader.report("E002", fields["nominal"], "nominal needs volts and amp_hours")
         return None
-    return BatteryModel(name, rank, generation, aliases, firmware, volts, amp_hours, dip)  # type: ignore[arg-type]
+    return BatteryModel(
+        name,
+        rank,
+        "current" if generation == "current" else "legacy",
+        aliases,
+        firmware,
+        volts,
+        amp_hours,
+        dip,
+        frozenset(breakers),
+        ports or None,
+    )
 
 
 def _text_list(

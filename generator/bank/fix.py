@@ -1,8 +1,9 @@
 """`plan --fix`: the corrected spec, keeping the user's comments, key order and job fields.
 
-Order, IDs and cables can be corrected by rewriting the spec; unknown models, shape errors
-and a bank larger than its address range cannot, and are reported instead. Installed
-firmware that is wrong is removed (the checklist then asks for it) and kept in a comment.
+The spec is rewritten to say what the one corrected plan says: its order, its IDs, its
+cables. Unknown models, shape errors and a bank larger than its address range cannot be
+corrected by rewriting, and are reported instead. Installed firmware that is wrong is
+removed (the checklist then asks for it) and kept in a comment.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from generator.bank import cables
+from generator.bank.analysis import analyse
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding
-from generator.bank.rules import SIGNAL_PINS, cable_must_be_restricted, check
+from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.bank.spec import BankSpec
 
 UNFIXABLE = {"E001", "E002", "E003", "E004", "E101", "E105"}
-ALL_PINS = [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 @dataclass
@@ -31,10 +33,11 @@ class FixResult:
 
 
 def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) -> FixResult:
-    findings = check(spec, catalog)[1]
-    blocking = [f for f in shape_findings + findings if f.code in UNFIXABLE]
+    analysis = analyse(spec, catalog, shape_findings)
+    blocking = [f for f in analysis.findings if f.code in UNFIXABLE]
     if blocking:
         return FixResult(None, blocking, [])
+    plan = analysis.plan
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
@@ -42,45 +45,49 @@ def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) ->
     data = yaml.load(spec.source.decode("utf-8-sig"))
     entries: CommentedSeq = data["batteries"]
     changes: list[str] = []
-    ranks = [_rank(entry, catalog) for entry in entries]
-    order = sorted(range(len(entries)), key=lambda index: ranks[index])
+    # Each entry of the list, by the position its first battery takes in the corrected plan.
+    first_position = {
+        battery.entry.index: battery.position
+        for battery in analysis.bank.batteries[::-1]  # reversed: the first battery wins
+    }
+    corrected_first = {
+        index: _corrected(plan, position).position for index, position in first_position.items()
+    }
+    order = sorted(range(len(entries)), key=lambda index: corrected_first[index])
     if order != list(range(len(entries))):
         _reorder(entries, order)
         changes.append("batteries reordered: newest model on top, each model in one group")
-    models = []
-    position = 1
-    for entry in entries:
-        model = catalog.find(str(entry["model"]))
-        assert model is not None  # E101 would have blocked
-        count = int(entry.get("count", 1))
-        models.extend([model] * count)
-        if "id" in entry and entry["id"] != position:
+    for index in order:
+        entry = entries[order.index(index)]
+        battery = _corrected(plan, first_position[index])
+        if "id" in entry and entry["id"] != battery.id:
             changes.append(
-                f"{model.name} now at position {position}: id {entry['id']} -> {position}"
+                f"{battery.model.name} now at position {battery.position}: "
+                f"id {entry['id']} -> {battery.id}"
             )
-            entry["id"] = position
-        installed = entry.get("firmware")
-        if installed is not None and not model.accepts_firmware(str(installed)):
-            needed = " or ".join(model.firmware)
+            entry["id"] = battery.id
+        if battery.firmware_ok is False:
+            needed = " or ".join(battery.model.firmware)
             said = _eol_comment(entry, "firmware")
             del entry["firmware"]
-            note = f"found firmware {installed}" + (f" ({said})" if said else "")
+            note = f"found firmware {battery.firmware_installed}" + (f" ({said})" if said else "")
             entry.yaml_add_eol_comment(f"{note}: update to {needed}", "model")
             changes.append(
-                f"{model.name} at position {position}: firmware {installed} removed "
-                f"(update to {needed}; the checklist asks for it)"
+                f"{battery.model.name} at position {battery.position}: firmware "
+                f"{battery.firmware_installed} removed (update to {needed}; the checklist "
+                "asks for it)"
             )
-        position += count
     if "cables" in data:
-        changes += _fix_cables(data, models)
+        changes += _fix_cables(data, spec, plan)
     out = io.StringIO()
     yaml.dump(data, out)
     return FixResult(out.getvalue(), [], changes)
 
 
-def _rank(entry: Any, catalog: Catalog) -> int:
-    model = catalog.find(str(entry["model"]))
-    return model.rank if model else 0
+def _corrected(plan: InstallPlan, was_at: int) -> PlannedBattery:
+    battery = plan.battery_from(was_at)
+    assert battery is not None  # no unknown model (blocking): every battery is planned
+    return battery
 
 
 def _reorder(entries: CommentedSeq, order: list[int]) -> None:
@@ -95,31 +102,32 @@ def _reorder(entries: CommentedSeq, order: list[int]) -> None:
     entries.ca.items.update(comments)
 
 
-def _fix_cables(data: CommentedMap, models: list[Any]) -> list[str]:
-    """One cable per neighbour pair: keep a listed cable that is right here, else replace it."""
+def _fix_cables(data: CommentedMap, spec: BankSpec, plan: InstallPlan) -> list[str]:
+    """One cable per neighbour pair, as the corrected plan needs it: a listed cable that is
+    right there is kept; a wrong one keeps its entry (and comments) with its pins changed."""
     listed: dict[int, Any] = {}
-    for cable in data["cables"] or []:
-        ends = sorted(int(end) for end in cable["between"])
-        if len(ends) == 2 and ends[1] - ends[0] == 1 and ends[1] <= len(models):
-            listed.setdefault(ends[0], cable)
+    for entry, cable in zip(data["cables"] or [], spec.cables or (), strict=False):
+        upper, lower = sorted(cable.between)
+        if lower - upper == 1 and lower <= len(plan.batteries):
+            listed.setdefault(upper, (entry, cable.pins))
+    breakers = cables.breaker_pins(plan.models)
     fixed = CommentedSeq()
     changes = []
-    for upper in range(1, len(models)):
-        restricted = cable_must_be_restricted(models, upper)
-        wanted = sorted(SIGNAL_PINS) if restricted else ALL_PINS
-        cable = listed.get(upper)
-        pins = {int(pin) for pin in cable["pins"]} if cable is not None else set()
-        fine = pins == set(SIGNAL_PINS) if restricted else pins >= SIGNAL_PINS
-        if cable is not None and fine:
-            fixed.append(cable)
+    for run in plan.cables:
+        entry, pins = listed.get(run.upper, (None, None))
+        if entry is not None and not cables.faults(pins, run.kind, breakers):
+            fixed.append(entry)
             continue
-        kind = "pins 7 and 8 only" if restricted else "standard"
-        changes.append(f"cable {upper}-{upper + 1}: {'replaced' if cable else 'added'} ({kind})")
-        if cable is None:
-            fixed.append(_cable(upper, wanted))
+        wanted = list(run.pins)
+        changes.append(
+            f"cable {run.upper}-{run.lower}: {'replaced' if entry is not None else 'added'} "
+            f"({cables.KINDS[run.kind].name})"
+        )
+        if entry is None:
+            fixed.append(_cable(run.upper, wanted))
         else:  # keep the entry, and so its comments; only the pins change
-            cable["pins"] = _flow(wanted)
-            fixed.append(cable)
+            entry["pins"] = _flow(wanted)
+            fixed.append(entry)
     data["cables"] = fixed
     return changes
 

@@ -1,20 +1,22 @@
-"""The install plan: rack order, IDs, DIP states, cable plan, firmware checklist, BOM."""
+"""The install plan: rack order, IDs, DIP states, cables, firmware, BOM; corrected and as found.
+
+There is one corrected plan for a bank: the newest model on top, each model in one group,
+groups newest to oldest down the rack (stable within a model), IDs counting down from 1,
+every cable the kind the cable rule asks for. Hints, the sheet, the change list and
+`plan --fix` all take their instructions from it.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Literal
 
+from generator.bank import cables
+from generator.bank.cables import CableKind
 from generator.bank.catalog import BatteryModel, Catalog, DipState
 from generator.bank.diagnostics import Finding, has_errors
-from generator.bank.inventory import parse_inventory
-from generator.bank.rules import RackedBattery, cable_must_be_restricted, check
-from generator.bank.spec import BankSpec, JobInfo, RackPosition
-
-CableKind = Literal["standard", "pins-7-8-only"]
-ALL_PINS = (1, 2, 3, 4, 5, 6, 7, 8)
-SIGNAL_ONLY = (7, 8)
+from generator.bank.rack import Bank, RackedBattery
+from generator.bank.spec import JobInfo, RackPosition
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,12 @@ class PlannedBattery:
 
 @dataclass(frozen=True)
 class CableRun:
-    """The neighbour cable between `upper` and `upper + 1`, as it must be."""
+    """The neighbour cable between `upper` and `upper + 1`: the kind it must be, and in an
+    as-found plan the pins the spec lists for it (None: no cable there)."""
 
     upper: RackPosition
     kind: CableKind
-    found_pins: frozenset[int] | None  # as listed in the spec, if it lists cables
+    found_pins: frozenset[int] | None = None
 
     @property
     def lower(self) -> RackPosition:
@@ -55,7 +58,11 @@ class CableRun:
 
     @property
     def pins(self) -> tuple[int, ...]:
-        return SIGNAL_ONLY if self.kind == "pins-7-8-only" else ALL_PINS
+        return cables.pins_of(self.kind)
+
+    @property
+    def label(self) -> str:
+        return cables.label(self.kind)
 
 
 @dataclass(frozen=True)
@@ -76,11 +83,28 @@ class InstallPlan:
     job: JobInfo
     paper: str
     inverter: str | None
+    catalog: Catalog
     batteries: tuple[PlannedBattery, ...]
     cables: tuple[CableRun, ...]
     findings: tuple[Finding, ...]
     corrected: bool  # the order differs from the spec's: this is the corrected arrangement
     as_found: bool = False  # the bank as the spec describes it, wrongs included
+    cables_listed: bool = False  # as found: the spec says which cables are there
+
+    def battery_from(self, was_at: RackPosition) -> PlannedBattery | None:
+        """The battery that stands at `was_at` in the spec."""
+        for battery in self.batteries:
+            if battery.was_at == was_at:
+                return battery
+        return None
+
+    def cable_at(self, upper: RackPosition) -> CableRun | None:
+        return self.cables[upper - 1] if 1 <= upper <= len(self.cables) else None
+
+    @property
+    def models(self) -> list[BatteryModel]:
+        """The models in this bank, newest first, each once."""
+        return sorted({b.model.name: b.model for b in self.batteries}.values(), key=_rank)
 
     @property
     def kwh(self) -> float:
@@ -94,17 +118,10 @@ class InstallPlan:
     def has_errors(self) -> bool:
         return has_errors(list(self.findings))
 
-    @property
-    def cables_listed(self) -> bool:
-        """Whether the spec said which cables are there (an as-found plan only)."""
-        return any(cable.found_pins is not None for cable in self.cables)
-
     def bom(self) -> list[BomLine]:
         """Bill of materials: batteries by model (newest first), cables by kind."""
         count = Counter(battery.model.name for battery in self.batteries)
-        models = sorted(
-            {b.model.name: b.model for b in self.batteries}.values(), key=lambda model: model.rank
-        )
+        models = self.models
         lines = [
             BomLine(
                 "battery",
@@ -116,30 +133,22 @@ class InstallPlan:
             for m in models
         ]
         kinds = Counter(cable.kind for cable in self.cables)
-        if kinds["standard"]:
-            lines.append(
-                BomLine(
-                    "neighbour-cable",
-                    "Neighbour cable, standard Cat5e patch",
-                    kinds["standard"],
-                    "all 8 pins, straight through (T568B)",
-                )
-            )
-        if kinds["pins-7-8-only"]:
-            lines.append(
-                BomLine(
-                    "neighbour-cable",
-                    "Neighbour cable, pins 7 and 8 only",
-                    kinds["pins-7-8-only"],
-                    "Cat5e, only pins 7 and 8 populated, straight through",
-                )
-            )
+        lines += [
+            BomLine("neighbour-cable", text.bom_item, kinds[kind], text.bom_note)
+            for kind, text in cables.KINDS.items()
+            if kinds[kind]
+        ]
         lines.append(
             BomLine(
                 "firmware-cable",
                 "Firmware-update cable (PC to battery, RS485)",
                 1,
-                "pins 1 (RS485-B) and 2 (RS485-A), for BMS Tools",
+                "pins "
+                + " and ".join(
+                    f"{pin} ({signal})"
+                    for pin, signal in sorted(self.catalog.wiring.update_signals.items())
+                )
+                + ", for BMS Tools",
             )
         )
         return lines
@@ -183,59 +192,62 @@ class InstallPlan:
         }
 
 
-ORDER_CODES = {"E102", "E103"}
+def _rank(model: BatteryModel) -> int:
+    return model.rank
 
 
-def plan_spec(spec: BankSpec, catalog: Catalog) -> InstallPlan:
-    """The plan for a spec: its own order when that is valid, else the corrected order."""
-    bank, findings = check(spec, catalog)
-    keep_order = bank.complete and not any(f.code in ORDER_CODES for f in findings)
-    racked = list(bank.batteries) if keep_order else arrange(bank.batteries)
-    return build_plan(
-        spec, racked, findings, corrected=not keep_order and racked != list(bank.batteries)
-    )
-
-
-def arrange(batteries: list[RackedBattery] | tuple[RackedBattery, ...]) -> list[RackedBattery]:
-    """The valid order: newest model on top, each model in one group, stable within a model."""
+def arrange(batteries: tuple[RackedBattery, ...]) -> list[RackedBattery]:
+    """The valid order: newest model on top, each model in one group, groups newest to
+    oldest, stable within a model. An order that is already right stays as it is."""
     return sorted(batteries, key=lambda battery: battery.model.rank)
 
 
-def build_plan(
-    spec: BankSpec, racked: list[RackedBattery], findings: list[Finding], corrected: bool = False
-) -> InstallPlan:
-    models = [battery.model for battery in racked]
-    planned = tuple(_planned(battery, position) for position, battery in enumerate(racked, start=1))
-    found = spec.listed_pins()
-    cables = tuple(
-        CableRun(
-            upper,
-            "pins-7-8-only" if cable_must_be_restricted(models, upper) else "standard",
-            None if corrected else found.get(upper),
-        )
-        for upper in range(1, len(racked))
-    )
+def corrected_plan(bank: Bank) -> InstallPlan:
+    """The one corrected plan for a bank (findings are added by the rules)."""
+    racked = arrange(bank.batteries)
+    planned = tuple(_planned(battery, position) for position, battery in enumerate(racked, 1))
+    kinds = cables.required_kinds([battery.model for battery in racked])
+    spec = bank.spec
     return InstallPlan(
-        spec.job, spec.paper, spec.inverter, planned, cables, tuple(findings), corrected
+        spec.job,
+        spec.paper,
+        spec.inverter,
+        bank.catalog,
+        planned,
+        tuple(CableRun(upper, kind) for upper, kind in enumerate(kinds, start=1)),
+        (),
+        corrected=not bank.complete or racked != list(bank.batteries),
     )
 
 
-def as_found_plan(spec: BankSpec, corrected: InstallPlan) -> InstallPlan:
-    """The bank exactly as the spec describes it: its order, its IDs, its cables."""
+def as_found_plan(bank: Bank, corrected: InstallPlan) -> InstallPlan:
+    """The bank exactly as the spec describes it: its order, its IDs, its cables; each cable
+    with the kind the rule asks for in that order, so its faults can be marked."""
     planned = tuple(
         replace(b, position=b.was_at, id=b.found_id or 0, dip=None)
         for b in sorted(corrected.batteries, key=lambda battery: battery.was_at)
     )
-    found = spec.listed_pins()
-    cables = tuple(
-        CableRun(
-            upper,
-            "pins-7-8-only" if found.get(upper) == frozenset(SIGNAL_ONLY) else "standard",
-            None if spec.cables is None else found.get(upper, frozenset()),
-        )
-        for upper in range(1, len(planned))
+    found = bank.spec.listed_pins()
+    listed = bank.spec.cables is not None
+    slots = bank.spec.slots
+    # With an unknown model somewhere the rule cannot place the mixed segment: no kind is
+    # claimed then (standard), and the drawing shows the pins as listed.
+    unplaced: list[CableKind] = ["standard"] * max(slots - 1, 0)
+    kinds = (
+        cables.required_kinds([battery.model for battery in planned]) if bank.complete else unplaced
     )
-    return replace(corrected, batteries=planned, cables=cables, corrected=False, as_found=True)
+    runs = tuple(
+        CableRun(upper, kind, found.get(upper) if listed else None)
+        for upper, kind in enumerate(kinds, start=1)
+    )
+    return replace(
+        corrected,
+        batteries=planned,
+        cables=runs,
+        corrected=False,
+        as_found=True,
+        cables_listed=listed,
+    )
 
 
 def _planned(battery: RackedBattery, position: int) -> PlannedBattery:
@@ -252,26 +264,3 @@ def _planned(battery: RackedBattery, position: int) -> PlannedBattery:
         entry.position,
         entry.id,
     )
-
-
-def plan_inventory(text: str, catalog: Catalog) -> tuple[InstallPlan | None, list[Finding]]:
-    """Plan a valid bank from a list of what is on hand: 'LL-S, 2x LL-V2 (4 DIP), LifePower4'."""
-    spec, findings = parse_inventory(text)
-    if findings:
-        return None, findings
-    bank, found = check(spec, catalog)
-    errors = [f for f in found if f.code in {"E101"}]
-    if errors:
-        return None, errors
-    arranged = arrange(bank.batteries)
-    renumbered = [
-        RackedBattery(replace(b.entry, position=n), b.model) for n, b in enumerate(arranged, 1)
-    ]
-    spec_sorted = BankSpec(
-        spec.file, spec.source, batteries=tuple(b.entry for b in renumbered), slots=len(renumbered)
-    )
-    final_bank, final = check(spec_sorted, catalog)
-    blocking = [f for f in final if f.is_error]
-    if blocking:
-        return None, blocking
-    return build_plan(spec_sorted, list(final_bank.batteries), final), []

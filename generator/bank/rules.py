@@ -1,122 +1,81 @@
 """Compatibility rules of a mixed bank (domain.md), each a small function returning findings.
 
-Every rule sees the whole bank and reports every battery it concerns; `check` runs them all
-and never stops at the first finding. Rules that need to know every battery's model (order,
-grouping, cable segments) only run when every position in the rack is readable and known.
+Every rule sees the whole bank as found and reports every battery it concerns; `check` runs
+them all and never stops at the first finding. What a finding says is wrong comes from the
+bank as found; every instruction its hint gives (a position, an ID, switch states, a cable)
+comes from the one corrected plan, so the error list never contradicts the sheet, the change
+list or `plan --fix`. Rules that need every battery's model (order, grouping, cable segments)
+only run when every position in the rack is readable and known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import replace
 from itertools import groupby, pairwise
 
-from generator.bank.catalog import BatteryModel, Catalog
+from generator.bank import cables
+from generator.bank.cables import Fault
+from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding, sort_findings
-from generator.bank.spec import BankSpec, BatteryEntry, CableEntry, RackPosition
+from generator.bank.plan import InstallPlan, PlannedBattery, corrected_plan
+from generator.bank.rack import Bank, RackedBattery, resolve
+from generator.bank.spec import BankSpec, CableEntry
 from generator.bank.yamlsrc import shown
 
-SIGNAL_PINS = frozenset({7, 8})  # RS485 between batteries
-BREAKER_PINS = frozenset({3, 6})  # a signal here trips the LL-S breaker
-PIN_COLOURS = {
-    1: "white/orange",
-    2: "orange",
-    3: "white/green",
-    4: "blue",
-    5: "white/blue",
-    6: "green",
-    7: "white/brown",
-    8: "brown",
-}
+Rule = Callable[[Bank, InstallPlan], list[Finding]]
 
 
-@dataclass(frozen=True)
-class RackedBattery:
-    """A battery from the spec with its catalog model resolved."""
-
-    entry: BatteryEntry
-    model: BatteryModel
-
-    @property
-    def position(self) -> RackPosition:
-        return self.entry.position
-
-    @property
-    def label(self) -> str:
-        """How every message names a battery: model, rack position and ID (when set)."""
-        text = f"{self.model.name} at position {self.position}"
-        return text if self.entry.id is None else f"{text} with ID {self.entry.id}"
+# --- instructions, from the corrected plan ----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Bank:
-    spec: BankSpec
-    batteries: tuple[RackedBattery, ...]
-    complete: bool  # every rack position is readable and its model known
-
-    def at(self, position: RackPosition) -> RackedBattery | None:
-        for battery in self.batteries:
-            if battery.position == position:
-                return battery
-        return None
+def setting(battery: PlannedBattery) -> str:
+    """'set ID 3 (1 ON · 2 ON · 3 OFF · 4 OFF)': the one form every hint uses for an address."""
+    if battery.dip is None:
+        dip = battery.model.dip
+        return (
+            f"it would need ID {battery.id}, beyond the {battery.model.name}'s IDs "
+            f"{dip.id_low}–{dip.id_high}: see the bank size error"
+        )
+    return f"set ID {battery.id} ({battery.dip_words})"
 
 
-def resolve(spec: BankSpec, catalog: Catalog) -> tuple[Bank, list[Finding]]:
-    """Match each battery to its catalog model; E101 for names that match none."""
-    findings: list[Finding] = []
-    racked = []
-    for entry in spec.batteries:
-        model = catalog.find(entry.model_name)
-        if model is None:
-            if not any(f.location == entry.model_at for f in findings):  # once per 'count' entry
-                findings.append(unknown_model(entry, catalog))
-        else:
-            racked.append(RackedBattery(entry, model))
-    complete = len(racked) == spec.slots and spec.slots > 0
-    return Bank(spec, tuple(racked), complete), findings
-
-
-def unknown_model(entry: BatteryEntry, catalog: Catalog) -> Finding:
-    near = catalog.closest_names(entry.model_name)
-    names = near or [model.name for model in catalog.models]
-    message = f"unknown model {shown(entry.model_name)} at position {entry.position}"
-    if near:
-        message += f"; closest: {', '.join(near)}"
-    return Finding(
-        "E101", message, entry.model_at, f"use one of: {', '.join(names)}", entry.position
+def move(battery: PlannedBattery) -> str:
+    """'move the LL-S at position 3 to position 1 and set ID 1 (…)', or only the setting
+    when it stays where it is."""
+    if battery.was_at == battery.position:
+        return setting(battery)
+    return (
+        f"move the {battery.model.name} at position {battery.was_at} to position "
+        f"{battery.position} and " + setting(battery)
     )
 
 
-def ids_in_words(model: BatteryModel, battery_id: int) -> str:
-    """'1 OFF, 2 ON, …' — the switch settings for an ID, for hints."""
-    states = model.dip.states(battery_id)
-    return ", ".join(f"{number} {state}" for number, state in enumerate(states, start=1))
-
-
-def restricted_from(models: Sequence[BatteryModel]) -> RackPosition | None:
-    """The position from which every cable downward must carry only pins 7 and 8.
-
-    Only a bank mixing current (multipack) and legacy batteries has such a segment: from the
-    last current battery down through all older ones. If a legacy battery stands higher than
-    that (a misordered bank), the segment starts above it, so no legacy battery is ever
-    reached by a full cable.
-    """
-    current = [n for n, m in enumerate(models, start=1) if m.generation == "current"]
-    legacy = [n for n, m in enumerate(models, start=1) if m.generation == "legacy"]
-    if not current or not legacy:
-        return None
-    return max(1, min(current[-1], legacy[0] - 1))
-
-
-def cable_must_be_restricted(models: Sequence[BatteryModel], upper: RackPosition) -> bool:
-    start = restricted_from(models)
-    return start is not None and upper >= start
+def cable_hint(bank: Bank, plan: InstallPlan, upper: int, found: frozenset[int] | None) -> str:
+    """What to do with the cable found between `upper` and `upper + 1`, as the corrected
+    plan has it (batteries move, cables stay between the same two rack positions)."""
+    colours = bank.catalog.wiring.colours
+    signal = " and ".join(f"{pin} ({colours[pin]})" for pin in sorted(cables.SIGNAL_PINS))
+    run = plan.cable_at(upper) if bank.complete else None
+    if run is None:  # the bank cannot be planned yet (an unknown model): say only what is sure
+        return f"use a cable with pins {signal} connected straight through"
+    wanted = cables.KINDS[run.kind].wanted
+    wrong = cables.faults(found, run.kind, cables.breaker_pins(bank.models))
+    if not wrong:
+        return (
+            f"keep it: in the corrected order, positions {upper} and {upper + 1} take "
+            f"{wanted}, which this cable is"
+        )
+    verb = "add" if found is None else "replace it with"
+    return (
+        f"{verb} {wanted} between positions {upper} and {upper + 1}, pins {signal} straight through"
+    )
 
 
 # --- the rules -------------------------------------------------------------------------
 
 
-def master_is_newest(bank: Bank) -> list[Finding]:
+def master_is_newest(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E102: the battery on top must be the newest model in the bank."""
     if not bank.complete:
         return []
@@ -124,18 +83,19 @@ def master_is_newest(bank: Bank) -> list[Finding]:
     newest = min(bank.batteries, key=lambda battery: battery.model.rank)
     if newest.model.rank >= top.model.rank:
         return []
+    master = plan.batteries[0]
     return [
         Finding(
             "E102",
             f"{top.label} is the master, but {newest.label} is newer",
             top.entry.at,
-            f"move the {newest.model.name} to the top of the rack; it must be the master with ID 1",
+            f"{move(master)}: the newest model is the master, at the top of the rack",
             top.position,
         )
     ]
 
 
-def models_grouped(bank: Bank) -> list[Finding]:
+def models_grouped(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E103: batteries of one model stand together in one contiguous run."""
     if not bank.complete:
         return []
@@ -146,36 +106,36 @@ def models_grouped(bank: Bank) -> list[Finding]:
         if name not in first_run:
             first_run[name] = members
             continue
-        group = first_run[name]
-        where = _positions(group)
+        where = _positions(first_run[name])
+        target = plan.battery_from(members[0].position)
+        assert target is not None  # a complete bank: every battery is in the plan
         findings.append(
             Finding(
                 "E103",
                 f"{members[0].label} is apart from the other {name} at {where}",
                 members[0].entry.at,
-                f"move it next to the {name} at {where}: batteries of one model stand together",
+                f"{move(target)}: batteries of one model stand together",
                 members[0].position,
             )
         )
     return findings
 
 
-def ids_in_order(bank: Bank) -> list[Finding]:
+def ids_in_order(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E104: the master has ID 1, the battery at position n has ID n, no ID twice.
 
     A battery whose ID is already right is never blamed for a duplicate; the other one is.
     """
     findings = []
     for battery in bank.batteries:
-        given, wanted, where = battery.entry.id, battery.position, battery.entry.id_at
-        if given is None or where is None or given == wanted:
+        given, where = battery.entry.id, battery.entry.id_at
+        if given is None or where is None or given == battery.position:
             continue
-        if wanted == 1:
-            message = f"{battery.label} is the master, so its ID must be 1"
+        if battery.position == 1:
+            message = f"{battery.label} is on top, where the ID must be 1"
         else:
             message = (
-                f"{battery.label} must have ID {wanted}: IDs count up from the master, "
-                "one per position"
+                f"{battery.label} is out of order: IDs count up from the master, one per position"
             )
         twins = [
             other for other in bank.batteries if other is not battery and other.entry.id == given
@@ -183,22 +143,21 @@ def ids_in_order(bank: Bank) -> list[Finding]:
         if twins:
             message += f"; ID {given} is also set on {twins[0].label}"
         findings.append(
-            Finding("E104", message, where, _set_id_hint(battery, wanted), battery.position)
+            Finding("E104", message, where, _id_hint(bank, plan, battery), battery.position)
         )
     return findings
 
 
-def _set_id_hint(battery: RackedBattery, battery_id: int) -> str:
-    dip = battery.model.dip
-    if not dip.id_low <= battery_id <= dip.id_high:
-        return f"the {battery.model.name} cannot take ID {battery_id}; see the bank size finding"
-    return (
-        f"set ID {battery_id} on its {battery.model.name} DIP switches: "
-        f"{ids_in_words(battery.model, battery_id)}"
-    )
+def _id_hint(bank: Bank, plan: InstallPlan, battery: RackedBattery) -> str:
+    target = plan.battery_from(battery.position)
+    if not bank.complete or target is None:
+        return "correct the unknown model first; then eg4sheet gives every battery its ID"
+    if target.position != target.was_at:
+        return move(target)
+    return f"{setting(target)} on its {target.model.name} DIP switches"
 
 
-def within_address_range(bank: Bank) -> list[Finding]:
+def within_address_range(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E105: the bank may not be larger than its smallest DIP block can address."""
     if not bank.batteries:
         return []
@@ -225,7 +184,7 @@ def within_address_range(bank: Bank) -> list[Finding]:
     return [Finding("E105", message, first_over.entry.at, hint, first_over.position)]
 
 
-def cables_join_neighbours(bank: Bank) -> list[Finding]:
+def cables_join_neighbours(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E109: each cable names two adjacent positions of this bank, once."""
     findings = []
     seen: set[tuple[int, int]] = set()
@@ -247,63 +206,67 @@ def cables_join_neighbours(bank: Bank) -> list[Finding]:
     return findings
 
 
-def mixed_cables_pins_7_8_only(bank: Bank) -> list[Finding]:
+def mixed_cables_pins_7_8_only(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E106/E107: in the mixed segment a cable carries pins 7 and 8 and nothing else."""
     if not bank.complete:
         return []
-    models = [battery.model for battery in bank.batteries]
+    kinds = cables.required_kinds(bank.models)
+    breakers = cables.breaker_models(bank.models)
+    breaker_pins = cables.breaker_pins(bank.models)
     findings = []
     for cable in _neighbour_cables(bank):
         upper = min(cable.between)
-        if not cable_must_be_restricted(models, upper):
-            continue
         where = _cable_label(bank, cable)
-        hint = (
-            "replace it with a cable that has only pins 7 (white/brown) and 8 (brown) "
-            "populated, straight through"
-        )
-        if cable.pins & BREAKER_PINS:
-            message = (
-                f"{where} has {_pins(cable.pins & BREAKER_PINS)} populated in the "
-                "mixed part of the bank: a signal there trips the LL-S breaker"
-            )
-            findings.append(Finding("E106", message, cable.pins_at, hint, upper))
-        elif cable.pins - SIGNAL_PINS:
-            message = (
-                f"{where} has {_pins(cable.pins - SIGNAL_PINS)} besides 7 and 8 in the "
-                "mixed part of the bank, where only pins 7 and 8 may be populated"
-            )
-            findings.append(Finding("E107", message, cable.pins_at, hint, upper))
+        hint = cable_hint(bank, plan, upper, cable.pins)
+        for wrong in cables.faults(cable.pins, kinds[upper - 1], breaker_pins):
+            if wrong.fault is Fault.BREAKER:
+                owners = " and ".join(model.name for model in breakers)
+                message = (
+                    f"{where} has {cables.pin_list(wrong.pins)} populated in the mixed part "
+                    f"of the bank: a signal there trips the {owners} breaker"
+                )
+                findings.append(Finding("E106", message, cable.pins_at, hint, upper))
+            elif wrong.fault is Fault.EXTRA:
+                message = (
+                    f"{where} has {cables.pin_list(wrong.pins)} besides 7 and 8 in the "
+                    "mixed part of the bank, where only pins 7 and 8 may be populated"
+                )
+                findings.append(Finding("E107", message, cable.pins_at, hint, upper))
     return findings
 
 
-def cables_carry_signal(bank: Bank) -> list[Finding]:
+def cables_carry_signal(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E108: every neighbour pair has a cable, and every cable has pins 7 and 8."""
     findings = []
-    cables = _neighbour_cables(bank)
-    for cable in cables:
-        missing = SIGNAL_PINS - cable.pins
-        if missing:
+    listed = _neighbour_cables(bank)
+    for cable in listed:
+        upper = min(cable.between)
+        for wrong in cables.faults(cable.pins, "standard", frozenset()):
             message = (
-                f"{_cable_label(bank, cable)} lacks {_pins(missing)}: no communication passes it"
+                f"{_cable_label(bank, cable)} lacks {cables.pin_list(wrong.pins)}: "
+                "no communication passes it"
             )
-            hint = "use a cable with pins 7 (white/brown) and 8 (brown) connected straight through"
-            findings.append(Finding("E108", message, cable.pins_at, hint, min(cable.between)))
+            hint = cable_hint(bank, plan, upper, cable.pins)
+            findings.append(Finding("E108", message, cable.pins_at, hint, upper))
     if bank.spec.cables is None or not bank.spec.cables_complete or bank.spec.cables_at is None:
         return findings
-    listed = {min(cable.between) for cable in cables}
+    uppers = {min(cable.between) for cable in listed}
     for upper in range(1, bank.spec.slots):
-        if upper not in listed:
+        if upper not in uppers:
             names = _pair_label(bank, upper)
             message = f"no cable is listed {names}: the batteries below cannot communicate"
-            hint = f"add 'between: [{upper}, {upper + 1}]' with the pins the cable really has"
+            hint = (
+                f"{cable_hint(bank, plan, upper, None)}; if a cable is there, list it as "
+                f"'between: [{upper}, {upper + 1}]' with the pins it really has"
+            )
             findings.append(Finding("E108", message, bank.spec.cables_at, hint, upper))
     return findings
 
 
-def firmware_matches(bank: Bank) -> list[Finding]:
+def firmware_matches(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E110: installed firmware, where given, is the multipack firmware of its model."""
     findings = []
+    update = _update_pins(bank.catalog)
     for battery in bank.batteries:
         installed, at = battery.entry.firmware, battery.entry.firmware_at
         if installed is None or at is None or battery.model.accepts_firmware(installed):
@@ -314,34 +277,34 @@ def firmware_matches(bank: Bank) -> list[Finding]:
             f"needs {needed}"
         )
         hint = (
-            f"update it to {needed} with BMS Tools (RS485 cable on pins 1 and 2) before "
+            f"update it to {needed} with BMS Tools (RS485 cable on {update}) before "
             "the bank is commissioned"
         )
         findings.append(Finding("E110", message, at, hint, battery.position))
     return findings
 
 
-def groups_newest_first(bank: Bank) -> list[Finding]:
+def groups_newest_first(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """W201: groups go down the rack from newest to oldest (shown by the guide, not stated)."""
     if not bank.complete:
         return []
     runs = [list(run) for _, run in groupby(bank.batteries, key=lambda b: b.model.name)]
     newest_rank = min(battery.model.rank for battery in bank.batteries)
-    order = ", ".join(
-        dict.fromkeys(b.model.name for b in sorted(bank.batteries, key=lambda b: b.model.rank))
-    )
+    order = ", ".join(model.name for model in plan.models)
     findings = []
     for above, below in pairwise(runs):
         if above[0].position == 1 and above[0].model.rank != newest_rank:
             continue  # E102 already says the top is wrong
         if below[0].model.rank < above[-1].model.rank:
+            target = plan.battery_from(below[0].position)
+            assert target is not None  # a complete bank: every battery is in the plan
             message = f"{below[0].label} is newer than {above[-1].label} above it"
-            hint = f"order the groups newest to oldest down the rack: {order}"
+            hint = f"order the groups newest to oldest down the rack ({order}): {move(target)}"
             findings.append(Finding("W201", message, below[0].entry.at, hint, below[0].position))
     return findings
 
 
-def firmware_given(bank: Bank) -> list[Finding]:
+def firmware_given(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """W202: installed firmware not given; the checklist leaves it to be filled in."""
     findings = []
     for battery in bank.batteries:
@@ -358,7 +321,7 @@ def firmware_given(bank: Bank) -> list[Finding]:
     return findings
 
 
-RULES: tuple[Callable[[Bank], list[Finding]], ...] = (
+RULES: tuple[Rule, ...] = (
     master_is_newest,
     models_grouped,
     ids_in_order,
@@ -372,12 +335,18 @@ RULES: tuple[Callable[[Bank], list[Finding]], ...] = (
 )
 
 
+def check_bank(bank: Bank) -> InstallPlan:
+    """The corrected plan of a bank, with every rule's findings on it, in rack order."""
+    plan = corrected_plan(bank)
+    findings = [finding for rule in RULES for finding in rule(bank, plan)]
+    return replace(plan, findings=tuple(sort_findings(findings)))
+
+
 def check(spec: BankSpec, catalog: Catalog) -> tuple[Bank, list[Finding]]:
-    """Every rule's findings on a readable spec, in rack order."""
-    bank, findings = resolve(spec, catalog)
-    for rule in RULES:
-        findings.extend(rule(bank))
-    return bank, sort_findings(findings)
+    """Every finding on a readable spec (model names and rules), in rack order."""
+    bank, unknown = resolve(spec, catalog)
+    plan = check_bank(bank)
+    return bank, sort_findings(unknown + list(plan.findings))
 
 
 # --- wording helpers -------------------------------------------------------------------
@@ -385,12 +354,12 @@ def check(spec: BankSpec, catalog: Catalog) -> tuple[Bank, list[Finding]]:
 
 def _neighbour_cables(bank: Bank) -> list[CableEntry]:
     """The listed cables that join two neighbours of this bank, each pair once."""
-    cables: dict[int, CableEntry] = {}
+    listed: dict[int, CableEntry] = {}
     for cable in bank.spec.cables or ():
         upper, lower = sorted(cable.between)
         if lower - upper == 1 and lower <= bank.spec.slots:
-            cables.setdefault(upper, cable)
-    return list(cables.values())
+            listed.setdefault(upper, cable)
+    return list(listed.values())
 
 
 def _pair_label(bank: Bank, upper: int) -> str:
@@ -404,12 +373,8 @@ def _cable_label(bank: Bank, cable: CableEntry) -> str:
     return "the cable " + _pair_label(bank, min(cable.between))
 
 
-def _pins(pins: frozenset[int] | set[int]) -> str:
-    """'pin 3' or 'pins 1, 2 and 3'."""
-    numbers = [str(number) for number in sorted(pins)]
-    if len(numbers) == 1:
-        return f"pin {numbers[0]}"
-    return f"pins {', '.join(numbers[:-1])} and {numbers[-1]}"
+def _update_pins(catalog: Catalog) -> str:
+    return "pins " + " and ".join(str(pin) for pin in sorted(catalog.wiring.update_signals))
 
 
 def _positions(group: list[RackedBattery]) -> str:

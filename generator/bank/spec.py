@@ -50,6 +50,7 @@ class BatteryEntry:
     firmware_at: Location | None = None
     id: BatteryId | None = None  # set today, if given
     id_at: Location | None = None
+    index: int = 0  # which entry of the 'batteries' list it came from (0 = the first)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def _read_batteries(
         return (), 0
     batteries: list[BatteryEntry] = []
     position = 1  # a slot counts even when its entry is unreadable, so later positions stay true
-    for item in items:
+    for index, item in enumerate(items):
         if position > MAX_COUNT:
             reader.report(
                 "E002",
@@ -174,13 +175,13 @@ def _read_batteries(
                 position,
             )
             break
-        entries = _read_battery(reader, item, position)
+        entries = _read_battery(reader, item, position, index)
         batteries.extend(entries)
         position += max(len(entries), 1)
     return tuple(batteries[:MAX_COUNT]), min(position - 1, MAX_COUNT)
 
 
-def _read_battery(reader: NodeReader, node: Node, position: int) -> list[BatteryEntry]:
+def _read_battery(reader: NodeReader, node: Node, position: int, index: int) -> list[BatteryEntry]:
     what = f"battery at position {position}"
     values = reader.mapping(node, what, BATTERY_KEYS, position)
     if values is None:
@@ -239,6 +240,7 @@ def _read_battery(reader: NodeReader, node: Node, position: int) -> list[Battery
         firmware_at=reader.at(values["firmware"]) if "firmware" in values else None,
         id=battery_id,
         id_at=reader.at(values["id"]) if "id" in values else None,
+        index=index,
     )
     return [replace(entry, position=position + offset) for offset in range(count)]
 

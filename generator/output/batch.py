@@ -17,12 +17,15 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.bank.catalog import default_catalog, load_catalog
-from generator.bank.diagnostics import Finding
+from generator import api
+from generator.bank.diagnostics import Finding, format_text
+from generator.bank.report import plural
 from generator.company import Company
 from generator.errors import UserError
 from generator.output.bom import bom_rows
-from generator.output.files import build_sheet
+from generator.output.files import write_atomic
+
+EXIT_ERRORS, EXIT_INTERNAL = 1, 3
 
 
 @dataclass(frozen=True)
@@ -44,32 +47,88 @@ class SheetOutcome:
     written: list[Path] = field(default_factory=list)
     bom: list[list[str]] = field(default_factory=list)
     failure: str | None = None  # unreadable file, unwritable output, a crash
-    exit_code: int = 1  # for a failure: 2 when a file could not be read or written
+    exit_code: int = EXIT_ERRORS  # for a failure: 2 unreadable/unwritable, 3 a bug
 
     @property
     def built(self) -> bool:
         return bool(self.written)
 
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.is_error]
+
+    @property
+    def status(self) -> int:
+        """This spec's exit status: 0 built clean, 1 errors, 2 unreadable, 3 a bug."""
+        if self.failure:
+            return self.exit_code
+        return EXIT_ERRORS if self.errors else 0
+
+    def report(self) -> list[tuple[str, bool]]:
+        """(line, to standard error) for the terminal: errors, then what became of the spec."""
+        errors = self.errors
+        lines = [(format_text(errors), True)] if errors else []
+        if self.failure:
+            lines.append((f"{self.spec}: not built: {self.failure}", True))
+        elif self.built:
+            note = f" with {plural(len(errors), 'error')}" if errors else ""
+            lines.append((f"{self.spec}: wrote {', '.join(map(str, self.written))}{note}", False))
+        else:
+            lines.append(
+                (
+                    f"{self.spec}: not built: {plural(len(errors), 'error')} "
+                    "(fix them, or use --allow-errors for a sheet that lists them)",
+                    True,
+                )
+            )
+        return lines
+
+
+def batch_summary(outcomes: list[SheetOutcome], specs: int, seconds: float) -> str:
+    built = sum(outcome.built for outcome in outcomes)
+    return (
+        f"built {built} of {plural(specs, 'sheet')} in {seconds:.1f} s; {specs - built} not built"
+    )
+
 
 def build_one(spec: Path, options: BuildOptions) -> SheetOutcome:
-    """Build one sheet, turning anything that goes wrong into an outcome, never an exception."""
-    catalog = load_catalog(options.catalog_path) if options.catalog_path else default_catalog()
+    """Build one sheet, turning anything that goes wrong into an outcome, never an exception.
+
+    A user's mistake is reported as such; anything else is a bug in eg4sheet: exit 3.
+    """
     try:
-        result = build_sheet(
-            spec,
-            options.out_dir,
-            catalog,
-            allow_errors=options.allow_errors,
-            paper=options.paper,
-            with_html=options.with_html,
-            company=options.company,
+        sheet = api.build_sheet(
+            api.read_spec(spec),
+            api.SheetOptions(
+                allow_errors=options.allow_errors,
+                paper=options.paper,
+                company=options.company,
+                with_html=options.with_html,
+            ),
+            api.catalog(options.catalog_path),
         )
+        findings = sheet.checked.findings
+        if sheet.pdf is None:
+            return SheetOutcome(spec, findings)
+        target = options.out_dir / f"{spec.stem}.pdf"
+        written = [write_atomic(target, sheet.pdf)]
+        if sheet.html is not None:
+            written.append(write_atomic(target.with_suffix(".html"), sheet.html.encode()))
     except UserError as error:
         return SheetOutcome(spec, failure=str(error), exit_code=error.exit_code)
-    except Exception as error:  # one broken spec must not stop the batch
-        return SheetOutcome(spec, failure=f"internal error: {type(error).__name__}: {error}")
-    rows = bom_rows(spec.stem, result.plan) if result.plan and result.written else []
-    return SheetOutcome(spec, result.findings, result.written, rows)
+    except Exception as error:  # a bug: one broken spec must not stop the batch
+        if os.environ.get("EG4SHEET_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        return SheetOutcome(
+            spec,
+            failure=f"internal error: {type(error).__name__}: {error}",
+            exit_code=EXIT_INTERNAL,
+        )
+    plan = sheet.checked.analysis.plan if sheet.checked.analysis else None
+    rows = bom_rows(spec.stem, plan) if plan is not None else []
+    return SheetOutcome(spec, findings, written, rows)
 
 
 def build_all(

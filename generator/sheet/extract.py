@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from generator.bank.yamlsrc import read_source
-from generator.errors import UserError
+from generator.errors import SheetError, UserError
 
 
-def extract_spec(sheet: Path) -> tuple[str, bytes]:
+def extract_spec(data: bytes, name: str) -> tuple[str, bytes]:
     """The name and bytes of the spec attached to an eg4sheet PDF."""
-    import io
-
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    data = read_sheet(sheet)
     try:
         attachments = PdfReader(io.BytesIO(data)).attachments
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise UserError(f"{sheet}: not a readable PDF ({error})") from None
+        raise SheetError(f"{name}: not a readable PDF ({error})") from None
     specs = [
-        (name, contents[0])
-        for name, contents in attachments.items()
-        if contents and name.lower().endswith((".yaml", ".yml"))
+        (attached, contents[0])
+        for attached, contents in attachments.items()
+        if contents and attached.lower().endswith((".yaml", ".yml"))
     ]
     if not specs:
-        raise UserError(f"{sheet}: no bank spec is attached (was it made by eg4sheet?)")
+        raise SheetError(f"{name}: no bank spec is attached (was it made by eg4sheet?)")
     return specs[0]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from generator.bank import cables
 from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
 
 PT = 72  # SVG user units per inch
@@ -116,7 +117,9 @@ def _rack_svg(plan: InstallPlan, batteries: list[PlannedBattery], first: bool, l
     for cable in plan.cables:
         if cable.upper in tops:
             end = tops.get(cable.lower, height + 0.1)
-            style = _found_style(cable) if plan.as_found else _planned_style(cable)
+            style = (
+                _found_style(cable, plan.cables_listed) if plan.as_found else _planned_style(cable)
+            )
             _cable(svg, tops[cable.upper] + box_h - 0.05, end + 0.05, *style)
     if not last:
         svg.text(
@@ -165,21 +168,14 @@ def _battery(svg: _Svg, battery: PlannedBattery, y: float, box_h: float, as_foun
 
 def _planned_style(cable: CableRun) -> tuple[str, bool, bool]:
     """(label, thick and dashed, dotted) for a cable as it must be."""
-    restricted = cable.kind == "pins-7-8-only"
-    return ("PINS 7+8 ONLY" if restricted else "standard"), restricted, False
+    return cables.KINDS[cable.kind].drawn, cable.kind == cables.RESTRICTED, False
 
 
-def _found_style(cable: CableRun) -> tuple[str, bool, bool]:
+def _found_style(cable: CableRun, listed: bool) -> tuple[str, bool, bool]:
     """(label, thick and dashed, dotted) for a cable as the spec says it is."""
-    if cable.found_pins is None:
-        return "not listed", False, True
-    if not cable.found_pins:
-        return "MISSING", False, True
-    if cable.found_pins == frozenset({7, 8}):
-        return "7+8 only", True, False
-    pins = sorted(cable.found_pins)
-    text = "all 8 pins" if pins == list(range(1, 9)) else "pins " + ",".join(map(str, pins))
-    return text, False, False
+    text = cables.describe_found(cable.found_pins, listed)
+    missing = not listed or cable.found_pins is None
+    return text, cables.found_kind(cable.found_pins) == cables.RESTRICTED, missing
 
 
 def _cable(svg: _Svg, start: float, end: float, label: str, restricted: bool, dotted: bool) -> None:

@@ -1,9 +1,14 @@
-"""What support tells a customer to change: moves, IDs, cables, firmware, in words."""
+"""What support tells a customer to change, in order: moves, IDs, cables, firmware, in words.
+
+Every step compares the bank as found with the one corrected plan; the cable steps ask the
+cable module what is wrong with each cable as found.
+"""
 
 from __future__ import annotations
 
+from generator.bank import cables
+from generator.bank.cables import Fault
 from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
-from generator.bank.rules import BREAKER_PINS, SIGNAL_PINS
 
 
 def battery_name(battery: PlannedBattery) -> str:
@@ -12,7 +17,7 @@ def battery_name(battery: PlannedBattery) -> str:
     return f"the {battery.model.name}{serial}"
 
 
-def corrections(found: InstallPlan, corrected: InstallPlan) -> list[str]:
+def changes(found: InstallPlan, corrected: InstallPlan) -> list[str]:
     """The numbered list on the As found / Corrected page, in the order to do them."""
     steps: list[str] = []
     for battery in corrected.batteries:
@@ -27,9 +32,9 @@ def corrections(found: InstallPlan, corrected: InstallPlan) -> list[str]:
             )
         elif wrong_id:
             steps.append(f"Leave {battery_name(battery)} at position {battery.position}; {set_id}.")
-    found_cables = {cable.upper: cable.found_pins for cable in found.cables}
+    as_found = {cable.upper: cable.found_pins for cable in found.cables}
     for cable in corrected.cables:
-        step = _cable_step(cable, found_cables.get(cable.upper), listed=found.cables_listed)
+        step = _cable_step(cable, as_found.get(cable.upper), found.cables_listed, corrected)
         if step:
             steps.append(step)
     for battery in corrected.batteries:
@@ -42,36 +47,42 @@ def corrections(found: InstallPlan, corrected: InstallPlan) -> list[str]:
     return steps
 
 
-def _cable_step(cable: CableRun, pins: frozenset[int] | None, listed: bool) -> str | None:
+def _cable_step(
+    cable: CableRun, pins: frozenset[int] | None, listed: bool, corrected: InstallPlan
+) -> str | None:
     where = f"between positions {cable.upper} and {cable.lower}"
-    restricted = cable.kind == "pins-7-8-only"
-    wanted = (
-        "a cable with only pins 7 and 8 populated" if restricted else "a standard Cat5e patch cable"
-    )
+    wanted = cables.KINDS[cable.kind].wanted
+    breakers = cables.breaker_models(corrected.models)
     if not listed:
-        if restricted:
-            return (
-                f"Use {wanted} {where}: in the mixed part of the bank a signal on pins 3 or 6 "
-                "trips the LL-S breaker."
-            )
+        if cable.kind != cables.RESTRICTED:
+            return None
+        why = (
+            f"a signal on {cables.pin_list(cables.breaker_pins(corrected.models), 'or')} trips the "
+            f"{' and '.join(model.name for model in breakers)} breaker"
+            if breakers
+            else "only pins 7 and 8 may be populated"
+        )
+        return f"Use {wanted} {where}: in the mixed part of the bank {why}."
+    wrong = cables.faults(pins, cable.kind, cables.breaker_pins(corrected.models))
+    if not wrong:
         return None
-    if not pins:
+    first = wrong[0]
+    if first.fault is Fault.MISSING:
         return f"Add {wanted} {where}: none is there, so no communication passes."
-    if not pins >= SIGNAL_PINS:
-        missing = " and ".join(str(p) for p in sorted(SIGNAL_PINS - pins))
+    if first.fault is Fault.NO_SIGNAL:
+        missing = " and ".join(str(pin) for pin in sorted(first.pins))
         return (
             f"Replace the cable {where} with {wanted}: it lacks pin {missing}, "
             "so no communication passes."
         )
-    if restricted and pins & BREAKER_PINS:
+    if first.fault is Fault.BREAKER:
+        owners = " and ".join(model.name for model in breakers)
         return (
-            f"Replace the cable {where} with {wanted}: its pins 3 and 6 would trip the LL-S "
-            "breaker."
+            f"Replace the cable {where} with {wanted}: its {cables.pin_list(first.pins)} "
+            f"would trip the {owners} breaker."
         )
-    if restricted and pins != SIGNAL_PINS:
-        others = ", ".join(str(p) for p in sorted(pins - SIGNAL_PINS))
-        return (
-            f"Replace the cable {where} with {wanted}: pins {others} must be empty in the "
-            "mixed part of the bank."
-        )
-    return None
+    others = ", ".join(str(pin) for pin in sorted(first.pins))
+    return (
+        f"Replace the cable {where} with {wanted}: pins {others} must be empty in the "
+        "mixed part of the bank."
+    )

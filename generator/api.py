@@ -1,0 +1,170 @@
+"""The library API: everything the command line and the web server do, as plain functions.
+
+    from generator import api
+
+    source = api.read_spec("bank.yaml")           # or api.SpecSource("bank.yaml", data)
+    checked = api.check(source)                   # findings, and the corrected plan
+    sheet = api.build_sheet(source)               # the PDF as bytes, nothing written
+    fixed = api.fix(source)                       # the corrected spec as YAML text
+    spec = api.extract(pdf_bytes, "sheet.pdf")    # the spec that travels inside a sheet
+
+Functions raise `UserError` (generator.errors) for input that cannot be read at all and
+return findings for a spec that is wrong. Nothing here prints or writes a file; the heavy
+renderer (WeasyPrint, matplotlib) is imported only when a sheet is really built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.bank.analysis import Analysis, analyse
+from generator.bank.analysis import plan_inventory as _plan_inventory
+from generator.bank.catalog import Catalog, default_catalog, load_catalog
+from generator.bank.diagnostics import Finding, has_errors
+from generator.bank.fix import FixResult, fix_spec
+from generator.bank.plan import InstallPlan
+from generator.bank.spec import BankSpec, parse_spec
+from generator.bank.yamlsrc import read_source
+from generator.company import Company
+
+__all__ = [
+    "Checked",
+    "FixResult",
+    "Sheet",
+    "SheetOptions",
+    "SpecSource",
+    "build_sheet",
+    "catalog",
+    "check",
+    "extract",
+    "fix",
+    "plan_inventory",
+    "read_sheet",
+    "read_spec",
+]
+
+
+@dataclass(frozen=True)
+class SpecSource:
+    """A spec's bytes and the name its findings are reported under (a path, '<stdin>')."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A spec checked and corrected. `analysis` is None when there was nothing to read
+    (not YAML, not a mapping); `findings` always holds every finding, in rack order."""
+
+    source: SpecSource
+    spec: BankSpec | None
+    findings: list[Finding]
+    analysis: Analysis | None
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.findings)
+
+    @property
+    def batteries(self) -> int:
+        """Rack positions listed, readable or not."""
+        return self.spec.slots if self.spec is not None else 0
+
+    @property
+    def plan(self) -> InstallPlan | None:
+        """The corrected plan, only when the spec has no errors (what `plan` prints)."""
+        if self.analysis is None or self.has_errors:
+            return None
+        return self.analysis.plan
+
+
+@dataclass(frozen=True)
+class SheetOptions:
+    allow_errors: bool = False  # build a sheet that lists the errors instead of refusing
+    paper: str | None = None  # letter | a4; None: the spec's choice
+    company: Company | None = None
+    with_html: bool = False  # also return the self-contained HTML
+
+
+@dataclass(frozen=True)
+class Sheet:
+    checked: Checked
+    pdf: bytes | None = None  # None: refused (errors) or nothing to print
+    html: str | None = field(default=None, repr=False)
+
+    @property
+    def built(self) -> bool:
+        return self.pdf is not None
+
+
+def catalog(path: str | Path | None = None) -> Catalog:
+    """The built-in catalog, or a company's own file (checked like a spec)."""
+    return load_catalog(path) if path is not None else default_catalog()
+
+
+def read_spec(path: str | Path) -> SpecSource:
+    """A spec file's bytes; UnreadableFile when it is missing, a directory or too large."""
+    return SpecSource(str(path), read_source(path))
+
+
+def check(source: SpecSource, catalog: Catalog | None = None) -> Checked:
+    """Every finding of a spec (shape, models, rules), and its corrected plan."""
+    spec, shape = parse_spec(source.data, source.name)
+    if spec is None:
+        return Checked(source, None, shape, None)
+    analysis = analyse(spec, catalog or default_catalog(), shape)
+    return Checked(source, spec, analysis.findings, analysis)
+
+
+def plan_inventory(
+    text: str, catalog: Catalog | None = None
+) -> tuple[InstallPlan | None, list[Finding]]:
+    """A valid bank planned from what is on hand: 'LL-S, 2x LL-V2 (4 DIP), LifePower4'."""
+    return _plan_inventory(text, catalog or default_catalog())
+
+
+def fix(source: SpecSource, catalog: Catalog | None = None) -> FixResult:
+    """The corrected spec (order, IDs, cables), keeping comments, key order and job fields;
+    or, when it cannot be corrected by rewriting, the findings that stop it."""
+    spec, shape = parse_spec(source.data, source.name)
+    if spec is None:
+        return FixResult(None, shape, [])
+    return fix_spec(spec, shape, catalog or default_catalog())
+
+
+def build_sheet(
+    source: SpecSource, options: SheetOptions | None = None, catalog: Catalog | None = None
+) -> Sheet:
+    """The install sheet as PDF bytes (and HTML when asked), or the findings that stop it."""
+    options = options or SheetOptions()
+    checked = check(source, catalog)
+    if checked.analysis is None or (checked.has_errors and not options.allow_errors):
+        return Sheet(checked)
+
+    from generator.sheet.pdf import render_pdf  # heavy imports only when a sheet is built
+    from generator.sheet.render import inline_font_urls, render_html
+
+    # One rendering serves both outputs; the HTML file must stand alone, so its fonts go inline.
+    fonts = inline_font_urls() if options.with_html else None
+    html = render_html(
+        checked.analysis, source.name, paper=options.paper, fonts=fonts, company=options.company
+    )
+    pdf = render_pdf(html, source.name, source.data)
+    return Sheet(checked, pdf, html if options.with_html else None)
+
+
+def read_sheet(path: str | Path) -> bytes:
+    """A sheet file's bytes (PDF), for `extract`."""
+    from generator.sheet.extract import read_sheet as read
+
+    return read(Path(path))
+
+
+def extract(data: bytes, name: str) -> SpecSource:
+    """The spec that travels inside a sheet's PDF, named as it was attached."""
+    from generator.sheet.extract import extract_spec
+
+    attached, content = extract_spec(data, name)
+    return SpecSource(attached, content)

@@ -1,0 +1,75 @@
+"""A spec, checked and corrected: its findings, the one corrected plan, the bank as found
+and the changes between the two. Everything downstream (hints, sheet, change list,
+`plan --fix`, the server) starts from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from generator.bank.catalog import Catalog
+from generator.bank.changes import changes
+from generator.bank.diagnostics import Finding, has_errors, sort_findings
+from generator.bank.inventory import parse_inventory
+from generator.bank.plan import InstallPlan, arrange, as_found_plan
+from generator.bank.rack import Bank, RackedBattery, resolve
+from generator.bank.rules import check_bank
+from generator.bank.spec import BankSpec
+
+
+@dataclass(frozen=True)
+class Analysis:
+    spec: BankSpec
+    bank: Bank
+    plan: InstallPlan  # the corrected plan; its findings are all of the spec's, sorted
+    as_found: InstallPlan
+    changes: tuple[str, ...]  # as found -> corrected, in the order to do them
+
+    @property
+    def findings(self) -> list[Finding]:
+        return list(self.plan.findings)
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.findings)
+
+    @property
+    def shows_changes(self) -> bool:
+        """Whether the sheet needs the As found / Corrected page: the bank as specified is
+        wrong, or its batteries are to be rearranged."""
+        return bool(self.changes) and (self.has_errors or self.plan.corrected)
+
+
+def analyse(spec: BankSpec, catalog: Catalog, shape: list[Finding] | None = None) -> Analysis:
+    """Check a spec and correct it; `shape` are the loader's findings, kept with the rest."""
+    bank, unknown = resolve(spec, catalog)
+    checked = check_bank(bank)
+    findings = sort_findings(list(shape or []) + unknown + list(checked.findings))
+    plan = replace(checked, findings=tuple(findings))
+    found = as_found_plan(bank, plan)
+    return Analysis(spec, bank, plan, found, tuple(changes(found, plan)))
+
+
+def plan_spec(spec: BankSpec, catalog: Catalog) -> InstallPlan:
+    """The corrected plan of a spec, with every finding of the rules on it."""
+    return analyse(spec, catalog).plan
+
+
+def plan_inventory(text: str, catalog: Catalog) -> tuple[InstallPlan | None, list[Finding]]:
+    """Plan a valid bank from a list of what is on hand: 'LL-S, 2x LL-V2 (4 DIP), LifePower4'."""
+    spec, findings = parse_inventory(text)
+    if findings:
+        return None, findings
+    bank, unknown = resolve(spec, catalog)
+    if unknown:
+        return None, unknown
+    # A list on hand has no order yet: write it in the corrected order, then check that.
+    renumbered = [
+        RackedBattery(replace(b.entry, position=n), b.model)
+        for n, b in enumerate(arrange(bank.batteries), 1)
+    ]
+    spec_sorted = replace(spec, batteries=tuple(b.entry for b in renumbered))
+    plan = plan_spec(spec_sorted, catalog)
+    blocking = [f for f in plan.findings if f.is_error]
+    if blocking:
+        return None, blocking
+    return plan, []

@@ -1,0 +1,166 @@
+"""The neighbour-cable rule, in one place (domain rule 5).
+
+Cable kinds with their pins and labels, which neighbour pairs of a bank need which kind,
+and what is wrong with a cable as found. The rules, the plan, the correction, `plan --fix`,
+the rack drawing, the sheet and the text output all ask this module; none re-derives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+from generator.bank.catalog import BatteryModel
+
+RackPosition = int
+CableKind = Literal["standard", "pins-7-8-only"]  # the plan JSON contract's words
+
+SIGNAL_PINS = frozenset({7, 8})  # RS485 between batteries: the only pins that carry a signal
+ALL_PINS = frozenset(range(1, 9))
+
+
+@dataclass(frozen=True)
+class KindText:
+    """How a cable kind is named: on drawings and in tables, in sentences, and in the BOM."""
+
+    pins: frozenset[int]
+    label: str  # tables and the terminal: loud
+    drawn: str  # beside the cable in the rack drawing
+    short: str  # a column header, a cable as found
+    name: str  # in a sentence: "a standard cable", "cable 4-5 replaced (pins 7 and 8 only)"
+    wanted: str  # "replace it with …"
+    bom_item: str
+    bom_note: str
+
+
+KINDS: dict[CableKind, KindText] = {
+    "standard": KindText(
+        ALL_PINS,
+        "standard Cat5e patch",
+        "standard",
+        "standard",
+        "standard",
+        "a standard Cat5e patch cable",
+        "Neighbour cable, standard Cat5e patch",
+        "all 8 pins, straight through (T568B)",
+    ),
+    "pins-7-8-only": KindText(
+        SIGNAL_PINS,
+        "PINS 7+8 ONLY",
+        "PINS 7+8 ONLY",
+        "7+8 only",
+        "pins 7 and 8 only",
+        "a cable with only pins 7 and 8 populated",
+        "Neighbour cable, pins 7 and 8 only",
+        "Cat5e, only pins 7 and 8 populated, straight through",
+    ),
+}
+RESTRICTED: CableKind = "pins-7-8-only"
+
+
+def pins_of(kind: CableKind) -> tuple[int, ...]:
+    return tuple(sorted(KINDS[kind].pins))
+
+
+def label(kind: CableKind) -> str:
+    return KINDS[kind].label
+
+
+def restricted_from(models: Sequence[BatteryModel]) -> RackPosition | None:
+    """The position from which every cable downward must carry only pins 7 and 8.
+
+    Only a bank mixing current (multipack) and legacy batteries has such a segment: from the
+    last current battery down through all older ones. If a legacy battery stands higher than
+    that (a misordered bank), the segment starts above it, so no legacy battery is ever
+    reached by a full cable.
+    """
+    current = [n for n, m in enumerate(models, start=1) if m.generation == "current"]
+    legacy = [n for n, m in enumerate(models, start=1) if m.generation == "legacy"]
+    if not current or not legacy:
+        return None
+    return max(1, min(current[-1], legacy[0] - 1))
+
+
+def required_kinds(models: Sequence[BatteryModel]) -> list[CableKind]:
+    """The kind each neighbour cable needs, top pair (1-2) first, for batteries in this order."""
+    start = restricted_from(models)
+    return [
+        RESTRICTED if start is not None and upper >= start else "standard"
+        for upper in range(1, len(models))
+    ]
+
+
+def breaker_models(models: Sequence[BatteryModel]) -> list[BatteryModel]:
+    """The models in this bank whose breaker trips on a signal on some pins (the LL-S)."""
+    return list({m.name: m for m in models if m.breaker_pins}.values())
+
+
+def breaker_pins(models: Sequence[BatteryModel]) -> frozenset[int]:
+    return frozenset(pin for model in breaker_models(models) for pin in model.breaker_pins)
+
+
+class Fault(Enum):
+    MISSING = "missing"  # no cable between two neighbours
+    NO_SIGNAL = "no signal"  # pin 7 or 8 is not connected
+    BREAKER = "breaker"  # a pin that trips a breaker is populated where only 7 and 8 may be
+    EXTRA = "extra"  # other pins besides 7 and 8 where only 7 and 8 may be
+
+
+@dataclass(frozen=True)
+class CableFault:
+    fault: Fault
+    pins: frozenset[int]  # the pins concerned: missing, breaker or extra ones
+
+
+def faults(
+    found: frozenset[int] | None, need: CableKind, breakers: frozenset[int]
+) -> list[CableFault]:
+    """What is wrong with a cable as found (None: no cable) where `need` is required.
+
+    A cable with breaker pins is reported for those only, not also for its other extra pins.
+    """
+    if found is None:
+        return [CableFault(Fault.MISSING, SIGNAL_PINS)]
+    wrong = []
+    if not found >= SIGNAL_PINS:
+        wrong.append(CableFault(Fault.NO_SIGNAL, SIGNAL_PINS - found))
+    if need == RESTRICTED:
+        if found & breakers:
+            wrong.append(CableFault(Fault.BREAKER, found & breakers))
+        elif found - SIGNAL_PINS:
+            wrong.append(CableFault(Fault.EXTRA, found - SIGNAL_PINS))
+    return wrong
+
+
+def found_kind(found: frozenset[int] | None) -> CableKind | None:
+    """The kind a cable as found is (for drawing it), or None when it is neither."""
+    if found == SIGNAL_PINS:
+        return RESTRICTED
+    if found == ALL_PINS:
+        return "standard"
+    return None
+
+
+def describe_found(found: frozenset[int] | None, listed: bool) -> str:
+    """A cable as found, in a few words for the As found drawing."""
+    if not listed:
+        return "not listed"
+    if found is None:
+        return "MISSING"
+    if not found:
+        return "no pins"
+    if found == SIGNAL_PINS:
+        return KINDS[RESTRICTED].short
+    if found == ALL_PINS:
+        return "all 8 pins"
+    return "pins " + ",".join(str(pin) for pin in sorted(found))
+
+
+def pin_list(pins: frozenset[int] | set[int], conjunction: str = "and") -> str:
+    """'pin 3', 'pins 1, 2 and 3' or 'pins 3 or 6'."""
+    numbers = [str(number) for number in sorted(pins)]
+    if len(numbers) == 1:
+        return f"pin {numbers[0]}"
+    return f"pins {', '.join(numbers[:-1])} {conjunction} {numbers[-1]}"
