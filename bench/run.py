@@ -8,6 +8,7 @@ Not part of the tests: timings belong in a benchmark, not in assertions.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import statistics
@@ -72,7 +73,8 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0,):
-        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+        said = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"failed: {' '.join(command)}\n{said}")
     return elapsed, usage.ru_maxrss
 
 
@@ -112,13 +114,11 @@ def main() -> None:
     html_file.write_text(render_html(checked.analysis, str(specs[16])))
     base_url = assets.ASSETS.as_uri() + "/"
 
-    cold_cache = median_of(
-        runs,
-        lambda: (
-            shutil.rmtree(work / "cache", ignore_errors=True),
-            timed([*eg4, "build", str(specs[16]), "-o", str(out)], env),
-        )[1][0],
-    )
+    def cold_build() -> float:
+        shutil.rmtree(work / "cache", ignore_errors=True)
+        return timed([*eg4, "build", str(specs[16]), "-o", str(out)], env)[0]
+
+    cold_cache = median_of(runs, cold_build)
     timed([*eg4, "build", str(specs[16]), "-o", str(out)], env)  # fill the drawing cache
 
     def run(command: list[str]) -> float:
@@ -188,11 +188,10 @@ def main() -> None:
     rows.append(
         ("(f) PDF size, 16 batteries", f"{size / 1000:.0f} kB", "", size / 150_000, "≤ 150 kB")
     )
-    sizes = {}
+    sizes: dict[int, float] = {}
     for batteries in (4, 16, 64):
-        sizes[batteries] = median_of(
-            runs, lambda b=batteries: run([*eg4, "build", str(specs[b]), "-o", str(out)])
-        )
+        command = [*eg4, "build", str(specs[batteries]), "-o", str(out)]
+        sizes[batteries] = median_of(runs, functools.partial(run, command))
     for batteries in (4, 16, 64):
         per = (sizes[batteries] - sizes[4]) / (batteries - 4) if batteries > 4 else 0
         note = f"+{per * 1000:.0f} ms per battery over 4" if per else "base"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import files as build_module
 from generator.output.batch import BuildOptions, build_all, remove_stale_parts
 from tests.helpers import EXAMPLE, CliResult
 
@@ -58,7 +57,7 @@ def test_worker_killed_mid_write_leaves_no_partial_pdf(
             os._exit(9)  # as if killed: no cleanup, no exception handling
         real_fsync(fd)
 
-    monkeypatch.setattr(build_module.os, "fsync", dying_fsync)  # workers fork with it
+    monkeypatch.setattr(os, "fsync", dying_fsync)  # workers fork with it
     out = tmp_path / "out"
     outcomes = build_all(sorted(ten_specs.glob("*.yaml")), BuildOptions(out), jobs=2)
     names = sorted(p.name for p in out.iterdir())
