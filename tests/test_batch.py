@@ -12,6 +12,8 @@ import pytest
 from generator.output.batch import BuildOptions, build_all, remove_stale_parts
 from tests.helpers import EXAMPLE, CliResult
 
+pytestmark = pytest.mark.slow  # process pools and PDFs
+
 
 @pytest.fixture
 def ten_specs(tmp_path: Path) -> Path:

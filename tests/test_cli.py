@@ -68,6 +68,7 @@ def test_bad_catalog_is_checked_like_a_spec(
     assert "Traceback" not in result.err
 
 
+@pytest.mark.slow
 def test_validate_does_not_import_renderers() -> None:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "generator", "validate", str(EXAMPLE)],
@@ -87,6 +88,7 @@ def test_validate_does_not_import_renderers() -> None:
     assert heavy == set()
 
 
+@pytest.mark.slow
 def test_python_dash_m_is_the_same_command() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "generator", "plan", "--inventory", "LL-S"],
@@ -99,6 +101,7 @@ def test_python_dash_m_is_the_same_command() -> None:
     assert "1 batteries" not in result.stdout and "master LL-S" in result.stdout
 
 
+@pytest.mark.slow
 def test_build_with_warm_cache_does_not_import_matplotlib(tmp_path: Path) -> None:
     import os
 

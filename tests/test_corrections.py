@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import ROOT, analysis_of, build_pdf
 from tests.sheet_helpers import page_texts
 
@@ -48,6 +50,7 @@ def test_ids_and_firmware_steps() -> None:
     )
 
 
+@pytest.mark.slow
 def test_page_in_the_pdf() -> None:
     pages = page_texts(build_pdf(SCRAMBLED, allow_errors=True))
     page = next(text for text in pages if "As found / Corrected" in text)
@@ -58,6 +61,7 @@ def test_page_in_the_pdf() -> None:
     assert "all8pins" in packed and "7+8only" in packed  # the cables as found are labelled
 
 
+@pytest.mark.slow
 def test_no_corrections_page_for_a_valid_bank() -> None:
     pages = page_texts(build_pdf(ROOT / "bank_specs" / "manufacturer-example.yaml"))
     assert not any("As found / Corrected" in text for text in pages)

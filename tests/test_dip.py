@@ -118,6 +118,7 @@ def drawn_levers(svg: str) -> list[str]:
     return levers
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["LL-S", "LL-V2 (6 DIP)", "LL-V2 (4 DIP)", "LL-V1", "LifePower4"])
 def test_levers_are_drawn_where_the_states_say(catalog: Catalog, model: str) -> None:
     from generator.sheet.figures.dip import dip_svg
@@ -131,6 +132,7 @@ def test_levers_are_drawn_where_the_states_say(catalog: Catalog, model: str) -> 
         assert ">ON<" in svg  # the ON side is labelled
 
 
+@pytest.mark.slow
 def test_identical_dip_drawings_are_made_once() -> None:
     from generator.sheet.figures.dip import dip_svg
 

@@ -42,6 +42,7 @@ def test_validate(run_cli: Callable[..., CliResult], tmp_path: Path, case: Case)
 BUILDABLE = [case for case in CASES if len(case.data) < 1_000_000]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", BUILDABLE, ids=[case.name for case in BUILDABLE])
 def test_build_allow_errors(run_cli: Callable[..., CliResult], tmp_path: Path, case: Case) -> None:
     spec = tmp_path / "bank.yaml"

@@ -99,6 +99,7 @@ def test_one_bad_spec_among_good_ones(run_cli: Callable[..., CliResult]) -> None
     assert "model_unknown.yaml: has errors" in result.out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name", ["binary.yaml", "alias_bomb_top.yaml", "deep_nesting.yaml", "nul_bytes.yaml"]
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -63,6 +64,7 @@ def assert_sound(data: bytes) -> None:
         assert finding.message
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bank)
 def test_random_banks(data: dict[str, object]) -> None:
@@ -106,6 +108,7 @@ def test_random_edits_of_a_valid_spec(edits: list[tuple[str, int, str]]) -> None
 valid_bank = st.lists(st.sampled_from([m.name for m in CATALOG.models]), min_size=1, max_size=15)
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None)
 @given(valid_bank)
 def test_every_bank_without_errors_builds(models: list[str]) -> None:

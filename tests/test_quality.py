@@ -10,6 +10,8 @@ import pytest
 
 from tests.helpers import ROOT
 
+pytestmark = pytest.mark.slow  # ruff and mypy over the whole tree
+
 
 @pytest.mark.parametrize(
     "command",

@@ -15,6 +15,8 @@ from generator.bank.catalog import Catalog
 from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf
 from tests.sheet_helpers import page_texts
 
+pytestmark = pytest.mark.slow  # every test reads a rendered PDF
+
 EXAMPLE_ROWS = [  # position, ID, model, DIP in words, required firmware
     (1, 1, "LL-S", "1 OFF · 2 ON · 3 ON · 4 ON · 5 ON · 6 ON", "Z02T12"),
     (2, 2, "LL-V2 (6 DIP)", "1 ON · 2 OFF · 3 ON · 4 ON · 5 ON · 6 ON", "Z02T12"),
