@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from generator.bank.catalog import BatteryModel
+if TYPE_CHECKING:  # the catalog checks its wiring against SIGNAL_PINS: no import cycle
+    from generator.bank.catalog import BatteryModel
 
 RackPosition = int
 CableKind = Literal["standard", "pins-7-8-only"]  # the plan JSON contract's words

@@ -10,6 +10,7 @@ from typing import Literal
 
 from yaml.nodes import MappingNode, Node
 
+from generator.bank.cables import SIGNAL_PINS, pin_list
 from generator.bank.yamlsrc import NodeReader, closest, read_source
 from generator.errors import CatalogError
 
@@ -160,11 +161,11 @@ def _read_wiring(reader: NodeReader, root: Node, top: dict[str, Node]) -> Wiring
     if sorted(colours) != list(range(1, 9)):
         reader.report("E002", fields["t568b"], "t568b must give the colour of pins 1 to 8")
         return None
-    if set(neighbour) != {7, 8}:
+    if set(neighbour) != SIGNAL_PINS:
         reader.report(
             "E002",
             fields["neighbour_signals"],
-            "neighbour_signals must name pins 7 and 8, the pins batteries signal on",
+            f"neighbour_signals must name {pin_list(SIGNAL_PINS)}, the pins batteries signal on",
         )
         return None
     return Wiring(colours, neighbour, update, note)

@@ -141,7 +141,7 @@ def _cable(upper: int, pins: list[int]) -> CommentedMap:
 
 
 def _flow(values: list[int]) -> CommentedSeq:
-    """A list written inline, [7, 8], as people write pins."""
+    """A list written inline, [1, 2], as people write pins and positions."""
     sequence = CommentedSeq(values)
     sequence.fa.set_flow_style()
     return sequence

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from yaml.nodes import Node
 
+from generator.bank.cables import RESTRICTED, pins_of
 from generator.bank.diagnostics import Finding, Location
 from generator.bank.yamlsrc import NULL_TAG, NodeReader, read_source
 
@@ -259,7 +260,7 @@ def _read_cables(reader: NodeReader, node: Node) -> tuple[CableEntry, ...]:
                 "E002",
                 item,
                 f"{what} lacks {' and '.join(missing)}",
-                "write e.g. 'between: [4, 5]' and 'pins: [7, 8]'",
+                f"write e.g. 'between: [4, 5]' and 'pins: {list(pins_of(RESTRICTED))}'",
             )
             continue
         between_nodes = reader.sequence(values["between"], f"between of {what}")

@@ -122,7 +122,7 @@ class SheetView:
     model_counts: tuple[ModelCount, ...]
     legacy_models: str  # "LL-V1, LifePower4": the older-generation models in this bank
     restricted_label: str
-    restricted_short: str  # "7+8 only"
+    restricted_short: str  # for a column header
     restricted_meaning: str  # "a cable with only pins 7 and 8 populated"
     standard_label: str
     rack_imgs: tuple[str, ...]

@@ -1,0 +1,153 @@
+"""The shape of the code: the light part never reaches for the heavy one; the cable rule and
+its labels live in one module; a company catalog prints its own model names; a bug in a
+batch worker is exit 3 with one line."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import EXAMPLE, ROOT, CliResult
+
+PACKAGE = ROOT / "generator"
+LIGHT = PACKAGE / "bank"
+HEAVY = ("generator.sheet", "generator.output", "generator.server", "weasyprint", "matplotlib")
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module a source file imports, at the top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize(
+    "path", sorted(LIGHT.rglob("*.py")), ids=lambda path: path.relative_to(ROOT).as_posix()
+)
+def test_the_light_part_imports_nothing_heavy(path: Path) -> None:
+    heavy = {name for name in imports_of(path) if name.startswith(HEAVY)}
+    assert heavy == set(), f"{path.name} imports {heavy}"
+
+
+def test_the_boundary_check_can_fail(tmp_path: Path) -> None:
+    """The import scan sees imports inside functions too."""
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f() -> None:\n    from generator.sheet import view\n")
+    assert "generator.sheet" in imports_of(sample)
+
+
+@pytest.mark.slow
+def test_loading_the_light_part_loads_no_renderer() -> None:
+    code = (
+        "import sys, generator.api, generator.cli, generator.bank.analysis, generator.bank.fix;"
+        "print(sorted(m for m in sys.modules if m.startswith(('weasyprint', 'matplotlib',"
+        " 'generator.sheet', 'generator.output'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+PIN_SETS = re.compile(r"\{7, 8\}|\(7, 8\)|\[7, 8\]|\{3, 6\}|7\+8|PINS 7|pins-7-8-only")
+
+
+def test_cable_rule_and_labels_live_in_one_module() -> None:
+    """Pin sets, kind names and labels appear in generator/bank/cables.py and nowhere else in
+    the code or templates (the catalog data may name the breaker pins of a model)."""
+    found = []
+    for path in [*PACKAGE.rglob("*.py"), *(ROOT / "templates").rglob("*.*")]:
+        if path.name == "cables.py":
+            continue
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if PIN_SETS.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert found == []
+
+
+RENAMED_MODEL = "Legacy-One 48V"
+SIXTH_MODEL = "Rackmount X6"
+SIXTH = f"""\
+  - name: {SIXTH_MODEL}
+    rank: 6
+    generation: legacy
+    aliases: [RX6]
+    firmware: [R6F01]
+    nominal: {{volts: 48, amp_hours: 50}}
+    comm_ports: Link
+    dip:
+      switches: 4
+      weights: [1, 2, 4, 8]
+      one_when: "ON"
+      id_range: [1, 15]
+      on_side: up
+      inferred: false
+      source: The Rackmount X6 manual.
+"""
+
+
+@pytest.mark.slow
+def test_a_company_catalog_prints_only_its_own_model_names(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    from tests.sheet_helpers import page_texts
+
+    text = (PACKAGE / "bank" / "data" / "catalog.yaml").read_text()
+    text = text.replace("name: LL-V1", f"name: {RENAMED_MODEL}")
+    text = text.replace("aliases: [LLV1, LL V1, EG4 LL-V1, LL-V1 48V]", "aliases: [L1]")
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(text + SIXTH)
+    spec = tmp_path / "bank.yaml"
+    spec.write_text(
+        "batteries:\n  - model: LL-S\n  - model: L1\n    count: 2\n  - model: RX6\n"
+        "    firmware: R6F01\n"
+    )
+    out = tmp_path / "out"
+    result = run_cli("build", "--catalog", str(catalog), str(spec), "-o", str(out))
+    assert result.exit_code == 0, result.err
+    pages = page_texts((out / "bank.pdf").read_bytes())
+    whole = " ".join(pages)
+    assert RENAMED_MODEL in whole and SIXTH_MODEL in whole
+    assert "LL-V1" not in whole  # the name the company catalog replaced
+    # pdftotext drops the hyphen where "Older-generation" wraps
+    assert f"generation batteries ({RENAMED_MODEL}, {SIXTH_MODEL}) have a hatched edge" in whole
+    assert '"Link" ports' in whole  # the sixth model's port name, from its catalog entry
+    plan = run_cli("plan", "--catalog", str(catalog), str(spec))
+    assert RENAMED_MODEL in plan.out and "LL-V1" not in plan.out
+
+
+@pytest.mark.slow
+def test_a_bug_in_a_batch_worker_exits_3_with_one_line(tmp_path: Path) -> None:
+    """A bug (not bad input) inside a pool worker: one line naming it, exit 3."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for number in range(3):
+        (specs / f"bank{number}.yaml").write_text(EXAMPLE.read_text())
+    code = (
+        "import sys\n"
+        "import generator.sheet.render as render\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise KeyError('injected')\n"
+        "render.render_html = broken\n"
+        "from generator.cli import main\n"
+        f"main(['build', '-j', '2', {str(specs)!r}, '-o', {str(tmp_path / 'out')!r}])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    bug_lines = [line for line in result.stderr.splitlines() if "internal error" in line]
+    assert len(bug_lines) == 3, result.stderr  # one line per sheet, no more
+    assert all("KeyError: 'injected'" in line for line in bug_lines)
