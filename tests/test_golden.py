@@ -1,7 +1,8 @@
 """Golden HTML for every spec in bank_specs/: a change to the sheet shows as a reviewable diff.
 
-Figures and fonts are replaced by a short digest of their bytes, so the diff shows the words
-and structure of the sheet and says which drawing changed. After a deliberate change:
+Figures and the stylesheet are replaced by a short digest of their bytes, so the diff shows
+the words and structure of the sheet and says which drawing changed (the stylesheet's own
+diff is in templates/sheet.css). After a deliberate change:
 
     EG4SHEET_UPDATE_GOLDEN=1 ./dev test tests/test_golden.py
 
@@ -24,7 +25,8 @@ from tests.helpers import ROOT
 SPECS = sorted((ROOT / "bank_specs").glob("*.yaml"))
 GOLDEN = ROOT / "tests" / "golden"
 DATA_URL = re.compile(r"data:(?P<mime>[\w/+.-]+);base64,(?P<data>[A-Za-z0-9+/=]+)")
-FILE_URL = re.compile(r"file://[^\"')\s]*/(?P<name>[^/\"')\s]+)")
+STYLE = re.compile(r"<style>(?P<data>.*?)</style>", re.DOTALL)
+FILE_URL = re.compile(r"file://[^\"')\s]*/(?P<name>[^/\"')\s]+)")  # a font, wherever checked out
 
 pytestmark = pytest.mark.slow  # draws the figures
 
@@ -34,7 +36,10 @@ def normalised(html: str) -> str:
         sha = hashlib.sha256(match["data"].encode()).hexdigest()[:12]
         return f"data:{match['mime']};sha256={sha}"
 
-    return FILE_URL.sub(r"asset:\g<name>", DATA_URL.sub(digest, html))
+    def style(match: re.Match[str]) -> str:
+        return f"<style>sha256={hashlib.sha256(match['data'].encode()).hexdigest()[:12]}</style>"
+
+    return STYLE.sub(style, FILE_URL.sub(r"asset:\g<name>", DATA_URL.sub(digest, html)))
 
 
 def render(spec: Path) -> str:
