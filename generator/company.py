@@ -11,11 +11,11 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.bank.fields import Key, Section, Text
 from generator.bank.yamlsrc import NodeReader, read_source
 from generator.errors import CompanyError
 
 DEFAULT_NAME = "eg4sheet.yaml"
-KEYS = ["name", "address", "phone", "licence", "logo"]
 LOGO_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -23,6 +23,30 @@ LOGO_TYPES = {
     ".svg": "image/svg+xml",
 }
 MAX_LOGO_BYTES = 2_000_000
+
+# Every key of the company settings, declared once: read below, printed by
+# `eg4sheet schema --company` (generator/schema.py).
+COMPANY = Section(
+    (
+        Key(
+            "name",
+            Text(200),
+            "The company's name, printed on every page.",
+            "Lone Star Solar Works LLC",
+        ),
+        Key("address", Text(200), "The company's address.", "100 Congress Ave, Austin TX 78701"),
+        Key("phone", Text(200), "The phone number customers call.", "(512) 555-0142"),
+        Key("licence", Text(200), "The contractor's licence number.", "TECL 34567"),
+        Key(
+            "logo",
+            Text(200),
+            "A PNG, JPEG or SVG file, relative to this settings file (at most "
+            f"{MAX_LOGO_BYTES // 1_000_000} MB); the only local file a sheet ever shows.",
+            "logo.png",
+        ),
+    )
+)
+KEYS = COMPANY.names
 
 
 @dataclass(frozen=True)
@@ -48,7 +72,10 @@ def load_company(path: Path) -> Company:
     values = reader.mapping(root, "the company settings", KEYS) if root is not None else None
     if values is None or reader.findings:
         raise CompanyError(f"{path}: not valid company settings", reader.findings)
-    text = {key: reader.text(node, key) for key, node in values.items()}
+    text = {
+        key: reader.text(node, key, longest=COMPANY.text(key).longest)
+        for key, node in values.items()
+    }
     if reader.findings:
         raise CompanyError(f"{path}: not valid company settings", reader.findings)
     logo = text.pop("logo", None)

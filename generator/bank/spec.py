@@ -2,23 +2,144 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from yaml.nodes import Node
 
 from generator.bank.cables import RESTRICTED, pins_of
 from generator.bank.diagnostics import Finding, Location
+from generator.bank.fields import Choice, Key, ListOf, Section, Text, Whole
 from generator.bank.yamlsrc import NULL_TAG, NodeReader, read_source
 
 RackPosition = int  # counted from the top of the rack, starting at 1
 BatteryId = int
 MAX_COUNT = 64  # the largest bank any model's address range allows
+POSITION = Whole(1, MAX_COUNT)  # a rack position
+PIN = Whole(1, 8)  # a pin of an RJ45 plug
 
-TOP_KEYS = ["job", "paper", "inverter", "batteries", "cables"]
-BATTERY_KEYS = ["model", "serial", "firmware", "count", "id"]
-CABLE_KEYS = ["between", "pins"]
-PAPER_SIZES = ["letter", "a4"]
+# Every key of a bank spec, declared once: the loader below reads by these definitions and
+# `eg4sheet schema` prints them as a JSON Schema (generator/schema.py).
+JOB = Section(
+    tuple(
+        Key(name, Text(longest), description, example)
+        for name, longest, description, example in [
+            ("title", 200, "What the sheet is for; its heading.", "Garcia residence, ESS bank A"),
+            ("customer", 200, "The customer's name.", "Maria Garcia"),
+            ("site", 200, "Where the bank is installed.", "4810 Ridgeview Dr, Round Rock TX"),
+            ("installer", 200, "Who installs it.", "Lone Star Solar Works LLC"),
+            ("quote", 200, "The quote or job number.", "Q-2026-0317"),
+            ("revision", 200, "The revision of this sheet, as you number them.", 2),
+            ("date", 200, "The date for the title block, printed as written.", "2026-11-24"),
+            (
+                "notes",
+                2000,
+                "Notes for the installer, printed on the sheet.",
+                "Rack in the garage.",
+            ),
+        ]
+    )
+)
+BATTERY = Section(
+    (
+        Key(
+            "model",
+            Text(100, required_text=True, offers="models"),
+            "The battery model: a name or alias from `eg4sheet models`; case and spacing do not "
+            "matter.",
+            "LL-S",
+            required=True,
+        ),
+        Key(
+            "serial",
+            Text(100),
+            "The serial number on the battery's label.",
+            "LLS2409-1187",
+            one_battery=True,
+        ),
+        Key(
+            "firmware",
+            Text(100),
+            "The firmware installed now, if known; checked against what the model needs.",
+            "Z02T12",
+        ),
+        Key(
+            "count",
+            Whole(1, MAX_COUNT),
+            "This many identical batteries in a row (a shorthand for repeated entries).",
+            2,
+            default=1,
+        ),
+        Key(
+            "id",
+            Whole(0, MAX_COUNT),
+            "The ID set on the battery's DIP switches today, if known; checked against the rules.",
+            1,
+            one_battery=True,
+        ),
+    )
+)
+CABLE = Section(
+    (
+        Key(
+            "between",
+            ListOf(POSITION, fewest=2, most=2),
+            "The two adjacent rack positions the cable joins, counted from the top.",
+            [4, 5],
+            required=True,
+        ),
+        Key(
+            "pins",
+            ListOf(PIN),
+            "The pins that are populated in the cable.",
+            [7, 8],
+            required=True,
+        ),
+    )
+)
+SPEC = Section(
+    (
+        Key(
+            "job",
+            JOB,
+            "The title block: every field optional, printed as written.",
+            {"title": "Garcia residence, ESS bank A", "customer": "Maria Garcia", "revision": 1},
+        ),
+        Key(
+            "paper",
+            Choice(("letter", "a4")),
+            "The paper size of the sheet.",
+            "a4",
+            default="letter",
+        ),
+        Key(
+            "inverter",
+            Text(100),
+            "The inverter, free text; drawn above the master battery.",
+            "EG4 18kPV",
+        ),
+        Key(
+            "batteries",
+            ListOf(BATTERY, fewest=1, most=MAX_COUNT),
+            "The rack, TOP FIRST: one entry per battery, or per run of identical ones with count.",
+            [{"model": "LL-S", "serial": "LLS2409-1187"}, {"model": "LL-V2 (4 DIP)", "count": 2}],
+            required=True,
+        ),
+        Key(
+            "cables",
+            ListOf(CABLE),
+            "The neighbour cables as they actually are; leave it out and the plan prescribes them.",
+            [{"between": [4, 5], "pins": [7, 8]}],
+        ),
+    )
+)
+
+TOP_KEYS = SPEC.names
+BATTERY_KEYS = BATTERY.names
+CABLE_KEYS = CABLE.names
+PAPER_SIZES = list(SPEC.choice("paper").choices)
+DEFAULT_PAPER = str(SPEC["paper"].default)
+BETWEEN = CABLE.list_of("between")
 
 
 @dataclass(frozen=True)
@@ -35,7 +156,7 @@ class JobInfo:
     notes: str | None = None
 
 
-JOB_KEYS = [f.name for f in fields(JobInfo)]
+JOB_KEYS = JOB.names  # the fields of JobInfo (a test holds them equal)
 
 
 @dataclass(frozen=True)
@@ -70,7 +191,7 @@ class BankSpec:
     file: str
     source: bytes
     job: JobInfo = field(default_factory=JobInfo)
-    paper: str = "letter"
+    paper: str = DEFAULT_PAPER
     inverter: str | None = None
     batteries: tuple[BatteryEntry, ...] = ()
     cables: tuple[CableEntry, ...] | None = None  # None: the plan prescribes them
@@ -116,10 +237,10 @@ def parse_spec(data: bytes, file: str) -> tuple[BankSpec | None, list[Finding]]:
         file=file,
         source=data,
         job=_read_job(reader, top["job"]) if "job" in top else JobInfo(),
-        paper=(reader.choice(top["paper"], "paper", PAPER_SIZES) or "letter")
+        paper=(reader.choice(top["paper"], "paper", PAPER_SIZES) or DEFAULT_PAPER)
         if "paper" in top
-        else "letter",
-        inverter=reader.text(top["inverter"], "inverter", longest=100)
+        else DEFAULT_PAPER,
+        inverter=reader.text(top["inverter"], "inverter", longest=SPEC.text("inverter").longest)
         if "inverter" in top
         else None,
         batteries=(batteries := _read_batteries(reader, root, top.get("batteries")))[0],
@@ -144,7 +265,7 @@ def _read_job(reader: NodeReader, node: Node) -> JobInfo:
         return JobInfo()
     return JobInfo(
         **{
-            key: reader.text(value, f"job {key}", longest=2000 if key == "notes" else 200)
+            key: reader.text(value, f"job {key}", longest=JOB.text(key).longest)
             for key, value in values.items()
         }
     )
@@ -194,7 +315,9 @@ def _read_battery(reader: NodeReader, node: Node, position: int, index: int) -> 
                 "E002", node, f"{what} has no model", "add 'model:', e.g. 'model: LL-S'", position
             )
         return []
-    model = reader.text(values["model"], f"model of {what}", position, longest=100)
+    model = reader.text(
+        values["model"], f"model of {what}", position, longest=BATTERY.text("model").longest
+    )
     if not model:
         if model is not None or values["model"].tag == NULL_TAG:  # others were reported
             reader.report(
@@ -209,20 +332,24 @@ def _read_battery(reader: NodeReader, node: Node, position: int, index: int) -> 
     def optional_text(key: str) -> str | None:
         if key not in values:
             return None
-        return reader.text(values[key], f"{key} of {what}", position, longest=100)
+        return reader.text(
+            values[key], f"{key} of {what}", position, longest=BATTERY.text(key).longest
+        )
 
-    def optional_int(key: str, low: int, high: int) -> int | None:
+    def optional_int(key: str) -> int | None:
+        limits = BATTERY.whole(key)
         return (
-            reader.integer(values[key], f"{key} of {what}", low, high, position)
+            reader.integer(values[key], f"{key} of {what}", limits.low, limits.high, position)
             if key in values
             else None
         )
 
-    count = optional_int("count", 1, MAX_COUNT) or 1
-    serial, battery_id = optional_text("serial"), optional_int("id", 0, MAX_COUNT)
+    count = optional_int("count") or 1
+    serial, battery_id = optional_text("serial"), optional_int("id")
+    given = {"serial": serial, "id": battery_id}
     if count > 1:
-        for key, value in (("serial", serial), ("id", battery_id)):
-            if value is not None:
+        for key in (key.name for key in BATTERY if key.one_battery):
+            if given[key] is not None:
                 reader.report(
                     "E002",
                     values[key],
@@ -254,7 +381,7 @@ def _read_cables(reader: NodeReader, node: Node) -> tuple[CableEntry, ...]:
         values = reader.mapping(item, what, CABLE_KEYS)
         if values is None:
             continue
-        missing = [key for key in CABLE_KEYS if key not in values]
+        missing = [key for key in CABLE.required if key not in values]
         if missing:
             reader.report(
                 "E002",
@@ -264,7 +391,7 @@ def _read_cables(reader: NodeReader, node: Node) -> tuple[CableEntry, ...]:
             )
             continue
         between_nodes = reader.sequence(values["between"], f"between of {what}")
-        if between_nodes is not None and len(between_nodes) != 2:
+        if between_nodes is not None and len(between_nodes) != BETWEEN.fewest:
             reader.report(
                 "E002",
                 values["between"],
@@ -273,10 +400,11 @@ def _read_cables(reader: NodeReader, node: Node) -> tuple[CableEntry, ...]:
             )
             between_nodes = None
         ends = [
-            reader.integer(n, f"a position in {what}", 1, MAX_COUNT) for n in between_nodes or []
+            reader.integer(n, f"a position in {what}", POSITION.low, POSITION.high)
+            for n in between_nodes or []
         ]
         pin_nodes = reader.sequence(values["pins"], f"pins of {what}")
-        pins = [reader.integer(n, f"a pin of {what}", 1, 8) for n in pin_nodes or []]
+        pins = [reader.integer(n, f"a pin of {what}", PIN.low, PIN.high) for n in pin_nodes or []]
         if pin_nodes is None or len(ends) != 2 or None in ends or None in pins:
             continue
         cables.append(
