@@ -333,6 +333,28 @@ def doctor() -> None:
 
 
 @cli.command()
+@click.option(
+    "--company", "for_company", is_flag=True, help="The schema of the company settings instead."
+)
+@catalog_option
+def schema(for_company: bool, catalog_path: Path | None) -> None:
+    """Print the JSON Schema of a bank spec, for editors that check and complete YAML.
+
+    The repository ships it as schema/bank-spec.schema.json; a spec names it in its first
+    line: '# yaml-language-server: $schema=PATH-OR-URL'. Model names come from the catalog.
+
+    \b
+    Example:
+      eg4sheet schema > bank-spec.schema.json
+      eg4sheet schema --company > company.schema.json
+    """
+    from generator.schema import as_json, bank_spec_schema, company_schema
+
+    document = company_schema() if for_company else bank_spec_schema(get_catalog(catalog_path))
+    click.echo(as_json(document), nl=False)
+
+
+@cli.command()
 @catalog_option
 def models(catalog_path: Path | None) -> None:
     """Print the model catalog: names, aliases, DIP encoding, firmware.
