@@ -3,6 +3,7 @@
     from generator import api
 
     source = api.read_spec("bank.yaml")           # or api.SpecSource("bank.yaml", data)
+    source = api.read_stream(sys.stdin.buffer)    # named '<stdin>', bounded like a file
     checked = api.check(source)                   # findings, and the corrected plan
     sheet = api.build_sheet(source)               # the PDF as bytes, nothing written
     fixed = api.fix(source)                       # the corrected spec as YAML text
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.bank.analysis import Analysis, analyse
 from generator.bank.analysis import plan_inventory as _plan_inventory
@@ -25,8 +27,9 @@ from generator.bank.diagnostics import Finding, has_errors
 from generator.bank.fix import FixResult, fix_spec
 from generator.bank.plan import InstallPlan
 from generator.bank.spec import BankSpec, parse_spec
-from generator.bank.yamlsrc import read_source
+from generator.bank.yamlsrc import MAX_BYTES, read_source
 from generator.company import Company
+from generator.errors import UnreadableFile
 
 __all__ = [
     "Checked",
@@ -42,7 +45,10 @@ __all__ = [
     "plan_inventory",
     "read_sheet",
     "read_spec",
+    "read_stream",
 ]
+
+STDIN = "<stdin>"  # the name findings give a spec read from standard input
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,17 @@ def read_spec(path: str | Path) -> SpecSource:
     return SpecSource(str(path), read_source(path))
 
 
+def read_stream(stream: BinaryIO | None, name: str = STDIN) -> SpecSource:
+    """A spec from an open stream (standard input), read no further than the size a spec
+    file may have, so endless input cannot hold the reader (it is then refused as too large)."""
+    if stream is None:
+        raise UnreadableFile(f"{name}: standard input is not open")
+    try:
+        return SpecSource(name, stream.read(MAX_BYTES + 1))
+    except OSError as error:
+        raise UnreadableFile(f"{name}: cannot be read ({error.strerror or error})") from None
+
+
 def check(source: SpecSource, catalog: Catalog | None = None) -> Checked:
     """Every finding of a spec (shape, models, rules), and its corrected plan."""
     spec, shape = parse_spec(source.data, source.name)
@@ -148,11 +165,21 @@ def build_sheet(
 
     # One rendering serves both outputs; the HTML file must stand alone, so its fonts go inline.
     fonts = inline_font_urls() if options.with_html else None
+    name = attached_name(source.name)
     html = render_html(
-        checked.analysis, source.name, paper=options.paper, fonts=fonts, company=options.company
+        checked.analysis, name, paper=options.paper, fonts=fonts, company=options.company
     )
-    pdf = render_pdf(html, source.name, source.data)
+    pdf = render_pdf(html, name, source.data)
     return Sheet(checked, pdf, html if options.with_html else None)
+
+
+def attached_name(name: str) -> str:
+    """The file name a spec travels under inside its sheet. `extract` looks for .yaml or .yml,
+    so a spec from standard input travels as stdin.yaml."""
+    path = Path(name)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return path.name
+    return f"{path.stem.strip('<>') or 'spec'}.yaml"
 
 
 def read_sheet(path: str | Path) -> bytes:

@@ -45,6 +45,21 @@ def get_catalog(path: Path | None) -> Catalog:
     return api.catalog(path)
 
 
+STDIN = Path("-")  # as a spec: read it from standard input
+
+
+def read_spec(path: Path) -> api.SpecSource:
+    """A spec file, or standard input for '-' (bounded like a file, named '<stdin>')."""
+    if path == STDIN:
+        return api.read_stream(sys.stdin.buffer if sys.stdin is not None else None)
+    return api.read_spec(path)
+
+
+def stdin_once(specs: Sequence[Path]) -> None:
+    if list(specs).count(STDIN) > 1:
+        raise click.UsageError("'-' (standard input) can be given only once")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="eg4sheet")
 def cli() -> None:
@@ -72,12 +87,14 @@ def validate(specs: Sequence[Path], output_format: str, catalog_path: Path | Non
     Example:
       eg4sheet validate bank_specs/*.yaml
       eg4sheet validate --format json bank_specs/smith.yaml
+      quote-system --export bank | eg4sheet validate -
     """
+    stdin_once(specs)
     catalog = get_catalog(catalog_path)
     exit_code, every_finding = EXIT_OK, []
     for path in specs:
         try:
-            checked = api.check(api.read_spec(path), catalog)
+            checked = api.check(read_spec(path), catalog)
         except UserError as error:
             click.echo(f"{error}", err=True)
             exit_code = EXIT_USAGE
@@ -86,7 +103,9 @@ def validate(specs: Sequence[Path], output_format: str, catalog_path: Path | Non
         if checked.has_errors and exit_code == EXIT_OK:
             exit_code = EXIT_ERRORS
         if output_format == "text":
-            click.echo(report.check_summary(str(path), checked.findings, checked.batteries))
+            click.echo(
+                report.check_summary(checked.source.name, checked.findings, checked.batteries)
+            )
     if output_format == "json":
         click.echo(format_json(every_finding))
     sys.exit(exit_code)
@@ -141,12 +160,12 @@ def plan(
     catalog = get_catalog(catalog_path)
     if fix:
         assert spec_path is not None
-        sys.exit(fix_command(spec_path, out_file, catalog))
+        sys.exit(fix_command(read_spec(spec_path), out_file, catalog))
     if inventory is not None:
         install_plan, findings = api.plan_inventory(inventory, catalog)
     else:
         assert spec_path is not None
-        checked = api.check(api.read_spec(spec_path), catalog)
+        checked = api.check(read_spec(spec_path), catalog)
         install_plan, findings = checked.plan, checked.findings
     if install_plan is None:
         click.echo(format_text([f for f in findings if f.is_error]), err=True)
@@ -157,11 +176,12 @@ def plan(
         click.echo(report.plan_text(install_plan))
 
 
-def fix_command(spec_path: Path, out_file: Path | None, catalog: Catalog) -> int:
+def fix_command(source: api.SpecSource, out_file: Path | None, catalog: Catalog) -> int:
     """Write the corrected spec; say what changed, or why it cannot be corrected."""
     from generator.output.files import write_atomic
 
-    result = api.fix(api.read_spec(spec_path), catalog)
+    spec_path = source.name
+    result = api.fix(source, catalog)
     if result.text is None:
         click.echo(format_text(result.blocking), err=True)
         click.echo(f"{spec_path}: cannot be corrected automatically; nothing written", err=True)
@@ -182,10 +202,10 @@ def fix_command(spec_path: Path, out_file: Path | None, catalog: Catalog) -> int
     "-o",
     "--output",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=Path("output"),
     show_default=True,
-    help="Directory for the PDFs.",
+    help="Directory for the PDFs; for a single spec also FILE.pdf, or - for standard output.",
 )
 @click.option(
     "--allow-errors",
@@ -234,7 +254,9 @@ def build(
 
     SPECS are files or directories of *.yaml specs; several build in parallel. A spec with
     errors is refused (exit 1, nothing written) unless --allow-errors is given; the others
-    still build.
+    still build. A single spec may go to -o FILE.pdf, or to -o - (standard output: the PDF
+    and nothing else; messages go to standard error). '-' reads the spec from standard
+    input; it has no name to make a PDF name from, so it needs -o FILE.pdf or -o -.
 
     \b
     Example:
@@ -242,6 +264,7 @@ def build(
       eg4sheet build --paper a4 -o sheets/ bank_specs/
       eg4sheet build --allow-errors customer-bank.yaml
       eg4sheet build --company eg4sheet.yaml --bom quote-bom.csv bank.yaml
+      quote-system --export bank | eg4sheet build - -o - > sheet.pdf
     """
     import time
 
@@ -251,16 +274,26 @@ def build(
         BuildOptions,
         batch_summary,
         build_all,
+        build_one,
         default_jobs,
         expand_specs,
     )
     from generator.output.bom import bom_csv
-    from generator.output.files import write_atomic
+    from generator.output.files import STDOUT, write_atomic
 
+    stdin_once(specs)
+    paths = expand_specs(list(specs))
+    out_file = out_dir if out_dir == STDOUT or out_dir.suffix.lower() == ".pdf" else None
+    if out_file is not None and len(paths) != 1:
+        raise click.UsageError("-o FILE.pdf and -o - take a single spec; give a directory")
+    if out_file is None and STDIN in paths:
+        raise click.UsageError("a spec from standard input needs -o FILE.pdf or -o -")
+    if with_html and out_file == STDOUT:
+        raise click.UsageError("--html cannot go to standard output; give -o FILE.pdf")
+    to_stdout = out_file == STDOUT  # then standard output carries the PDF and nothing else
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
     if not has_fast_subsetting():
         click.echo(f"note: {SUBSET_MISSING}", err=True)
-    paths = expand_specs(list(specs))
     options = BuildOptions(
         out_dir,
         allow_errors,
@@ -268,24 +301,32 @@ def build(
         with_html,
         find_company(company_file),
         catalog_path,
+        out_file,
     )
     started = time.monotonic()
     show_bar = len(paths) > 1 and sys.stderr.isatty()  # a log file gets no bar
-    with click.progressbar(
-        length=len(paths), label="building", file=sys.stderr, show_pos=True, hidden=not show_bar
-    ) as bar:
-        outcomes = build_all(
-            paths, options, jobs or default_jobs(), on_done=lambda _: bar.update(1)
-        )
+    if STDIN in paths:
+        outcomes = [build_one(Path(api.STDIN), options, read_spec(STDIN))]
+    else:
+        with click.progressbar(
+            length=len(paths),
+            label="building",
+            file=sys.stderr,
+            show_pos=True,
+            hidden=not show_bar,
+        ) as bar:
+            outcomes = build_all(
+                paths, options, jobs or default_jobs(), on_done=lambda _: bar.update(1)
+            )
     exit_code, rows = EXIT_OK, []
     for outcome in outcomes:
         for line, to_stderr in outcome.report():
-            click.echo(line, err=to_stderr)
+            click.echo(line, err=to_stderr or to_stdout)
         exit_code = max(exit_code, outcome.status)
         rows += outcome.bom
     if bom_file is not None and rows:
         write_atomic(bom_file, bom_csv(rows).encode())
-        click.echo(f"wrote {bom_file}")
+        click.echo(f"wrote {bom_file}", err=to_stdout)
     if len(paths) > 1:
         click.echo(batch_summary(outcomes, len(paths), time.monotonic() - started), err=True)
     sys.exit(exit_code)

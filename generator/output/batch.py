@@ -23,7 +23,7 @@ from generator.bank.report import plural
 from generator.company import Company
 from generator.errors import UserError
 from generator.output.bom import bom_rows
-from generator.output.files import write_atomic
+from generator.output.files import STDOUT, write_atomic, write_stdout
 
 EXIT_ERRORS, EXIT_INTERNAL = 1, 3
 
@@ -36,6 +36,7 @@ class BuildOptions:
     with_html: bool = False
     company: Company | None = None
     catalog_path: Path | None = None
+    out_file: Path | None = None  # one sheet: this file, or STDOUT, instead of out_dir/NAME.pdf
 
 
 @dataclass
@@ -91,14 +92,17 @@ def batch_summary(outcomes: list[SheetOutcome], specs: int, seconds: float) -> s
     )
 
 
-def build_one(spec: Path, options: BuildOptions) -> SheetOutcome:
+def build_one(
+    spec: Path, options: BuildOptions, source: api.SpecSource | None = None
+) -> SheetOutcome:
     """Build one sheet, turning anything that goes wrong into an outcome, never an exception.
 
     A user's mistake is reported as such; anything else is a bug in eg4sheet: exit 3.
+    `source` is the spec already read (from standard input); otherwise `spec` is read.
     """
     try:
         sheet = api.build_sheet(
-            api.read_spec(spec),
+            source or api.read_spec(spec),
             api.SheetOptions(
                 allow_errors=options.allow_errors,
                 paper=options.paper,
@@ -110,9 +114,12 @@ def build_one(spec: Path, options: BuildOptions) -> SheetOutcome:
         findings = sheet.checked.findings
         if sheet.pdf is None:
             return SheetOutcome(spec, findings)
-        target = options.out_dir / f"{spec.stem}.pdf"
-        written = [write_atomic(target, sheet.pdf)]
-        if sheet.html is not None:
+        target = options.out_file or options.out_dir / f"{spec.stem}.pdf"
+        if target == STDOUT:
+            written = [write_stdout(sheet.pdf)]
+        else:
+            written = [write_atomic(target, sheet.pdf)]
+        if sheet.html is not None and target != STDOUT:
             written.append(write_atomic(target.with_suffix(".html"), sheet.html.encode()))
     except UserError as error:
         return SheetOutcome(spec, failure=str(error), exit_code=error.exit_code)
