@@ -11,7 +11,7 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.bank.fields import Key, Section, Text
+from generator.bank.fields import Key, Section, Text, read_words
 from generator.bank.yamlsrc import NodeReader, read_source
 from generator.errors import CompanyError
 
@@ -72,10 +72,7 @@ def load_company(path: Path) -> Company:
     values = reader.mapping(root, "the company settings", KEYS) if root is not None else None
     if values is None or reader.findings:
         raise CompanyError(f"{path}: not valid company settings", reader.findings)
-    text = {
-        key: reader.text(node, key, longest=COMPANY.text(key).longest)
-        for key, node in values.items()
-    }
+    text = {key: read_words(reader, COMPANY[key], node, key) for key, node in values.items()}
     if reader.findings:
         raise CompanyError(f"{path}: not valid company settings", reader.findings)
     logo = text.pop("logo", None)

@@ -13,6 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+from yaml.nodes import Node
+
+from generator.bank.yamlsrc import NodeReader
+
 COUNT_KEY = "count"  # in a battery entry: how many identical batteries it stands for
 
 
@@ -87,20 +91,11 @@ class Section:
         raise KeyError(name)
 
     # Typed views of one key's shape, for the loaders: a wrong kind is a bug, found at once.
-    def text(self, name: str) -> Text:
-        return _shape(self[name], Text)
-
     def whole(self, name: str) -> Whole:
         return _shape(self[name], Whole)
 
-    def choice(self, name: str) -> Choice:
-        return _shape(self[name], Choice)
-
     def list_of(self, name: str) -> ListOf:
         return _shape(self[name], ListOf)
-
-    def section(self, name: str) -> Section:
-        return _shape(self[name], Section)
 
 
 Shape = Text | Whole | Choice | ListOf | Section
@@ -111,3 +106,14 @@ def _shape(key: Key, kind: type[S]) -> S:
     if not isinstance(key.shape, kind):
         raise TypeError(f"key {key.name!r} is {type(key.shape).__name__}, not {kind.__name__}")
     return key.shape
+
+
+def read_words(
+    reader: NodeReader, key: Key, node: Node, what: str, position: int | None = None
+) -> str | None:
+    """The value of a text or choice key, read by its definition (E002 when it does not fit),
+    so a new key of either kind needs no reading code of its own."""
+    shape = key.shape
+    if isinstance(shape, Choice):
+        return reader.choice(node, what, list(shape.choices), position)
+    return reader.text(node, what, position, longest=_shape(key, Text).longest)

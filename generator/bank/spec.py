@@ -9,7 +9,7 @@ from yaml.nodes import Node
 
 from generator.bank.cables import RESTRICTED, pins_of
 from generator.bank.diagnostics import Finding, Location
-from generator.bank.fields import Choice, Key, ListOf, Section, Text, Whole
+from generator.bank.fields import Choice, Key, ListOf, Section, Text, Whole, read_words
 from generator.bank.yamlsrc import NULL_TAG, NodeReader, read_source
 
 RackPosition = int  # counted from the top of the rack, starting at 1
@@ -137,7 +137,6 @@ SPEC = Section(
 TOP_KEYS = SPEC.names
 BATTERY_KEYS = BATTERY.names
 CABLE_KEYS = CABLE.names
-PAPER_SIZES = list(SPEC.choice("paper").choices)
 DEFAULT_PAPER = str(SPEC["paper"].default)
 BETWEEN = CABLE.list_of("between")
 
@@ -237,10 +236,10 @@ def parse_spec(data: bytes, file: str) -> tuple[BankSpec | None, list[Finding]]:
         file=file,
         source=data,
         job=_read_job(reader, top["job"]) if "job" in top else JobInfo(),
-        paper=(reader.choice(top["paper"], "paper", PAPER_SIZES) or DEFAULT_PAPER)
+        paper=(read_words(reader, SPEC["paper"], top["paper"], "paper") or DEFAULT_PAPER)
         if "paper" in top
         else DEFAULT_PAPER,
-        inverter=reader.text(top["inverter"], "inverter", longest=SPEC.text("inverter").longest)
+        inverter=read_words(reader, SPEC["inverter"], top["inverter"], "inverter")
         if "inverter" in top
         else None,
         batteries=(batteries := _read_batteries(reader, root, top.get("batteries")))[0],
@@ -264,10 +263,7 @@ def _read_job(reader: NodeReader, node: Node) -> JobInfo:
     if values is None:
         return JobInfo()
     return JobInfo(
-        **{
-            key: reader.text(value, f"job {key}", longest=JOB.text(key).longest)
-            for key, value in values.items()
-        }
+        **{key: read_words(reader, JOB[key], value, f"job {key}") for key, value in values.items()}
     )
 
 
@@ -315,9 +311,7 @@ def _read_battery(reader: NodeReader, node: Node, position: int, index: int) -> 
                 "E002", node, f"{what} has no model", "add 'model:', e.g. 'model: LL-S'", position
             )
         return []
-    model = reader.text(
-        values["model"], f"model of {what}", position, longest=BATTERY.text("model").longest
-    )
+    model = read_words(reader, BATTERY["model"], values["model"], f"model of {what}", position)
     if not model:
         if model is not None or values["model"].tag == NULL_TAG:  # others were reported
             reader.report(
@@ -332,9 +326,7 @@ def _read_battery(reader: NodeReader, node: Node, position: int, index: int) -> 
     def optional_text(key: str) -> str | None:
         if key not in values:
             return None
-        return reader.text(
-            values[key], f"{key} of {what}", position, longest=BATTERY.text(key).longest
-        )
+        return read_words(reader, BATTERY[key], values[key], f"{key} of {what}", position)
 
     def optional_int(key: str) -> int | None:
         limits = BATTERY.whole(key)
