@@ -7,7 +7,7 @@ from pathlib import Path
 
 from yaml.nodes import Node
 
-from generator.bank.cables import RESTRICTED, pins_of
+from generator.bank.cables import ALL_PINS, RESTRICTED, pins_of
 from generator.bank.diagnostics import Finding, Location
 from generator.bank.fields import Choice, Key, ListOf, Section, Text, Whole, read_words
 from generator.bank.yamlsrc import NULL_TAG, NodeReader, read_source
@@ -16,7 +16,7 @@ RackPosition = int  # counted from the top of the rack, starting at 1
 BatteryId = int
 MAX_COUNT = 64  # the largest bank any model's address range allows
 POSITION = Whole(1, MAX_COUNT)  # a rack position
-PIN = Whole(1, 8)  # a pin of an RJ45 plug
+PIN = Whole(min(ALL_PINS), max(ALL_PINS))  # a pin of an RJ45 plug
 
 # Every key of a bank spec, declared once: the loader below reads by these definitions and
 # `eg4sheet schema` prints them as a JSON Schema (generator/schema.py).
@@ -92,7 +92,7 @@ CABLE = Section(
             "pins",
             ListOf(PIN),
             "The pins that are populated in the cable.",
-            [7, 8],
+            list(pins_of(RESTRICTED)),
             required=True,
         ),
     )
@@ -129,7 +129,7 @@ SPEC = Section(
             "cables",
             ListOf(CABLE),
             "The neighbour cables as they actually are; leave it out and the plan prescribes them.",
-            [{"between": [4, 5], "pins": [7, 8]}],
+            [{"between": [4, 5], "pins": list(pins_of(RESTRICTED))}],
         ),
     )
 )
