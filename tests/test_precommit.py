@@ -32,10 +32,9 @@ def test_hook_is_validate_on_bank_specs() -> None:
     ("spec", "exit_code"),
     [
         (EXAMPLE, 0),  # warnings only
-        (ROOT / "tests" / "wrong_banks" / "wrong_ids.yaml", 1),
         (ROOT / "tests" / "malformed" / "unknown_top_key.yaml", 1),
     ],
-    ids=["good", "wrong-ids", "malformed"],
+    ids=["good", "bad"],
 )
 def test_hook_entry_exits_as_validate(spec: Path, exit_code: int, tmp_path: Path) -> None:
     """As pre-commit runs it: the entry, then the staged file names, from the repository."""

@@ -12,7 +12,7 @@ import pytest
 
 from generator import api
 from generator.bank.yamlsrc import MAX_BYTES
-from tests.helpers import EXAMPLE, ROOT, WRONG_BANKS, CliResult
+from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult
 
 Stdin = Callable[[bytes], None]
 BAD = b"batteries:\n  - model: LL-S\n    count: 0\n"
@@ -151,14 +151,5 @@ def test_pipeline_stdin_to_stdout(tmp_path: Path) -> None:
     assert built.stdout.startswith(b"%PDF-1.") and built.stdout.rstrip().endswith(b"%%EOF")
     assert built.stderr.decode().splitlines()[-1] == "<stdin>: wrote <stdout>"
     assert list(tmp_path.iterdir()) == []  # no output/ folder, no file
-    sheet = tmp_path / "sheet.pdf"
-    sheet.write_bytes(built.stdout)
-    back = subprocess.run(
-        [sys.executable, "-m", "generator", "extract", str(sheet), "-o", str(tmp_path / "b.yaml")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
-    assert back.returncode == 0 and "(attached as stdin.yaml)" in back.stderr
-    assert (tmp_path / "b.yaml").read_bytes() == EXAMPLE.read_bytes()
+    attached = api.extract(built.stdout, "sheet.pdf")  # the spec travels as stdin.yaml
+    assert (attached.name, attached.data) == ("stdin.yaml", EXAMPLE.read_bytes())
