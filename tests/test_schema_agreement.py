@@ -28,6 +28,7 @@ import yaml
 
 from generator import api
 from generator.bank.diagnostics import Finding
+from generator.bank.yamlsrc import Loader
 from tests.helpers import ROOT, WRONG_BANKS
 from tests.hostile_corpus import CASES
 from tests.schema_helpers import schema_errors
@@ -99,6 +100,11 @@ def findings_of(name: str) -> list[Finding]:
     return api.check(api.SpecSource(name, DATA[name])).findings
 
 
+@functools.cache
+def reason_outside(name: str) -> str | None:
+    return why_outside(findings_of(name), DATA[name])
+
+
 def why_outside(findings: list[Finding], data: bytes) -> str | None:
     """The reason a schema cannot judge this spec, or None when it can."""
     for finding in findings:
@@ -108,7 +114,10 @@ def why_outside(findings: list[Finding], data: bytes) -> str | None:
             if finding.message.startswith(start):
                 return reason
         pytest.fail(f"a new kind of E001 ({finding.message}): can a schema say it? Add it above")
-    events = yaml.parse(data.decode("utf-8-sig"), Loader=yaml.SafeLoader)
+    try:  # a spec eg4sheet reads past an E001 may still be text a YAML library refuses
+        events = list(yaml.parse(data.decode("utf-8-sig"), Loader=Loader))
+    except yaml.YAMLError:
+        return "YAML that a YAML library refuses: no data to check"
     if any(isinstance(event, yaml.AliasEvent) for event in events):
         return "anchors and aliases: a schema sees the expanded data"
     return None
@@ -130,7 +139,7 @@ def test_corpus_is_all_there() -> None:
 @pytest.mark.parametrize(("name", "data"), CORPUS, ids=[name for name, _ in CORPUS])
 def test_schema_and_validate_agree(name: str, data: bytes) -> None:
     findings = findings_of(name)
-    reason = why_outside(findings, data)
+    reason = reason_outside(name)
     if reason is not None:
         pytest.skip(f"outside what a schema can say: {reason}")
     by_validate, by_schema = shape_errors(findings), schema_errors(data)
@@ -140,8 +149,8 @@ def test_schema_and_validate_agree(name: str, data: bytes) -> None:
 def test_the_skips_are_the_expected_ones() -> None:
     """The corpus cases outside a schema's reach, by reason: a change here is deliberate."""
     skipped: dict[str, list[str]] = {}
-    for name, data in CORPUS:
-        reason = why_outside(findings_of(name), data)
+    for name in DATA:
+        reason = reason_outside(name)
         if reason is not None:
             skipped.setdefault(reason.split(":")[0], []).append(name)
     assert {reason: len(names) for reason, names in skipped.items()} == {
