@@ -291,6 +291,8 @@ def build(
     if with_html and out_file == STDOUT:
         raise click.UsageError("--html cannot go to standard output; give -o FILE.pdf")
     to_stdout = out_file == STDOUT  # then standard output carries the PDF and nothing else
+    if to_stdout and sys.stdout.isatty():
+        raise click.UsageError("-o - writes a PDF: send standard output to a file or a pipe")
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
     if not has_fast_subsetting():
         click.echo(f"note: {SUBSET_MISSING}", err=True)

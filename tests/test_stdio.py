@@ -127,6 +127,16 @@ def test_build_refused_to_stdout_writes_nothing_there(
     assert "<stdin>: not built: 1 error" in result.err
 
 
+def test_no_pdf_onto_a_terminal(
+    run_cli: Callable[..., CliResult], stdin: Stdin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin(EXAMPLE.read_bytes())
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    result = run_cli("build", "-", "-o", "-")
+    assert result.exit_code == 2 and result.out == ""
+    assert "-o - writes a PDF: send standard output to a file or a pipe" in result.err
+
+
 @pytest.mark.slow
 def test_build_to_a_named_pdf(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     target = tmp_path / "quote-17.pdf"
