@@ -23,7 +23,7 @@ from typing import BinaryIO
 from generator.bank.analysis import Analysis, analyse
 from generator.bank.analysis import plan_inventory as _plan_inventory
 from generator.bank.catalog import Catalog, default_catalog, load_catalog
-from generator.bank.diagnostics import Finding, has_errors
+from generator.bank.diagnostics import Finding, capped, has_errors
 from generator.bank.fix import FixResult, fix_spec
 from generator.bank.plan import InstallPlan
 from generator.bank.spec import BankSpec, parse_spec
@@ -130,7 +130,7 @@ def check(source: SpecSource, catalog: Catalog | None = None) -> Checked:
     """Every finding of a spec (shape, models, rules), and its corrected plan."""
     spec, shape = parse_spec(source.data, source.name)
     if spec is None:
-        return Checked(source, None, shape, None)
+        return Checked(source, None, capped(shape), None)
     analysis = analyse(spec, catalog or default_catalog(), shape)
     return Checked(source, spec, analysis.findings, analysis)
 
@@ -147,7 +147,7 @@ def fix(source: SpecSource, catalog: Catalog | None = None) -> FixResult:
     or, when it cannot be corrected by rewriting, the findings that stop it."""
     spec, shape = parse_spec(source.data, source.name)
     if spec is None:
-        return FixResult(None, shape, [])
+        return FixResult(None, capped(shape), [])
     return fix_spec(spec, shape, catalog or default_catalog())
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from generator.bank.catalog import Catalog
 from generator.bank.changes import changes
-from generator.bank.diagnostics import Finding, has_errors, sort_findings
+from generator.bank.diagnostics import Finding, capped, has_errors, sort_findings
 from generator.bank.inventory import parse_inventory
 from generator.bank.plan import InstallPlan, arrange, as_found_plan
 from generator.bank.rack import Bank, RackedBattery, resolve
@@ -43,7 +43,7 @@ def analyse(spec: BankSpec, catalog: Catalog, shape: list[Finding] | None = None
     """Check a spec and correct it; `shape` are the loader's findings, kept with the rest."""
     bank, unknown = resolve(spec, catalog)
     checked = check_bank(bank)
-    findings = sort_findings(list(shape or []) + unknown + list(checked.findings))
+    findings = capped(sort_findings(list(shape or []) + unknown + list(checked.findings)))
     plan = replace(checked, findings=tuple(findings))
     found = as_found_plan(bank, plan)
     return Analysis(spec, bank, plan, found, tuple(changes(found, plan)))
@@ -58,7 +58,7 @@ def plan_inventory(text: str, catalog: Catalog) -> tuple[InstallPlan | None, lis
     """Plan a valid bank from a list of what is on hand: 'LL-S, 2x LL-V2 (4 DIP), LifePower4'."""
     spec, findings = parse_inventory(text)
     if findings:
-        return None, findings
+        return None, capped(findings)
     bank, unknown = resolve(spec, catalog)
     if unknown:
         return None, unknown

@@ -33,6 +33,7 @@ class Finding:
     location: Location
     hint: str | None = None
     position: int | None = None
+    more: int = 0  # for the last finding of a capped list: how many were left out
 
     @property
     def severity(self) -> Severity:
@@ -59,6 +60,28 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+MAX_LISTED = 200  # a list longer than this is a wrong file or a paste gone wrong
+
+
+def capped(findings: list[Finding], limit: int = MAX_LISTED) -> list[Finding]:
+    """The first `limit` findings and one more that counts the rest, so a hostile file
+    cannot make the output (or the sheet) huge. The count carries the code and place of
+    the first error left out (else of the first finding), so the verdict stays the same."""
+    if len(findings) <= limit:
+        return findings
+    rest = findings[limit:]
+    first = next((finding for finding in rest if finding.is_error), rest[0])
+    summary = Finding(
+        first.code,
+        f"and {len(rest)} more findings, not listed (only the first {limit} are)",
+        first.location,
+        "correct the ones listed and check again",
+        first.position,
+        more=len(rest),
+    )
+    return [*findings[:limit], summary]
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

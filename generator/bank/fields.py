@@ -28,6 +28,7 @@ class Text:
     longest: int = 200
     required_text: bool = False  # empty or blank is an error (a model name)
     offers: str | None = None  # a vocabulary editors offer for completion ("models")
+    multiline: bool = False  # line breaks allowed (notes); other control characters never
 
 
 @dataclass(frozen=True)
@@ -116,4 +117,5 @@ def read_words(
     shape = key.shape
     if isinstance(shape, Choice):
         return reader.choice(node, what, list(shape.choices), position)
-    return reader.text(node, what, position, longest=_shape(key, Text).longest)
+    text = _shape(key, Text)
+    return reader.text(node, what, position, longest=text.longest, multiline=text.multiline)

@@ -6,9 +6,10 @@ import re
 
 from generator.bank.diagnostics import Finding, Location
 from generator.bank.spec import MAX_COUNT, BankSpec, BatteryEntry
+from generator.bank.yamlsrc import shown
 
 INVENTORY = "<inventory>"
-COUNTED = re.compile(r"^(?P<count>\d+)\s*[x×*]\s*(?P<name>.+)$", re.IGNORECASE)
+COUNTED = re.compile(r"^(?P<count>[0-9]+)\s*[x×*]\s*(?P<name>.+)$", re.IGNORECASE)
 
 
 def parse_inventory(text: str) -> tuple[BankSpec, list[Finding]]:
@@ -20,15 +21,22 @@ def parse_inventory(text: str) -> tuple[BankSpec, list[Finding]]:
         column = offset + len(item) - len(item.lstrip()) + 1
         offset += len(item) + 1
         where = Location(INVENTORY, 1, column)
-        name, count = item.strip(), 1
+        name, count, written = item.strip(), 1, "1"
         if not name:
             continue
         counted = COUNTED.match(name)
         if counted:
-            name, count = counted["name"].strip(), int(counted["count"])
+            name, written = counted["name"].strip(), counted["count"]
+            # digits counted before converting: int() of thousands of digits is slow or fails
+            count = int(written) if len(written) <= 6 else MAX_COUNT + 1
         if not 1 <= count <= MAX_COUNT:
             findings.append(
-                Finding("E002", f"count {count} of {name!r} must be from 1 to {MAX_COUNT}", where)
+                Finding(
+                    "E002",
+                    f"count {count if len(written) <= 6 else shown(written)} of {shown(name)} "
+                    f"must be from 1 to {MAX_COUNT}",
+                    where,
+                )
             )
             continue
         for _ in range(count):

@@ -19,13 +19,16 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 
 def check_summary(name: str, findings: list[Finding], batteries: int) -> str:
     """Every finding, then one verdict line: 'bank.yaml: OK — 6 batteries, 0 errors, …'."""
-    errors = sum(finding.is_error for finding in findings)
-    warnings = len(findings) - errors
-    verdict = "has errors" if errors else "OK"
+    listed = [finding for finding in findings if not finding.more]
+    errors = sum(finding.is_error for finding in listed)
+    warnings = len(listed) - errors
+    verdict = "has errors" if any(finding.is_error for finding in findings) else "OK"
+    more = sum(finding.more for finding in findings)
     lines = [format_text(findings)] if findings else []
     lines.append(
         f"{name}: {verdict} — {plural(batteries, 'battery', 'batteries')}, "
         f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        + (f" listed, and {more} more findings" if more else "")
     )
     return "\n".join(lines)
 

@@ -22,7 +22,7 @@ PIN = Whole(min(ALL_PINS), max(ALL_PINS))  # a pin of an RJ45 plug
 # `eg4sheet schema` prints them as a JSON Schema (generator/schema.py).
 JOB = Section(
     tuple(
-        Key(name, Text(longest), description, example)
+        Key(name, Text(longest, multiline=name == "notes"), description, example)
         for name, longest, description, example in [
             ("title", 200, "What the sheet is for; its heading.", "Garcia residence, ESS bank A"),
             ("customer", 200, "The customer's name.", "Maria Garcia"),

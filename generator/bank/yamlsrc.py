@@ -8,6 +8,7 @@ finding (E001/E002/E003) for every problem instead of stopping at the first.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,11 +16,14 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.bank.diagnostics import Finding, Location
-from generator.errors import UnreadableFile
+from generator.bank.text import describe, unprintable
+from generator.bounded import read_bounded
 
 MAX_BYTES = 1_000_000  # a 64-battery spec with every field is under 10 kB
 MAX_DEPTH = 16  # a spec nests 4 levels deep
 MAX_EVENTS = 100_000
+MAX_DIGITS = 12  # checked before any conversion: Python's int() of 4300+ digits raises
+MAX_NUMBER_CHARS = 40
 SHOWN_CHARS = 40  # how much of a user's value a message quotes
 
 # Keys people put in a spec that belong elsewhere; a spec never names a file to read.
@@ -48,21 +52,10 @@ TYPE_NAMES = {
 }
 
 
-def read_source(path: str | Path) -> bytes:
-    """The raw bytes of a spec or catalog file, refusing what is not a small regular file."""
-    path = Path(path)
-    try:
-        if path.is_dir():
-            raise UnreadableFile(f"{path}: is a directory, not a spec file")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except UnreadableFile:
-        raise
-    except FileNotFoundError:
-        raise UnreadableFile(f"{path}: no such file") from None
-    except OSError as error:
-        raise UnreadableFile(f"{path}: cannot be read ({error.strerror or error})") from None
-    return data
+def read_source(path: str | Path, what: str = "spec file") -> bytes:
+    """The raw bytes of a spec or catalog file, refusing what is not a regular file; at most
+    one byte more than MAX_BYTES is read (compose reports a file that is too large)."""
+    return read_bounded(Path(path), MAX_BYTES, what)
 
 
 def shown(value: object) -> str:
@@ -148,6 +141,16 @@ class NodeReader:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             place = Location(self.file, mark.line + 1, mark.column + 1) if mark else start
+            if mark is not None and _tab_starts(text, mark.line):
+                self.findings.append(
+                    Finding(
+                        "E001",
+                        f"line {mark.line + 1} starts with a tab: YAML indents with spaces only",
+                        Location(self.file, mark.line + 1, 1),
+                        f"replace the tab at the start of line {mark.line + 1} with spaces",
+                    )
+                )
+                return None
             reason = " ".join(part for part in (error.context, error.problem) if part)
             self.findings.append(
                 Finding(
@@ -164,7 +167,7 @@ class NodeReader:
             self.findings.append(
                 Finding(
                     "E001",
-                    f"the {what} contains the control character U+{error.character:04X}, "
+                    f"the {what} contains {describe(chr(error.character))}, "
                     "which YAML does not allow",
                     Location(self.file, line, column),
                     "remove it; a spec is plain text",
@@ -257,10 +260,16 @@ class NodeReader:
         return list(node.value)
 
     def text(
-        self, node: Node, what: str, position: int | None = None, longest: int = 200
+        self,
+        node: Node,
+        what: str,
+        position: int | None = None,
+        longest: int = 200,
+        multiline: bool = False,
     ) -> str | None:
         """Any scalar as the text the user wrote (a revision 2 or a date stay as written),
-        at most `longest` characters: it is printed, and must stay readable."""
+        at most `longest` characters: it is printed, and must stay readable. Characters that
+        are not text (controls, line breaks unless `multiline`) are E002, named."""
         if not isinstance(node, ScalarNode):
             self.report(
                 "E002",
@@ -272,7 +281,7 @@ class NodeReader:
             return None
         if node.tag == NULL_TAG:
             return None
-        value = str(node.value).strip()
+        value = str(node.value).strip(" \n")  # other whitespace is checked, not dropped
         if len(value) > longest:
             self.report(
                 "E002",
@@ -282,18 +291,31 @@ class NodeReader:
                 position,
             )
             return None
+        bad = unprintable(value, multiline)
+        if bad is not None:
+            index, name = bad
+            hint = (
+                "write it on one line"
+                if "line" in name or "carriage" in name
+                else "replace the tab with a space"
+                if name.startswith("a tab")
+                else "remove it: text on the sheet is plain text"
+            )
+            self.report(
+                "E002", node, f"{what} contains {name} at character {index + 1}", hint, position
+            )
+            return None
         return value
 
     def integer(
         self, node: Node, what: str, low: int, high: int, position: int | None = None
     ) -> int | None:
-        """A whole number within [low, high]; E002 otherwise."""
-        value: object = None
-        if isinstance(node, ScalarNode) and node.tag == INT_TAG:
-            try:
-                value = _CONSTRUCTOR.construct_yaml_int(node)
-            except ValueError:
-                value = None
+        """A whole number within [low, high], written in plain decimal; E002 otherwise."""
+        value = whole_number(node)
+        if isinstance(value, str) and isinstance(node, ScalarNode):
+            message, hint = non_decimal(value, str(node.value), what, low, high)
+            self.report("E002", node, message, hint, position)
+            return None
         if not isinstance(value, int):
             shown_value = shown(node.value) if isinstance(node, ScalarNode) else type_name(node)
             self.report(
@@ -316,17 +338,25 @@ class NodeReader:
         return value
 
     def number(self, node: Node, what: str, low: float, high: float) -> float | None:
-        """A number (whole or decimal) within [low, high]; E002 otherwise."""
-        value: object = None
-        if isinstance(node, ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG):
-            value = _CONSTRUCTOR.construct_object(node)
-        if not isinstance(value, int | float) or not low <= value <= high:
+        """A number (whole or decimal, plain decimal notation) within [low, high]; E002
+        otherwise."""
+        value: int | float | str | None = None
+        if isinstance(node, ScalarNode) and node.tag == INT_TAG:
+            value = whole_number(node)
+        elif (
+            isinstance(node, ScalarNode)
+            and node.tag == FLOAT_TAG
+            and len(node.value) <= MAX_NUMBER_CHARS
+            and DECIMAL.match(node.value)
+        ):
+            value = float(node.value)
+        if isinstance(value, str) or value is None or not low <= value <= high:
             shown_value = shown(node.value) if isinstance(node, ScalarNode) else type_name(node)
             self.report(
                 "E002",
                 node,
                 f"{what} must be a number from {low} to {high}, not {shown_value}",
-                f"use a number from {low} to {high}",
+                f"use a number from {low} to {high}, written in plain decimal",
             )
             return None
         return float(value)
@@ -360,3 +390,69 @@ class NodeReader:
             position,
         )
         return None
+
+
+# Plain decimal only. YAML 1.1 also reads 010 as octal 8, 1:00 as 60 (base 60), 0x10 and
+# 0b10; other YAML readers (and people) read them differently, so they are refused, here
+# and so in `plan --fix`, which starts from these findings.
+INTEGER = re.compile(r"[-+]?[0-9]+\Z")
+DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+NON_DECIMAL = {
+    "octal": re.compile(r"[-+]?0[0-9_]+\Z"),
+    "hexadecimal": re.compile(r"[-+]?0x[0-9a-fA-F_]+\Z"),
+    "binary": re.compile(r"[-+]?0b[01_]+\Z"),
+    "base 60": re.compile(r"[-+]?[0-9][0-9_]*(?::[0-9_]+)+\Z"),
+    "underscores": re.compile(r"[-+]?[0-9][0-9_]*\Z"),
+}
+
+
+def whole_number(node: Node) -> int | str | None:
+    """The value of an integer scalar written in plain decimal; for the other YAML 1.1
+    integer forms the name of the form ('octal', 'base 60', …, or 'digits' for more than
+    MAX_DIGITS); None when it is no integer. Digits are counted before any conversion."""
+    if not isinstance(node, ScalarNode) or node.tag != INT_TAG:
+        return None
+    raw = str(node.value)
+    digits = raw.lstrip("+-")
+    if len(raw) > MAX_NUMBER_CHARS or (INTEGER.match(raw) and len(digits) > MAX_DIGITS):
+        return "digits"
+    if INTEGER.match(raw) and (digits == "0" or not digits.startswith("0")):
+        return int(raw)
+    for form, pattern in NON_DECIMAL.items():
+        if pattern.match(raw):
+            return form
+    return None
+
+
+def non_decimal(form: str, raw: str, what: str, low: int, high: int) -> tuple[str, str]:
+    """Message and hint for an integer not written in plain decimal."""
+    value = shown(raw)
+    if form == "octal":
+        plain = raw.lstrip("0").replace("_", "") if raw.isdigit() else ""
+        return (
+            f"{what} is {value}, with a leading 0: YAML 1.1 reads that as an octal number",
+            f"write {plain}, without the leading 0" if plain else "write it without the leading 0",
+        )
+    if form == "base 60":
+        return (
+            f"{what} is {value}: YAML 1.1 reads a number with ':' as base 60 (1:00 is 60)",
+            "write a plain decimal number, or put quotes around it if it is text",
+        )
+    if form == "underscores":
+        return f"{what} is {value}, with '_' between its digits", "write the digits without '_'"
+    if form == "digits":
+        return f"{what} must be from {low} to {high}, not {value}", (
+            f"use a number from {low} to {high}"
+        )
+    return f"{what} is {value}, a {form} number", "write it as a plain decimal number"
+
+
+def _tab_starts(text: str, line: int) -> bool:
+    """Whether the line (0-based) begins with a tab in its indentation."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return False
+    indentation = text[start : start + 200]
+    return indentation[: len(indentation) - len(indentation.lstrip(" \t"))].count("\t") > 0
