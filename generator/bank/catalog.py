@@ -11,6 +11,7 @@ from typing import Literal
 from yaml.nodes import MappingNode, Node
 
 from generator.bank.cables import SIGNAL_PINS, pin_list
+from generator.bank.diagnostics import capped
 from generator.bank.yamlsrc import NodeReader, closest, read_source
 from generator.errors import CatalogError
 
@@ -70,7 +71,20 @@ class BatteryModel:
         return round(self.volts * self.amp_hours / 1000, 2)
 
     def accepts_firmware(self, installed: str) -> bool:
-        return name_key(installed) in {name_key(version) for version in self.firmware}
+        return self.canonical_firmware(installed) is not None
+
+    def canonical_firmware(self, installed: str) -> str | None:
+        """The catalog's spelling of an accepted version as the user wrote it, or None.
+
+        Case, spaces and dashes do not matter, and the leading letter may be left out when
+        the rest is the same: '3.37' on a LifePower4 is V3.37, as its display shows it.
+        """
+        given = name_key(installed)
+        for version in self.firmware:
+            wanted = name_key(version)
+            if given == wanted or (wanted[:1].isalpha() and given and given == wanted[1:]):
+                return version
+        return None
 
 
 @dataclass(frozen=True)
@@ -117,13 +131,15 @@ def default_catalog() -> Catalog:
 def load_catalog(path: str | Path) -> Catalog:
     """Read and check a catalog file; raise CatalogError listing every problem."""
     reader = NodeReader(str(path))
-    root = reader.compose(read_source(path), what="catalog")
+    root = reader.compose(read_source(path, "catalog file"), what="catalog")
     top = reader.mapping(root, "the catalog", ["wiring", "models"]) if root is not None else None
     models = _read_models(reader, root, top) if root is not None and top is not None else []
     _check_unique(reader, models)
     wiring = _read_wiring(reader, root, top) if root is not None and top is not None else None
+    if wiring is not None:
+        _check_breakers(reader, models, wiring)
     if reader.findings or wiring is None:
-        raise CatalogError(f"{path}: not a valid catalog", reader.findings)
+        raise CatalogError(f"{path}: not a valid catalog", capped(reader.findings))
     return Catalog(tuple(model for model, _ in models), str(path), wiring)
 
 
@@ -133,7 +149,10 @@ def _read_models(
     if "models" not in top:
         reader.report("E004", root, "the catalog has no 'models' list")
         return []
-    items = reader.sequence(top["models"], "models") or []
+    items = reader.sequence(top["models"], "models")
+    if items is not None and not items:
+        reader.report("E004", top["models"], "the catalog's 'models' list is empty")
+    items = items or []
     models = [_read_model(reader, item) for item in items]
     return [(model, item) for model, item in zip(models, items, strict=True) if model]
 
@@ -182,6 +201,9 @@ def _pin_texts(reader: NodeReader, node: Node, what: str) -> dict[int, str] | No
         text = reader.text(value_node, f"the text for a pin in {what}", longest=40)
         if pin is None or not text:
             return None
+        if pin in values:
+            reader.report("E002", key_node, f"pin {pin} appears twice in {what}")
+            return None
         values[pin] = text
     return values
 
@@ -200,6 +222,9 @@ def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
         reader.report("E002", node, f"a catalog model lacks {', '.join(missing)}")
         return None
     name = reader.text(fields["name"], "name")
+    if name is not None and not name_key(name):
+        reader.report("E002", fields["name"], f"the model name {name!r} has no letter or digit")
+        name = None
     rank = reader.integer(fields["rank"], "rank", 1, 100)
     generation = reader.choice(fields["generation"], "generation", ["current", "legacy"])
     aliases = _text_list(reader, fields["aliases"], "aliases", allow_empty=True)
@@ -304,6 +329,16 @@ def _read_dip(reader: NodeReader, node: Node) -> DipBlock | None:
             f"use [0, {(1 << switches) - 1}] or [1, {1 << switches}]",
         )
         valid = False
+    elif not id_range[0] <= 1 <= id_range[1]:
+        # IDs count up from the master, which is ID 1: a range without it leaves the master,
+        # or every battery below it, with no address while the bank would validate OK.
+        reader.report(
+            "E002",
+            fields["id_range"],
+            f"id_range {id_range[0]}–{id_range[1]} does not include ID 1, the master's",
+            "IDs count up from 1 at the master: the range must start at 0 or 1",
+        )
+        valid = False
     if not valid or one_when is None or on_side is None or inferred is None or source is None:
         return None
     return DipBlock(
@@ -338,3 +373,20 @@ def _check_unique(reader: NodeReader, models: list[tuple[BatteryModel, Node]]) -
         if model.rank in seen_ranks:
             reader.report("E002", node, f"rank {model.rank} of {model.name} is used twice")
         seen_ranks.add(model.rank)
+
+
+def _check_breakers(
+    reader: NodeReader, models: list[tuple[BatteryModel, Node]], wiring: Wiring
+) -> None:
+    """A breaker on a signal pin would make every neighbour cable trip it: no bank works."""
+    for model, node in models:
+        clash = sorted(model.breaker_pins & set(wiring.neighbour_signals))
+        if clash:
+            pins = " and ".join(str(pin) for pin in clash)
+            reader.report(
+                "E002",
+                node,
+                f"breaker_pins of {model.name} include pin {pins}, which carries the battery "
+                "signal: every neighbour cable would trip it",
+                "breaker pins are the ones that must stay unpopulated (3 and 6 for the LL-S)",
+            )

@@ -254,13 +254,16 @@ def _planned(battery: RackedBattery, position: int) -> PlannedBattery:
     dip = battery.model.dip
     states = dip.states(position) if dip.id_low <= position <= dip.id_high else None
     entry = battery.entry
+    installed = entry.firmware and (
+        battery.model.canonical_firmware(entry.firmware) or entry.firmware
+    )
     return PlannedBattery(
         position,
         position,
         battery.model,
         entry.serial,
         states,
-        entry.firmware,
+        installed,
         entry.position,
         entry.id,
     )
