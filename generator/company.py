@@ -7,22 +7,16 @@ renderer a data: URL, so the renderer itself never opens a file a user named.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.bank.diagnostics import capped
 from generator.bank.fields import Key, Section, Text, read_words
 from generator.bank.yamlsrc import NodeReader, read_source
 from generator.errors import CompanyError
+from generator.logo import MAX_LOGO_BYTES, logo_data_url
 
 DEFAULT_NAME = "eg4sheet.yaml"
-LOGO_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".svg": "image/svg+xml",
-}
-MAX_LOGO_BYTES = 2_000_000
 
 # Every key of the company settings, declared once: read below, printed by
 # `eg4sheet schema --company` (generator/schema.py).
@@ -63,31 +57,20 @@ def find_company(explicit: Path | None, cwd: Path | None = None) -> Company | No
     if explicit is not None:
         return load_company(explicit)
     default = (cwd or Path.cwd()) / DEFAULT_NAME
-    return load_company(default) if default.is_file() else None
+    # Anything there by that name is read (and refused if it is a FIFO or a directory), so
+    # settings are never ignored without a word.
+    return load_company(default) if default.exists() or default.is_symlink() else None
 
 
 def load_company(path: Path) -> Company:
     reader = NodeReader(str(path))
-    root = reader.compose(read_source(path), what="company settings file")
+    root = reader.compose(read_source(path, "company settings file"), what="company settings file")
     values = reader.mapping(root, "the company settings", KEYS) if root is not None else None
     if values is None or reader.findings:
-        raise CompanyError(f"{path}: not valid company settings", reader.findings)
+        raise CompanyError(f"{path}: not valid company settings", capped(reader.findings))
     text = {key: read_words(reader, COMPANY[key], node, key) for key, node in values.items()}
     if reader.findings:
-        raise CompanyError(f"{path}: not valid company settings", reader.findings)
+        raise CompanyError(f"{path}: not valid company settings", capped(reader.findings))
     logo = text.pop("logo", None)
-    logo_url = read_logo(path.parent / logo) if logo else None
+    logo_url = logo_data_url(path.parent / logo) if logo else None
     return Company(**text, logo_url=logo_url)
-
-
-def read_logo(path: Path) -> str:
-    mime = LOGO_TYPES.get(path.suffix.lower())
-    if mime is None:
-        raise CompanyError(f"{path}: a logo must be PNG, JPEG or SVG")
-    try:
-        if path.stat().st_size > MAX_LOGO_BYTES:
-            raise CompanyError(f"{path}: the logo is larger than {MAX_LOGO_BYTES // 1_000_000} MB")
-        data = path.read_bytes()
-    except OSError as error:
-        raise CompanyError(f"{path}: the logo cannot be read ({error.strerror})") from None
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

@@ -15,9 +15,9 @@ from tests.sheet_helpers import page_texts
 
 pytestmark = pytest.mark.slow  # PDFs and CSVs from real builds
 
-PNG_1X1 = bytes.fromhex(
+PNG_1X1 = bytes.fromhex(  # a whole, valid PNG: a damaged logo is refused since issue 10
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f8cf00000301010018dd8db00000000049454e44ae426082"
+    "1f15c4890000000d49444154789c63606060f80f00010401005fe5c34b0000000049454e44ae426082"
 )
 
 
