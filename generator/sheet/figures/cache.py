@@ -3,18 +3,28 @@
 There are only a few hundred distinct DIP blocks across all models; keeping each one once
 on disk takes matplotlib off the path of most builds. The key covers everything the
 drawing depends on; writes are atomic, and any cache problem just means drawing again.
+
+An entry can never change a sheet: its first line is a hash of its key and its drawing,
+checked on every read, and it must be a regular file of bounded size. An entry that was
+swapped, truncated, emptied or replaced by a link or a FIFO is ignored and drawn again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from generator import __version__
+from generator.bounded import read_bounded
+from generator.errors import UserError
+
+FORMAT = "eg4sheet-cache-2"  # the first line of every entry starts with this
+MAX_ENTRY_BYTES = 1_000_000  # a DIP drawing is about 5 kB
 
 
 def cache_dir() -> Path | None:
@@ -34,12 +44,32 @@ def cached(kind: str, key: str, make: Callable[[], str]) -> str:
     digest = hashlib.sha256(f"{__version__}|{_matplotlib_version()}|{key}".encode()).hexdigest()
     path = folder / f"{kind}-{digest[:24]}.svg" if folder else None
     if path is not None:
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            return path.read_text(encoding="utf-8")
+        text = _read(path, digest)
+        if text is not None:
+            return text
     text = make()
     if path is not None:
         with contextlib.suppress(OSError):
-            _store(path, text)
+            _store(path, f"{_seal(digest, text)}\n{text}")
+    return text
+
+
+def _seal(digest: str, text: str) -> str:
+    """The entry's first line: binds the drawing to its key, so swapped entries fail too."""
+    return f"{FORMAT} {hashlib.sha256(f'{digest}|{text}'.encode()).hexdigest()}"
+
+
+def _read(path: Path, digest: str) -> str | None:
+    """The drawing stored at `path` if it is a regular file whose seal matches, else None."""
+    try:
+        data = read_bounded(path, MAX_ENTRY_BYTES, "cache entry", follow_symlinks=False)
+        seal, _, text = data.decode("utf-8").partition("\n")
+    except (UserError, UnicodeDecodeError):
+        return None
+    if len(data) > MAX_ENTRY_BYTES or not hmac.compare_digest(
+        seal.encode(), _seal(digest, text).encode()
+    ):
+        return None
     return text
 
 
