@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from generator.output.batch import BuildOptions, build_all, remove_stale_parts
-from tests.helpers import EXAMPLE, CliResult
+from tests.helpers import EXAMPLE, ROOT, CliResult
 
 pytestmark = pytest.mark.slow  # process pools and PDFs
 
@@ -71,11 +75,181 @@ def test_worker_killed_mid_write_leaves_no_partial_pdf(
     assert "stopped unexpectedly" in (failed["bank3.yaml"] or "")
 
 
+def dead_pid() -> int:
+    """The id of a process that has exited (and been reaped)."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
 def test_stale_parts_are_removed(tmp_path: Path) -> None:
-    (tmp_path / ".bank1.pdf.abc123.part").write_bytes(b"%PDF-1.7 trunc")
-    (tmp_path / ".other.pdf.abc.part").write_bytes(b"not ours")
+    # Temp names carry the writer's process id since round two (issue 10): the clean-up
+    # removes only what a dead process left.
+    dead = dead_pid()
+    (tmp_path / f".bank1.pdf.{dead}.abc123.part").write_bytes(b"%PDF-1.7 trunc")
+    (tmp_path / f".other.pdf.{dead}.abc.part").write_bytes(b"not ours")
     remove_stale_parts(tmp_path, [Path("specs/bank1.yaml")])
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.pdf.abc.part"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".other.pdf.{dead}.abc.part"]
+
+
+def test_a_live_process_temp_file_is_never_removed(tmp_path: Path) -> None:
+    """A second build writing the same sheet right now keeps its temp file."""
+    with subprocess.Popen(["sleep", "30"]) as other:
+        try:
+            live = tmp_path / f".bank1.pdf.{other.pid}.x1y2z3.part"
+            live.write_bytes(b"%PDF-1.7 being written")
+            remove_stale_parts(tmp_path, [Path("bank1.yaml")])
+            assert live.exists()
+        finally:
+            other.kill()
+
+
+@pytest.mark.parametrize(
+    ("names", "clash"),
+    [
+        (["a/bank.yaml", "b/bank.yaml"], ("a/bank.yaml", "b/bank.yaml")),
+        (["bank.yaml", "bank.yml"], ("bank.yaml", "bank.yml")),
+        (["Bank.yaml", "bank.yaml"], ("Bank.yaml", "bank.yaml")),
+    ],
+    ids=["two-folders", "yaml-and-yml", "case"],
+)
+def test_sheets_that_would_share_a_path_are_refused_before_anything_is_built(
+    run_cli: Callable[..., CliResult], tmp_path: Path, names: list[str], clash: tuple[str, str]
+) -> None:
+    for name in names:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(EXAMPLE, tmp_path / name)
+    out = tmp_path / "out"
+    result = run_cli("build", *(str(tmp_path / n) for n in names), "-o", str(out))
+    first, second = (tmp_path / name for name in clash)
+    target = out / f"{second.stem}.pdf"
+    assert result.exit_code == 2
+    assert result.err == (
+        f"error: {first} and {second} would both be written to {target}; nothing built "
+        "(rename one, or build them into separate directories with -o)\n"
+    )
+    assert not out.exists()
+
+
+def test_one_spec_named_twice_builds_and_counts_once(
+    run_cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "bank.yaml")
+    (tmp_path / "link.yaml").symlink_to(folder / "bank.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(
+        "build",
+        "specs",
+        "specs/bank.yaml",
+        "./specs/bank.yaml",
+        "specs/../specs/bank.yaml",
+        "link.yaml",
+        "-o",
+        "out",
+        "--bom",
+        "bom.csv",
+    )
+    assert result.exit_code == 0, result.err
+    assert result.out.splitlines() == ["specs/bank.yaml: wrote out/bank.pdf", "wrote bom.csv"]
+    rows = (tmp_path / "bom.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[0] for row in rows] == ["bank"] * len(rows)
+    assert sum(row.startswith("bank,total") for row in rows) == 1
+
+
+def test_a_bug_in_a_worker_exits_3_with_one_line(
+    run_cli: Callable[..., CliResult],
+    ten_specs: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generator import api
+
+    real = api.build_sheet
+
+    def buggy(source: api.SpecSource, *args: object, **kwargs: object) -> api.Sheet:
+        if source.name.endswith("bank3.yaml"):
+            raise RuntimeError("injected")
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "build_sheet", buggy)  # the workers fork with it
+    for extra in ten_specs.glob("*.yaml"):
+        if extra.stem not in ("bank2", "bank3"):
+            extra.unlink()
+    out = tmp_path / "out"
+    result = run_cli("build", str(ten_specs), "-o", str(out), "-j", "2")
+    assert result.exit_code == 3
+    about_bank3 = [line for line in result.err.splitlines() if "bank3" in line]
+    assert about_bank3 == [
+        f"{ten_specs / 'bank3.yaml'}: not built: internal error: RuntimeError: injected "
+        "(set EG4SHEET_DEBUG=1 for details and please report it)"
+    ]
+    assert "Traceback" not in result.err
+    assert sorted(p.name for p in out.iterdir()) == ["bank2.pdf"]
+
+
+def children(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def gone(pids: set[int]) -> bool:
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda sig: sig.name
+)
+def test_workers_end_within_seconds_when_the_main_process_is_stopped(
+    ten_specs: Path, tmp_path: Path, sig: signal.Signals
+) -> None:
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "generator",
+        "build",
+        str(ten_specs),
+        "-o",
+        str(out),
+        "-j",
+        "2",
+    ]
+    main = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := children(main.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers) == 2, "the pool did not start"
+        time.sleep(1.5)  # let them get into their sheets
+        main.send_signal(sig)
+        stopped = time.monotonic()
+        while not gone(workers) and time.monotonic() - stopped < 10:
+            time.sleep(0.1)
+        assert gone(workers), f"workers still alive {time.monotonic() - stopped:.1f} s after {sig}"
+        assert time.monotonic() - stopped < 5
+        _, err = main.communicate(timeout=30)
+    finally:
+        main.kill()
+    if sig != signal.SIGKILL:
+        assert main.returncode == 130 and err.decode().splitlines()[-1] == "interrupted"
+    assert not [p.name for p in out.glob(".*")] if out.exists() else True
 
 
 def test_unwritable_output_directory(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
