@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import json
+import logging
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,10 +21,37 @@ from generator import api
 from generator.bank import report
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import format_json, format_text
+from generator.bank.text import escape_controls
 from generator.errors import FindingsError, UserError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OutputClosed(Exception):
+    """Standard output cannot take more (a closed pipe, a full disk, a closed descriptor)."""
+
+    def __init__(self, reason: str | None) -> None:
+        super().__init__(reason)
+        self.reason = reason  # None: the reader went away, which needs no message
+
+
+def say(text: str, err: bool = False, nl: bool = True, data: bool = False) -> None:
+    """Print a line for the user: control characters escaped (a file name or a value can
+    hold terminal commands), unless it is `data` (a spec, JSON) written as is."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:  # started with the descriptor closed
+        if err:
+            return
+        raise OutputClosed(None)
+    try:
+        click.echo(text if data else escape_controls(text), file=stream, nl=nl)
+    except OSError as error:
+        if err:  # standard error is gone too: nothing more can be said
+            return
+        if isinstance(error, BrokenPipeError):
+            raise OutputClosed(None) from None
+        raise OutputClosed(error.strerror or str(error)) from None
 
 
 def catalog_option(command: F) -> F:
@@ -96,18 +129,16 @@ def validate(specs: Sequence[Path], output_format: str, catalog_path: Path | Non
         try:
             checked = api.check(read_spec(path), catalog)
         except UserError as error:
-            click.echo(f"{error}", err=True)
+            say(f"{error}", err=True)
             exit_code = EXIT_USAGE
             continue
         every_finding.extend(checked.findings)
         if checked.has_errors and exit_code == EXIT_OK:
             exit_code = EXIT_ERRORS
         if output_format == "text":
-            click.echo(
-                report.check_summary(checked.source.name, checked.findings, checked.batteries)
-            )
+            say(report.check_summary(checked.source.name, checked.findings, checked.batteries))
     if output_format == "json":
-        click.echo(format_json(every_finding))
+        say(format_json(every_finding), data=True)
     sys.exit(exit_code)
 
 
@@ -131,6 +162,11 @@ def validate(specs: Sequence[Path], output_format: str, catalog_path: Path | Non
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --fix: write the corrected spec here instead of to standard output.",
 )
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="With --fix: write the corrected spec over SPEC itself.",
+)
 @format_option
 @catalog_option
 def plan(
@@ -138,6 +174,7 @@ def plan(
     inventory: str | None,
     fix: bool,
     out_file: Path | None,
+    in_place: bool,
     output_format: str,
     catalog_path: Path | None,
 ) -> None:
@@ -157,6 +194,11 @@ def plan(
         raise click.UsageError("give either a SPEC or --inventory LIST")
     if fix and spec_path is None:
         raise click.UsageError("--fix needs a SPEC")
+    if (in_place or out_file is not None) and not fix:
+        raise click.UsageError("-o and --in-place go with --fix")
+    if fix:
+        assert spec_path is not None
+        out_file = fix_target(spec_path, out_file, in_place)
     catalog = get_catalog(catalog_path)
     if fix:
         assert spec_path is not None
@@ -168,12 +210,33 @@ def plan(
         checked = api.check(read_spec(spec_path), catalog)
         install_plan, findings = checked.plan, checked.findings
     if install_plan is None:
-        click.echo(format_text([f for f in findings if f.is_error]), err=True)
+        say(format_text([f for f in findings if f.is_error]), err=True)
         sys.exit(EXIT_ERRORS)
     if output_format == "json":
-        click.echo(json.dumps(install_plan.as_json_dict(), indent=2))
+        say(json.dumps(install_plan.as_json_dict(), indent=2), data=True)
     else:
-        click.echo(report.plan_text(install_plan))
+        say(report.plan_text(install_plan))
+
+
+def fix_target(spec_path: Path, out_file: Path | None, in_place: bool) -> Path | None:
+    """Where --fix writes: -o FILE, the spec itself with --in-place, else standard output.
+    Overwriting the spec must be asked for by name: -o naming it is refused."""
+    if in_place:
+        if spec_path == STDIN:
+            raise click.UsageError("--in-place needs a spec file, not standard input")
+        if out_file is not None and not _same_file(out_file, spec_path):
+            raise click.UsageError("give either -o FILE or --in-place, not both")
+        return spec_path
+    if out_file is not None and _same_file(out_file, spec_path):
+        raise click.UsageError(f"-o {out_file} is the spec itself; add --in-place to overwrite it")
+    return out_file
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:
+        return os.path.realpath(one) == os.path.realpath(other)
 
 
 def fix_command(source: api.SpecSource, out_file: Path | None, catalog: Catalog) -> int:
@@ -183,16 +246,16 @@ def fix_command(source: api.SpecSource, out_file: Path | None, catalog: Catalog)
     spec_path = source.name
     result = api.fix(source, catalog)
     if result.text is None:
-        click.echo(format_text(result.blocking), err=True)
-        click.echo(f"{spec_path}: cannot be corrected automatically; nothing written", err=True)
+        say(format_text(result.blocking), err=True)
+        say(f"{spec_path}: cannot be corrected automatically; nothing written", err=True)
         return EXIT_ERRORS
     for change in result.changes or ["nothing to correct"]:
-        click.echo(f"{spec_path}: {change}", err=True)
+        say(f"{spec_path}: {change}", err=True)
     if out_file is None:
-        click.echo(result.text, nl=False)
+        say(result.text, nl=False, data=True)
     else:
         write_atomic(out_file, result.text.encode())
-        click.echo(f"{spec_path}: wrote {out_file}", err=True)
+        say(f"{spec_path}: wrote {out_file}", err=True)
     return EXIT_OK
 
 
@@ -295,7 +358,7 @@ def build(
         raise click.UsageError("-o - writes a PDF: send standard output to a file or a pipe")
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
     if not has_fast_subsetting():
-        click.echo(f"note: {SUBSET_MISSING}", err=True)
+        say(f"note: {SUBSET_MISSING}", err=True)
     options = BuildOptions(
         out_dir,
         allow_errors,
@@ -310,28 +373,49 @@ def build(
     if STDIN in paths:
         outcomes = [build_one(Path(api.STDIN), options, read_spec(STDIN))]
     else:
-        with click.progressbar(
-            length=len(paths),
-            label="building",
-            file=sys.stderr,
-            show_pos=True,
-            hidden=not show_bar,
-        ) as bar:
+        with (
+            click.progressbar(
+                length=len(paths),
+                label="building",
+                file=sys.stderr,
+                show_pos=True,
+                hidden=not show_bar,
+            ) as bar,
+            terminate_as_interrupt(),
+        ):
             outcomes = build_all(
                 paths, options, jobs or default_jobs(), on_done=lambda _: bar.update(1)
             )
     exit_code, rows = EXIT_OK, []
     for outcome in outcomes:
         for line, to_stderr in outcome.report():
-            click.echo(line, err=to_stderr or to_stdout)
+            say(line, err=to_stderr or to_stdout)
         exit_code = max(exit_code, outcome.status)
         rows += outcome.bom
     if bom_file is not None and rows:
         write_atomic(bom_file, bom_csv(rows).encode())
-        click.echo(f"wrote {bom_file}", err=to_stdout)
+        say(f"wrote {bom_file}", err=to_stdout)
     if len(paths) > 1:
-        click.echo(batch_summary(outcomes, len(paths), time.monotonic() - started), err=True)
+        say(batch_summary(outcomes, len(paths), time.monotonic() - started), err=True)
     sys.exit(exit_code)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends a build the way Ctrl-C does (workers stopped, temp files removed)
+    rather than killing the main process on the spot."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @cli.command()
@@ -353,12 +437,12 @@ def extract(sheet: Path, out_file: Path | None) -> None:
     """
     spec = api.extract(api.read_sheet(sheet), str(sheet))
     if out_file is None:
-        click.echo(spec.data.decode("utf-8", errors="replace"), nl=False)
+        say(spec.data.decode("utf-8", errors="replace"), nl=False, data=True)
         return
     from generator.output.files import write_atomic
 
     write_atomic(out_file, spec.data)
-    click.echo(f"{sheet}: wrote {out_file} (attached as {spec.name})", err=True)
+    say(f"{sheet}: wrote {out_file} (attached as {spec.name})", err=True)
 
 
 @cli.command()
@@ -372,7 +456,7 @@ def doctor() -> None:
     from generator.doctor import report
 
     for what, finding, fine in report():
-        click.echo(f"{'ok  ' if fine else 'WARN'}  {what:<16} {finding}")
+        say(f"{'ok  ' if fine else 'WARN'}  {what:<16} {finding}")
 
 
 @cli.command()
@@ -394,7 +478,7 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
     from generator.schema import as_json, bank_spec_schema, company_schema
 
     document = company_schema() if for_company else bank_spec_schema(get_catalog(catalog_path))
-    click.echo(as_json(document), nl=False)
+    say(as_json(document), nl=False, data=True)
 
 
 @cli.command()
@@ -407,40 +491,78 @@ def models(catalog_path: Path | None) -> None:
       eg4sheet models
       eg4sheet models --catalog our-catalog.yaml
     """
-    click.echo(report.models_table(get_catalog(catalog_path)))
+    say(report.models_table(get_catalog(catalog_path)))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors become a message and exit code, never a traceback."""
+    quiet_libraries()
     try:
         cli.main(
             args=list(argv) if argv is not None else None,
             prog_name="eg4sheet",
             standalone_mode=False,
         )
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full disk shows here, not at exit as a Python message
     except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
+        say("interrupted", err=True)
         sys.exit(130)
     except click.ClickException as error:
-        error.show()
+        shown = io.StringIO()
+        error.show(file=shown)
+        say(shown.getvalue(), err=True, nl=False)
         sys.exit(error.exit_code)
     except FindingsError as error:
-        click.echo(format_text(error.findings), err=True)
-        click.echo(f"error: {error}", err=True)
+        if error.findings:
+            say(format_text(error.findings), err=True)
+        say(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     except UserError as error:
-        click.echo(f"error: {error}", err=True)
+        say(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        say("interrupted", err=True)
         sys.exit(130)
+    except (OutputClosed, BrokenPipeError) as error:
+        output_closed(getattr(error, "reason", None))
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            internal_error(error)
+        output_closed(error.strerror)  # flushing standard output failed
     except Exception as error:  # a bug, not bad input: say so briefly
-        if os.environ.get("EG4SHEET_DEBUG"):
-            raise
-        click.echo(
-            f"internal error: {type(error).__name__}: {error} "
-            "(set EG4SHEET_DEBUG=1 for details and please report it)",
-            err=True,
-        )
-        sys.exit(EXIT_INTERNAL)
+        internal_error(error)
     sys.exit(EXIT_OK)
+
+
+def internal_error(error: Exception) -> None:
+    if os.environ.get("EG4SHEET_DEBUG"):
+        raise error
+    say(
+        f"internal error: {type(error).__name__}: {error} "
+        "(set EG4SHEET_DEBUG=1 for details and please report it)",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
+def output_closed(reason: str | None) -> None:
+    """Standard output is gone (the reader quit) or full: exit 2, saying why only when it is
+    not simply a closed pipe, and never with Python's own message at exit."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere
+    if reason:
+        say(f"error: cannot write to standard output ({reason})", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def quiet_libraries() -> None:
+    """Libraries log warnings (pypdf about a damaged file, fontTools, matplotlib) that would
+    reach the user through Python's last-resort handler; eg4sheet says what matters
+    itself. EG4SHEET_DEBUG=1 shows them."""
+    root = logging.getLogger()
+    if os.environ.get("EG4SHEET_DEBUG"):
+        logging.basicConfig(level=logging.WARNING)
+    elif not any(isinstance(handler, logging.NullHandler) for handler in root.handlers):
+        root.addHandler(logging.NullHandler())

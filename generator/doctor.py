@@ -7,6 +7,7 @@ import os
 import platform
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from generator import __version__
 from generator.sheet import assets
@@ -45,14 +46,7 @@ def _version(package: str) -> str:
 def report() -> list[tuple[str, str, bool]]:
     """(what, finding, fine) rows."""
     fonts = assets.font_files()
-    folder = cache_dir()
-    if folder is None:
-        cache_text, cache_ok = "off (EG4SHEET_CACHE=off): every build draws its DIP blocks", True
-    else:
-        entries = len(list(folder.glob("dip-*.svg"))) if folder.is_dir() else 0
-        writable = os.access(folder if folder.is_dir() else folder.parent, os.W_OK)
-        cache_text = f"{folder} ({entries} drawings{'' if writable else ', NOT writable'})"
-        cache_ok = writable
+    cache_text, cache_ok = cache_report(cache_dir())
     fast = has_fast_subsetting()
     return [
         ("eg4sheet", __version__, True),
@@ -63,3 +57,22 @@ def report() -> list[tuple[str, str, bool]]:
         ("font subsetting", "harfbuzz (fast)" if fast else SUBSET_MISSING, fast),
         ("drawing cache", cache_text, cache_ok),
     ]
+
+
+def cache_report(folder: Path | None) -> tuple[str, bool]:
+    """The drawing cache: its drawings, or that it will be created (a fresh machine), or
+    why it cannot be written."""
+    if folder is None:
+        return "off (EG4SHEET_CACHE=off): every build draws its DIP blocks", True
+    if folder.is_dir():
+        entries = len(list(folder.glob("dip-*.svg")))
+        writable = os.access(folder, os.W_OK | os.X_OK)
+        return f"{folder} ({entries} drawings{'' if writable else ', NOT writable'})", writable
+    if folder.exists() or folder.is_symlink():
+        return f"{folder} is not a directory: every build draws its DIP blocks", False
+    existing = folder.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.is_dir() and os.access(existing, os.W_OK | os.X_OK):
+        return f"{folder} (will be created by the first build)", True
+    return f"{folder} cannot be created ({existing} is not writable)", False

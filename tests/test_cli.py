@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -131,3 +132,72 @@ def test_doctor(run_cli: Callable[..., CliResult]) -> None:
     assert result.exit_code == 0
     assert "fonts" in result.out and "AtkinsonHyperlegible-Regular.ttf" in result.out
     assert "font subsetting" in result.out and "drawing cache" in result.out
+
+
+def run_python(stdout: int | IO[str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_on_stdout_exits_2_quietly() -> None:
+    import os
+
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before eg4sheet writes a byte
+    try:
+        result = run_python(writer, "plan", str(ROOT / "bank_specs" / "warehouse-15.yaml"))
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (2, "")
+
+
+@pytest.mark.slow
+def test_a_full_stdout_exits_2_with_one_line() -> None:
+    with open("/dev/full", "w") as full:
+        result = run_python(full, "models")
+    assert result.returncode == 2
+    assert result.stderr == "error: cannot write to standard output (No space left on device)\n"
+
+
+@pytest.mark.slow
+def test_a_closed_stdout_descriptor_exits_2_quietly() -> None:
+    result = subprocess.run(
+        ["sh", "-c", f'exec "{sys.executable}" -m generator models >&-'],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert (result.returncode, result.stderr) == (2, "")
+
+
+def test_doctor_tells_will_be_created_from_not_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from generator.doctor import cache_report
+
+    assert cache_report(tmp_path / "fresh" / "eg4sheet") == (
+        f"{tmp_path / 'fresh' / 'eg4sheet'} (will be created by the first build)",
+        True,
+    )
+    assert cache_report(tmp_path) == (f"{tmp_path} (0 drawings)", True)
+    (tmp_path / "file").write_text("x")
+    assert cache_report(tmp_path / "file") == (
+        f"{tmp_path / 'file'} is not a directory: every build draws its DIP blocks",
+        False,
+    )
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    assert cache_report(tmp_path / "fresh" / "eg4sheet") == (
+        f"{tmp_path / 'fresh' / 'eg4sheet'} cannot be created ({tmp_path} is not writable)",
+        False,
+    )
+    assert cache_report(tmp_path) == (f"{tmp_path} (0 drawings, NOT writable)", False)
