@@ -29,6 +29,12 @@ def batteries(text: str) -> Counter[tuple[str, str | None, str | None]]:
     return found
 
 
+def tidy(text: str) -> str:
+    """The text with the space before each end-of-line comment folded (ruamel keeps the
+    comment's old column, which is not what these tests are about)."""
+    return re.sub(r" +#", "  #", text)
+
+
 def comments(text: str) -> list[str]:
     return [match.strip() for match in re.findall(r"#([^\n]*)", text)]
 
@@ -108,3 +114,106 @@ def test_fix_of_a_valid_spec_changes_nothing(run_cli: Callable[..., CliResult]) 
     assert result.exit_code == 0
     assert result.out == example.read_text()
     assert "nothing to correct" in result.err
+
+
+def test_a_value_with_a_line_break_is_refused_and_nothing_written(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    spec = tmp_path / "bank.yaml"
+    spec.write_text(
+        'batteries:\n  - model: LL-V1\n    firmware: "X1\\nbatteries: []"\n  - model: LL-S\n'
+    )
+    out = tmp_path / "fixed.yaml"
+    result = run_cli("plan", "--fix", str(spec), "-o", str(out))
+    assert result.exit_code == 1
+    assert (
+        f"{spec}:3:15: error E002: firmware of battery at position 1 contains a line break "
+        "(U+000A) at character 3" in result.err
+    )
+    assert not out.exists()
+
+
+def test_batteries_sharing_an_anchor_become_independent(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    spec = tmp_path / "bank.yaml"
+    spec.write_text(
+        "batteries:\n  - &old {model: LL-V1, id: 2}  # shared\n  - *old\n  - model: LL-S\n"
+    )
+    result = run_cli("plan", "--fix", str(spec))
+    assert result.exit_code == 0, result.err
+    assert tidy(result.out) == (
+        "batteries:\n  - model: LL-S\n  - {model: LL-V1, id: 2}  # shared\n"
+        "  - {model: LL-V1, id: 3}\n"
+    )
+    assert [f.code for f in findings_for(result.out) if f.is_error] == []
+
+
+def test_end_of_line_and_flow_list_comments_are_kept(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    spec = tmp_path / "bank.yaml"
+    spec.write_text(
+        "batteries:\n  - model: LL-V1  # the old one\n    id: 2  # as set today\n"
+        "  - model: LL-S\n"
+        "cables:\n  - {between: [1, 2], pins: [1, 2, 3, 4, 5, 6, 7, 8]}  # spare cable\n"
+        "  - {between: [2, 3], pins: [7, 8]}  # no third battery\n"
+    )
+    result = run_cli("plan", "--fix", str(spec))
+    assert result.exit_code == 0, result.err
+    assert tidy(result.out) == (
+        "batteries:\n  - model: LL-S\n  - model: LL-V1  # the old one\n    id: 2  # as set today\n"
+        "cables:\n  - {between: [1, 2], pins: [7, 8]}  # spare cable\n"
+    )
+    assert f"{spec}: cable 2-3: removed (not two neighbours, or listed twice)" in result.err
+
+
+def test_flow_style_cables_stay_flow_style(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    spec = tmp_path / "bank.yaml"
+    spec.write_text(
+        "batteries: [{model: LL-V1}, {model: LL-S}]\n"
+        "cables: [{between: [1, 2], pins: [1, 2, 3, 4, 5, 6, 7, 8]}]  # as found\n"
+    )
+    result = run_cli("plan", "--fix", str(spec))
+    assert result.exit_code == 0, result.err
+    assert result.out.splitlines()[1].startswith("cables: [{between: [1, 2], pins: [7, 8]}]")
+    assert result.out.rstrip().endswith("# as found")
+
+
+def test_output_naming_the_input_needs_in_place(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    spec = tmp_path / "bank.yaml"
+    original = "batteries:\n  - model: LL-V1\n  - model: LL-S\n"
+    spec.write_text(original)
+    (tmp_path / "link.yaml").symlink_to(spec)
+    for target in (spec, tmp_path / "link.yaml", tmp_path / "." / "bank.yaml"):
+        result = run_cli("plan", "--fix", str(spec), "-o", str(target))
+        assert result.exit_code == 2
+        assert f"-o {target} is the spec itself; add --in-place to overwrite it" in result.err
+        assert spec.read_text() == original
+    result = run_cli("plan", "--fix", "--in-place", str(spec))
+    assert result.exit_code == 0
+    assert spec.read_text() == "batteries:\n  - model: LL-S\n  - model: LL-V1\n"
+    assert result.err.splitlines()[-1] == f"{spec}: wrote {spec}"
+
+
+def test_a_correction_that_would_still_be_wrong_is_not_written(
+    run_cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What --fix writes is read back first; a slip in the rewrite is caught there."""
+    from generator.bank import fix
+
+    monkeypatch.setattr(fix, "_reorder", lambda entries, order: None)  # the slip
+    spec = tmp_path / "bank.yaml"
+    spec.write_text("batteries:\n  - model: LL-V1\n  - model: LL-S\n")
+    out = tmp_path / "fixed.yaml"
+    result = run_cli("plan", "--fix", str(spec), "-o", str(out))
+    assert result.exit_code == 1
+    assert (
+        f"{spec}:1:1: error E102: the corrected spec would still have this finding: LL-V1 at "
+        "position 1 is the master, but LL-S at position 2 is newer" in result.err
+    )
+    assert not out.exists()

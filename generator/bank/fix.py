@@ -4,11 +4,19 @@ The spec is rewritten to say what the one corrected plan says: its order, its ID
 cables. Unknown models, shape errors and a bank larger than its address range cannot be
 corrected by rewriting, and are reported instead. Installed firmware that is wrong is
 removed (the checklist then asks for it) and kept in a comment.
+
+Shape errors include values the loader refuses (control characters, YAML 1.1 octal or
+base-60 numbers), so this module never guesses what they mean. Batteries that share a YAML
+anchor are written out as independent entries before any is changed. What is written is
+read back first with the loader: it must have no errors and keep every battery, serial and
+job field; otherwise nothing is written.
 """
 
 from __future__ import annotations
 
+import copy
 import io
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +28,7 @@ from generator.bank.analysis import analyse
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding
 from generator.bank.plan import InstallPlan, PlannedBattery
-from generator.bank.spec import BankSpec
+from generator.bank.spec import BankSpec, parse_spec
 
 UNFIXABLE = {"E001", "E002", "E003", "E004", "E101", "E105"}
 
@@ -44,6 +52,7 @@ def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) ->
     yaml.indent(mapping=2, sequence=4, offset=2)  # the style of design.md and bank_specs/
     data = yaml.load(spec.source.decode("utf-8-sig"))
     entries: CommentedSeq = data["batteries"]
+    _unshare(entries)
     changes: list[str] = []
     # Each entry of the list, by the position its first battery takes in the corrected plan.
     first_position = {
@@ -78,10 +87,68 @@ def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) ->
                 "asks for it)"
             )
     if "cables" in data:
+        _unshare(data["cables"] or [])
         changes += _fix_cables(data, spec, plan)
     out = io.StringIO()
     yaml.dump(data, out)
-    return FixResult(out.getvalue(), [], changes)
+    text = out.getvalue()
+    problem = _written_problem(text, spec, catalog)
+    if problem is not None:
+        return FixResult(None, [problem], [])
+    return FixResult(text, [], changes)
+
+
+def _unshare(items: list[Any]) -> None:
+    """Entries that are one YAML node (an anchor and its aliases) become copies, so that
+    changing one battery's ID or one cable's pins changes only that one."""
+    seen: set[int] = set()
+    for index, item in enumerate(items):
+        if id(item) in seen:
+            items[index] = copy.deepcopy(item)
+        seen.add(id(items[index]))
+
+
+def _written_problem(text: str, spec: BankSpec, catalog: Catalog) -> Finding | None:
+    """Why the corrected text must not be written (read back, it has errors or lost a
+    battery, serial or job field), or None. A guard: a correct fix never trips it."""
+    written, shape = parse_spec(text.encode(), spec.file)
+    where = spec.start or spec.batteries[0].at
+    if written is None:
+        reason = shape[0].message if shape else "not a spec"
+        return Finding("E001", f"the corrected spec would not read back: {reason}", where)
+    errors = [
+        f for f in analyse(written, catalog, shape).findings if f.is_error or f.code == "W201"
+    ]
+    if errors:
+        return Finding(
+            errors[0].code,
+            f"the corrected spec would still have this finding: {errors[0].message}",
+            where,
+            "correct it by hand; nothing was written",
+        )
+    if _kept(written, catalog) != _kept(spec, catalog):
+        return Finding(
+            "E002",
+            "the corrected spec would not keep every battery, serial and job field as written",
+            where,
+            "correct it by hand; nothing was written",
+        )
+    return None
+
+
+def _kept(spec: BankSpec, catalog: Catalog) -> tuple[object, ...]:
+    """What a correction must keep: job fields, paper, inverter, and each battery's model
+    name, serial and (when right) installed firmware, in any order."""
+    batteries: Counter[tuple[str, str | None, str | None]] = Counter()
+    for entry in spec.batteries:
+        model = catalog.find(entry.model_name)
+        right = (
+            entry.firmware
+            if model and entry.firmware and model.accepts_firmware(entry.firmware)
+            else None
+        )
+        batteries[(entry.model_name, entry.serial, right)] += 1
+    return spec.job, spec.paper, spec.inverter, batteries
 
 
 def _corrected(plan: InstallPlan, was_at: int) -> PlannedBattery:
@@ -106,13 +173,18 @@ def _fix_cables(data: CommentedMap, spec: BankSpec, plan: InstallPlan) -> list[s
     """One cable per neighbour pair, as the corrected plan needs it: a listed cable that is
     right there is kept; a wrong one keeps its entry (and comments) with its pins changed."""
     listed: dict[int, Any] = {}
+    changes = []
     for entry, cable in zip(data["cables"] or [], spec.cables or (), strict=False):
         upper, lower = sorted(cable.between)
-        if lower - upper == 1 and lower <= len(plan.batteries):
-            listed.setdefault(upper, (entry, cable.pins))
+        if lower - upper == 1 and lower <= len(plan.batteries) and upper not in listed:
+            listed[upper] = (entry, cable.pins)
+        else:
+            changes.append(f"cable {upper}-{lower}: removed (not two neighbours, or listed twice)")
     breakers = cables.breaker_pins(plan.models)
+    old: Any = data["cables"] or []
     fixed = CommentedSeq()
-    changes = []
+    if isinstance(old, CommentedSeq) and old.fa.flow_style():
+        fixed.fa.set_flow_style()  # written as it was: [{between: …}, …]
     for run in plan.cables:
         entry, pins = listed.get(run.upper, (None, None))
         if entry is not None and not cables.faults(pins, run.kind, breakers):
@@ -128,8 +200,21 @@ def _fix_cables(data: CommentedMap, spec: BankSpec, plan: InstallPlan) -> list[s
         else:  # keep the entry, and so its comments; only the pins change
             entry["pins"] = _flow(wanted)
             fixed.append(entry)
+    _carry_comments(old, fixed)
     data["cables"] = fixed
     return changes
+
+
+def _carry_comments(old: Any, fixed: CommentedSeq) -> None:
+    """Each kept entry's comments (such as the one at the end of a flow entry's line) move
+    with it from the old list to its place in the new one."""
+    comments = getattr(old, "ca", None)
+    if comments is None:
+        return
+    for new_index, entry in enumerate(fixed):
+        for old_index, item in enumerate(old):
+            if item is entry and old_index in comments.items:
+                fixed.ca.items[new_index] = comments.items[old_index]
 
 
 def _cable(upper: int, pins: list[int]) -> CommentedMap:
