@@ -4,14 +4,22 @@ that looks like markup or a path stays text."""
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
-from tests.helpers import CliResult
+from tests.helpers import ROOT, CliResult
 from tests.hostile_corpus import CASES, Case
+from tests.hostile_scenarios import SCENARIOS, Scenario
+
+AREAS = {"spec", "catalog", "company", "logo", "cache", "batch", "fix", "extract"}
+SECONDS, MEGABYTES = 10, 500  # every case finishes within; the worst case's peak RSS stays under
 
 
 def test_corpus_size() -> None:
@@ -61,3 +69,47 @@ def test_build_allow_errors(run_cli: Callable[..., CliResult], tmp_path: Path, c
         pdf = (out / "bank.pdf").read_bytes()
         assert b"root:x:0" not in pdf
         assert PdfReader(io.BytesIO(pdf)).attachments["bank.yaml"][0] == case.data
+
+
+def test_scenarios_cover_every_area() -> None:
+    assert len(SCENARIOS) >= 100
+    assert len({scenario.name for scenario in SCENARIOS}) == len(SCENARIOS)
+    per_area = {area: sum(s.area == area for s in SCENARIOS) for area in AREAS}
+    assert {s.area for s in SCENARIOS} == AREAS and min(per_area.values()) >= 5, per_area
+
+
+@pytest.fixture(scope="module")
+def corpus_run() -> dict[str, Any]:
+    """Every scenario, run once in one separate process (tests/hostile_run.py), which also
+    measures the time of each and the peak memory."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.hostile_run", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_scenario(corpus_run: dict[str, Any], scenario: Scenario) -> None:
+    """No traceback, the documented exit code and message, no partial or stray file."""
+    [case] = [case for case in corpus_run["cases"] if case["name"] == scenario.name]
+    assert case["exit_code"] == scenario.exit_code, case["output"]
+    assert not case["traceback"], case["output"]
+    assert case["told"], (scenario.message, case["output"])
+    assert case["partial"] == [] and case["unexpected"] == [], case
+    assert case["seconds"] < SECONDS, case
+
+
+@pytest.mark.slow
+def test_every_case_is_bounded_in_time_and_memory(corpus_run: dict[str, Any]) -> None:
+    slowest = max(corpus_run["cases"], key=lambda case: case["seconds"])
+    assert slowest["seconds"] < SECONDS, slowest["name"]
+    # All cases ran in one process: its peak is at least the worst single case's.
+    assert corpus_run["peak_rss_mb"] < MEGABYTES
+    assert corpus_run["children_peak_rss_mb"] < MEGABYTES

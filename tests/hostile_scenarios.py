@@ -1,0 +1,833 @@
+"""The hostile corpus beyond spec text: catalogs, company settings, logos, the drawing cache,
+batches, `plan --fix` and `extract`, and spec files that are not files at all.
+
+Each scenario makes its files in an empty folder, runs one eg4sheet command there, and
+states the documented exit code, a piece of what the user must be told, and the only files
+the run may leave behind (anything else new, or any pre-existing file changed, is a partial
+or wrong output). tests/hostile_run.py runs them all; tests/test_hostile.py checks them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import struct
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+from tests.helpers import EXAMPLE
+from tests.hostile_corpus import CASES
+
+Setup = Callable[[Path], None]
+ROOT = EXAMPLE.parent.parent
+CATALOG = (ROOT / "generator" / "bank" / "data" / "catalog.yaml").read_text()
+GOOD = "batteries:\n  - model: LL-S\n    firmware: Z02T12\n  - model: LL-V1\n"
+SMALL = EXAMPLE.read_text()
+
+
+class Scenario(NamedTuple):
+    name: str
+    area: str  # spec | catalog | company | logo | cache | batch | fix | extract
+    setup: Setup
+    args: tuple[str, ...]  # run in the scenario's folder
+    exit_code: int
+    message: str  # must appear in what the user is told (stdout and stderr)
+    outputs: tuple[str, ...] = ()  # the only paths the run may create or change
+
+
+# --- making files ------------------------------------------------------------------------
+
+
+def files(named: dict[str, bytes | str]) -> Setup:
+    def setup(folder: Path) -> None:
+        for name, content in named.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.encode() if isinstance(content, str) else content)
+
+    return setup
+
+
+def steps(*parts: Setup) -> Setup:
+    def setup(folder: Path) -> None:
+        for part in parts:
+            part(folder)
+
+    return setup
+
+
+def fifo(name: str) -> Setup:
+    def setup(folder: Path) -> None:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(folder / name)
+
+    return setup
+
+
+def link(name: str, target: str) -> Setup:
+    def setup(folder: Path) -> None:
+        (folder / name).symlink_to(target)
+
+    return setup
+
+
+def directory(name: str) -> Setup:
+    def setup(folder: Path) -> None:
+        (folder / name).mkdir(parents=True)
+
+    return setup
+
+
+def sparse(name: str, size: int) -> Setup:
+    def setup(folder: Path) -> None:
+        with (folder / name).open("wb") as handle:
+            handle.truncate(size)
+
+    return setup
+
+
+def spec(text: str, name: str = "bank.yaml") -> Setup:
+    return files({name: text})
+
+
+def battery(extra: str) -> str:
+    return f"batteries:\n  - model: LL-S\n    {extra}\n"
+
+
+# --- catalogs, company settings, logos ---------------------------------------------------
+
+
+def catalog(old: str, new: str) -> Setup:
+    assert old in CATALOG, old
+    return steps(spec(GOOD), files({"catalog.yaml": CATALOG.replace(old, new, 1)}))
+
+
+def company(logo: str | None, data: bytes | str | None = None, extra: str = "") -> Setup:
+    text = "name: Lone Star Solar\n" + extra + (f"logo: {logo}\n" if logo else "")
+    made: dict[str, bytes | str] = {"company.yaml": text, "bank.yaml": GOOD}
+    if logo and data is not None:
+        made[logo] = data
+    return files(made)
+
+
+def png(width: int, height: int, body: bytes = b"") -> bytes:
+    """A PNG with this header and these IDAT bytes (none: a header only)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = chunk(b"IDAT", body) if body else b""
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + idat + chunk(b"IEND", b"")
+
+
+def small_png() -> bytes:
+    rows = b"".join(b"\0" + bytes(range(16)) for _ in range(16))
+    return png(16, 16, zlib.compress(rows))
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
+
+
+def nested_use(levels: int) -> str:
+    """A few hundred bytes that expand to 10**levels shapes: each group uses the last ten."""
+    parts = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for level in range(1, levels):
+        uses = "".join(f'<use href="#l{level - 1}"/>' for _ in range(10))
+        parts.append(f'<g id="l{level}">{uses}</g>')
+    return SVG.format("".join(parts))
+
+
+BUILD_WITH_COMPANY = ("build", "bank.yaml", "-o", "out", "--company", "company.yaml")
+
+
+# --- sheets to extract from ----------------------------------------------------------------
+
+
+@functools.cache
+def sheet() -> bytes:
+    """One real sheet, built once per process (prepare() builds it before timing starts)."""
+    from generator import api
+
+    built = api.build_sheet(api.SpecSource("bank.yaml", EXAMPLE.read_bytes()))
+    assert built.pdf is not None
+    return built.pdf
+
+
+STREAM = re.compile(rb"<</Type /EmbeddedFile.*?/Length (\d+)>>\nstream\n", re.DOTALL)
+
+
+def with_stream(pdf: bytes, stored: bytes) -> bytes:
+    """The sheet with its embedded file's stream replaced, stored size and checksum kept."""
+    found = STREAM.search(pdf)
+    assert found is not None
+    length = int(found.group(1))
+    header = found.group(0).replace(b"/Length %d" % length, b"/Length %d" % len(stored))
+    return pdf[: found.start()] + header + stored + pdf[found.end() + length :]
+
+
+def attached() -> bytes:
+    pdf = sheet()
+    found = STREAM.search(pdf)
+    assert found is not None
+    return zlib.decompress(pdf[found.end() : found.end() + int(found.group(1))])
+
+
+def zeros(count: int) -> bytes:
+    """`count` zero bytes, deflated a megabyte at a time (never all in memory)."""
+    packer = zlib.compressobj(9)
+    block = bytes(1_000_000)
+    return b"".join(packer.compress(block) for _ in range(count // len(block))) + packer.flush()
+
+
+def pdf_file(make: Callable[[], bytes]) -> Setup:
+    def setup(folder: Path) -> None:
+        (folder / "sheet.pdf").write_bytes(make())
+
+    return setup
+
+
+def tiny_pdf(objects: list[bytes]) -> bytes:
+    """A PDF of these objects (1 is the catalog), with a correct cross-reference table."""
+    out = b"%PDF-1.7\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def many_attachments(count: int) -> bytes:
+    names = b" ".join(b"(file%d.txt) 3 0 R" % n for n in range(count))
+    return tiny_pdf(
+        [
+            b"<</Type /Catalog/Pages 2 0 R/Names <</EmbeddedFiles <</Names [" + names + b"]>>>>>>",
+            b"<</Type /Pages/Kids []/Count 0>>",
+            b"<</Type /Filespec/F (x.txt)/EF <</F 4 0 R>>>>",
+            b"<</Type /EmbeddedFile/Length 1>>\nstream\nx\nendstream",
+        ]
+    )
+
+
+def deep_nesting(levels: int) -> bytes:
+    return tiny_pdf([b"<</Type /Catalog/Deep " + b"[" * levels + b"]" * levels + b">>"])
+
+
+# --- the drawing cache -----------------------------------------------------------------------
+
+
+def cache(tamper: Callable[[list[Path]], None]) -> Setup:
+    """A cache folder with this bank's drawings in it (drawn now), then tampered with."""
+
+    def setup(folder: Path) -> None:
+        from generator import api
+        from generator.sheet.figures.dip import dip_svg
+
+        (folder / "bank.yaml").write_text(GOOD)
+        checked = api.check(api.read_spec(folder / "bank.yaml"))
+        assert checked.plan is not None
+        dip_svg.cache_clear()
+        for planned in checked.plan.batteries:
+            assert planned.dip is not None
+            dip_svg(planned.dip, planned.model.dip.on_side)
+        dip_svg.cache_clear()
+        tamper(sorted((folder / "cache").glob("dip-*.svg")))
+
+    return setup
+
+
+def swap(entries: list[Path]) -> None:
+    first, second = entries[0].read_bytes(), entries[1].read_bytes()
+    entries[0].write_bytes(second)
+    entries[1].write_bytes(first)
+
+
+def replaced(make: Callable[[Path], None]) -> Callable[[list[Path]], None]:
+    def tamper(entries: list[Path]) -> None:
+        entries[0].unlink()
+        make(entries[0])
+
+    return tamper
+
+
+BUILT = ("out", "out/bank.pdf")
+
+# --- the scenarios -------------------------------------------------------------------------
+
+SPEC: list[Scenario] = [
+    Scenario("spec-fifo", "spec", fifo("bank.yaml"), ("validate", "bank.yaml"), 2, "named pipe"),
+    Scenario(
+        "spec-dev-zero",
+        "spec",
+        link("bank.yaml", "/dev/zero"),
+        ("validate", "bank.yaml"),
+        2,
+        "is a character device",
+    ),
+    Scenario(
+        "spec-directory", "spec", directory("bank.yaml"), ("validate", "bank.yaml"), 2, "directory"
+    ),
+    Scenario("spec-missing", "spec", spec(GOOD), ("validate", "nope.yaml"), 2, "no such file"),
+    Scenario(
+        "build-fifo-spec",
+        "spec",
+        fifo("bank.yaml"),
+        ("build", "bank.yaml", "-o", "out"),
+        2,
+        "named pipe",
+    ),
+    Scenario(
+        "count-octal", "spec", spec(battery("count: 010")), ("validate", "bank.yaml"), 1, "octal"
+    ),
+    Scenario(
+        "count-sexagesimal",
+        "spec",
+        spec(battery("count: 1:00")),
+        ("validate", "bank.yaml"),
+        1,
+        "base 60",
+    ),
+    Scenario(
+        "id-huge-hex",
+        "spec",
+        spec(battery("id: 0x" + "f" * 5000)),
+        ("validate", "bank.yaml"),
+        1,
+        "E002",
+    ),
+    Scenario(
+        "count-4301-digits",
+        "spec",
+        spec(battery("count: " + "7" * 4301)),
+        ("validate", "bank.yaml"),
+        1,
+        "must be from 1 to 64",
+    ),
+    Scenario(
+        "count-empty-int-tag",
+        "spec",
+        spec(battery('count: !!int ""')),
+        ("validate", "bank.yaml"),
+        1,
+        "must be a whole number",
+    ),
+    Scenario(
+        "sexagesimal-900kb",
+        "spec",
+        spec(battery("count: 1" + ":59" * 300_000)),
+        ("validate", "bank.yaml"),
+        1,
+        "E002",
+    ),
+    Scenario(
+        "sexagesimal-everywhere-build",
+        "spec",
+        spec("batteries:\n" + "  - {model: LL-S, id: 1:00:00:00:00:00:00}\n" * 8),
+        ("build", "--allow-errors", "bank.yaml", "-o", "out"),
+        1,
+        "base 60",
+        BUILT,
+    ),
+    Scenario(
+        "unknown-keys-400kb-build",
+        "spec",
+        spec(GOOD + "".join(f"unknown_key_{n}: value\n" for n in range(16_000))),
+        ("build", "--allow-errors", "bank.yaml", "-o", "out"),
+        1,
+        "and 15801 more findings",
+        BUILT,
+    ),
+    *[
+        Scenario(
+            f"control-{label}-in-{field}",
+            "spec",
+            spec(text),
+            ("validate", "bank.yaml"),
+            1,
+            named,
+        )
+        for label, field, text, named in [
+            ("form-feed", "title", f'job:\n  title: "a\\fb"\n{GOOD}', "a form feed"),
+            ("escape", "serial", battery('serial: "\\e[31mred"'), "an escape character"),
+            ("nul", "customer", f'job:\n  customer: "a\\0b"\n{GOOD}', "a NUL character"),
+            ("vertical-tab", "inverter", f'inverter: "x\\vy"\n{GOOD}', "a vertical tab"),
+            ("backspace", "firmware", battery('firmware: "Z02\\bT12"'), "a backspace"),
+            ("fffe", "model", 'batteries:\n  - model: "LL-S\\uFFFE"\n', "a noncharacter"),
+        ]
+    ],
+    Scenario(
+        "control-characters-build",
+        "spec",
+        spec(f'job:\n  title: "\\f\\e\\0\\v\\b"\ninverter: "\\uFFFE"\n{GOOD}'),
+        ("build", "--allow-errors", "bank.yaml", "-o", "out"),
+        1,
+        "a form feed",
+        BUILT,
+    ),
+    Scenario(
+        "tab-at-line-start",
+        "spec",
+        spec("batteries:\n\t- model: LL-S\n"),
+        ("validate", "bank.yaml"),
+        1,
+        "line 2 starts with a tab",
+    ),
+    Scenario(
+        "escape-in-file-name",
+        "spec",
+        spec(GOOD, "bank\x1b[2J.yaml"),
+        ("validate", "bank\x1b[2J.yaml"),
+        0,
+        "bank\\x1b[2J.yaml: OK",
+    ),
+    Scenario(
+        "inventory-4301-digits",
+        "spec",
+        spec(GOOD),
+        ("plan", "--inventory", "9" * 4301 + "x LL-S"),
+        1,
+        "must be from 1 to 64",
+    ),
+    Scenario(
+        "inventory-100k-items",
+        "spec",
+        spec(GOOD),
+        ("plan", "--inventory", "0x LL-S, " * 100_000),
+        1,
+        "and 99800 more findings",
+    ),
+]
+
+CATALOG_CASES: list[Scenario] = [
+    Scenario(
+        f"catalog-{name}",
+        "catalog",
+        setup,
+        ("validate", "--catalog", "catalog.yaml", "bank.yaml"),
+        2,
+        message,
+    )
+    for name, setup, message in [
+        ("fifo", steps(spec(GOOD), fifo("catalog.yaml")), "named pipe"),
+        ("dev-zero", steps(spec(GOOD), link("catalog.yaml", "/dev/zero")), "character device"),
+        ("missing", spec(GOOD), "no such file"),
+        ("binary", steps(spec(GOOD), files({"catalog.yaml": bytes(range(256))})), "E001"),
+        ("too-large", steps(spec(GOOD), sparse("catalog.yaml", 2_000_000)), "larger than"),
+        (
+            "id-range-without-1",
+            catalog("id_range: [0, 15]", "id_range: [2, 15]"),
+            "does not include ID 1",
+        ),
+        (
+            "id-range-beyond-switches",
+            catalog("id_range: [1, 16]", "id_range: [1, 17]"),
+            "highest at most 16",
+        ),
+        (
+            "breaker-on-signal-pin",
+            catalog("breaker_pins: [3, 6]", "breaker_pins: [8]"),
+            "include pin 8, which carries the battery signal",
+        ),
+        ("huge-rank", catalog("rank: 1", "rank: " + "1" * 5000), "rank must be from 1 to 100"),
+        ("octal-rank", catalog("rank: 2", "rank: 02"), "octal"),
+        (
+            "infinite-volts",
+            catalog("volts: 51.2", "volts: 1.0e+999"),
+            "volts must be a number from 1 to 1000",
+        ),
+        ("escape-in-alias", catalog("aliases: [LLS,", 'aliases: ["L\\eS",'), "escape character"),
+        (
+            "pin-twice",
+            catalog("    1: white/orange\n", "    2: white/orange\n"),
+            "pin 2 appears twice",
+        ),
+        ("empty-models", steps(spec(GOOD), files({"catalog.yaml": "models: []\n"})), "is empty"),
+        (
+            "weights-wrong",
+            catalog("weights: [8, 4, 2, 1]", "weights: [8, 4, 2, 2]"),
+            "weights must be 1, 2, 4",
+        ),
+    ]
+]
+
+COMPANY: list[Scenario] = [
+    Scenario(f"company-{name}", "company", setup, BUILD_WITH_COMPANY, 2, message)
+    for name, setup, message in [
+        ("fifo", steps(spec(GOOD), fifo("company.yaml")), "named pipe"),
+        ("dev-zero", steps(spec(GOOD), link("company.yaml", "/dev/zero")), "character device"),
+        ("directory", steps(spec(GOOD), directory("company.yaml")), "directory"),
+        ("unknown-key", company(None, extra="logoo: x.png\n"), "unknown key 'logoo'"),
+        ("escape-in-name", company(None, extra='address: "\\e]0;x\\a"\n'), "escape character"),
+        ("list-value", company(None, extra="phone: [1, 2]\n"), "phone must be text"),
+        ("binary", steps(spec(GOOD), files({"company.yaml": b"\xff\xfe\x00"})), "E001"),
+    ]
+] + [
+    Scenario(
+        "company-default-fifo",
+        "company",
+        steps(spec(GOOD), fifo("eg4sheet.yaml")),
+        ("build", "bank.yaml", "-o", "out"),
+        2,
+        "eg4sheet.yaml: is a named pipe (FIFO), not a company settings file",
+    )
+]
+
+LOGO: list[Scenario] = [
+    Scenario(f"logo-{name}", "logo", setup, BUILD_WITH_COMPANY, 2, message)
+    for name, setup, message in [
+        ("fifo", steps(company("logo.png"), fifo("logo.png")), "named pipe"),
+        ("dev-zero", steps(company("logo.png"), link("logo.png", "/dev/zero")), "character device"),
+        ("directory", steps(company("logo.png"), directory("logo.png")), "directory"),
+        ("missing", company("logo.png"), "no such file"),
+        (
+            "too-large",
+            steps(company("logo.png"), sparse("logo.png", 3_000_000)),
+            "larger than 2 MB",
+        ),
+        ("text-as-png", company("logo.png", "hello"), "neither a PNG nor a JPEG"),
+        ("header-only-png", company("logo.png", png(16, 16)), "not a readable PNG or JPEG"),
+        ("truncated-png", company("logo.png", small_png()[:-40]), "not a readable PNG or JPEG"),
+        ("pixel-bomb", company("logo.png", png(60000, 60000)), "too many pixels"),
+        ("too-wide", company("logo.png", png(5000, 10)), "5000 × 10 pixels"),
+        ("system-file-as-svg", steps(company("logo.svg"), link("logo.svg", "/etc/passwd")), "SVG"),
+        ("nested-use", company("logo.svg", nested_use(9)), "<use>"),
+        ("script", company("logo.svg", SVG.format("<script>alert(1)</script>")), "a script"),
+        ("event-handler", company("logo.svg", SVG.format('<g onload="x()"/>')), "onload"),
+        (
+            "external-href",
+            company("logo.svg", SVG.format('<image xlink:href="file:///etc/passwd"/>')),
+            "embedded image",
+        ),
+        (
+            "external-url",
+            company("logo.svg", SVG.format('<rect fill="url(http://x.test/a.svg#p)"/>')),
+            "outside the drawing",
+        ),
+        (
+            "entities",
+            company(
+                "logo.svg",
+                '<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+                + SVG.format("<text>&b;&b;</text>"),
+            ),
+            "DOCTYPE",
+        ),
+        ("foreign-object", company("logo.svg", SVG.format("<foreignObject/>")), "foreignObject"),
+        (
+            "many-elements",
+            company("logo.svg", SVG.format("<rect/>" * 6000)),
+            "more than 5000 elements",
+        ),
+        ("gif", company("logo.gif", b"GIF89a"), "a logo must be PNG, JPEG or SVG"),
+    ]
+] + [
+    Scenario(
+        "logo-fine-png",
+        "logo",
+        company("logo.png", small_png()),
+        BUILD_WITH_COMPANY,
+        0,
+        "wrote",
+        BUILT,
+    )
+]
+
+CACHE: list[Scenario] = [
+    Scenario(
+        f"cache-{name}",
+        "cache",
+        cache(tamper),
+        ("build", "bank.yaml", "-o", "out"),
+        0,
+        "wrote out/bank.pdf",
+        (*BUILT, *changes),
+    )
+    for name, tamper, changes in [
+        ("swapped", swap, ("cache",)),
+        (
+            "truncated",
+            lambda entries: entries[0].write_bytes(entries[0].read_bytes()[:200]),
+            ("cache",),
+        ),
+        ("emptied", lambda entries: entries[0].write_bytes(b""), ("cache",)),
+        (
+            "symlink-to-system-file",
+            replaced(lambda path: path.symlink_to("/etc/passwd")),
+            ("cache",),
+        ),
+        ("fifo", replaced(os.mkfifo), ("cache",)),
+        ("directory", replaced(lambda path: path.mkdir()), ()),
+        (
+            "huge",
+            lambda entries: entries[0].write_bytes(entries[0].read_bytes() * 400),
+            ("cache",),
+        ),
+    ]
+]
+
+BATCH: list[Scenario] = [
+    Scenario(
+        "batch-same-stem-two-folders",
+        "batch",
+        files({"a/bank.yaml": GOOD, "b/bank.yaml": GOOD}),
+        ("build", "a/bank.yaml", "b/bank.yaml", "-o", "out", "-j", "2"),
+        2,
+        "would both be written to out/bank.pdf",
+    ),
+    Scenario(
+        "batch-yaml-and-yml",
+        "batch",
+        files({"specs/bank.yaml": GOOD, "specs/bank.yml": GOOD}),
+        ("build", "specs", "-o", "out"),
+        2,
+        "would both be written",
+    ),
+    Scenario(
+        "batch-case-only",
+        "batch",
+        files({"Bank.yaml": GOOD, "bank.yaml": GOOD}),
+        ("build", "Bank.yaml", "bank.yaml", "-o", "out"),
+        2,
+        "would both be written",
+    ),
+    Scenario(
+        "batch-same-spec-four-ways",
+        "batch",
+        steps(spec(GOOD), link("alias.yaml", "bank.yaml")),
+        ("build", "bank.yaml", "./bank.yaml", "alias.yaml", ".", "-o", "out", "--bom", "bom.csv"),
+        0,
+        "wrote out/bank.pdf",
+        (*BUILT, "bom.csv"),
+    ),
+    Scenario(
+        "batch-fifo-among-specs",
+        "batch",
+        steps(spec(GOOD), fifo("pipe.yaml")),
+        ("build", "bank.yaml", "pipe.yaml", "-o", "out", "-j", "2"),
+        2,
+        "pipe.yaml: not built",
+        BUILT,
+    ),
+    Scenario(
+        "batch-output-is-a-file",
+        "batch",
+        files({"bank.yaml": GOOD, "out": "x"}),
+        ("build", "bank.yaml", "-o", "out/sub"),
+        2,
+        "cannot write here",
+    ),
+    Scenario(
+        "batch-sheet-over-a-spec",
+        "batch",
+        files({"bank.pdf": GOOD}),
+        ("build", "bank.pdf", "-o", "."),
+        2,
+        "would overwrite a spec",
+    ),
+    Scenario(
+        "batch-empty-folder",
+        "batch",
+        directory("specs"),
+        ("build", "specs", "-o", "out"),
+        2,
+        "no .yaml spec",
+    ),
+]
+
+FIX: list[Scenario] = [
+    Scenario(
+        f"fix-{name}",
+        "fix",
+        spec(text),
+        ("plan", "--fix", "bank.yaml", "-o", "fixed.yaml"),
+        code,
+        message,
+        outputs,
+    )
+    for name, text, code, message, outputs in [
+        (
+            "newline-in-firmware",
+            'batteries:\n  - model: LL-V1\n    firmware: "X\\n# injected: yes"\n  - model: LL-S\n',
+            1,
+            "a line break",
+            (),
+        ),
+        (
+            "octal-id",
+            "batteries:\n  - model: LL-V1\n    id: 010\n  - model: LL-S\n",
+            1,
+            "octal",
+            (),
+        ),
+        (
+            "sexagesimal-count",
+            "batteries:\n  - model: LL-V1\n    count: 1:02\n  - model: LL-S\n",
+            1,
+            "base 60",
+            (),
+        ),
+        (
+            "huge-id",
+            "batteries:\n  - model: LL-V1\n    id: " + "1" * 5000 + "\n  - model: LL-S\n",
+            1,
+            "must be from 0 to 64",
+            (),
+        ),
+        (
+            "escape-in-serial",
+            'batteries:\n  - model: LL-V1\n    serial: "\\e[2J"\n  - model: LL-S\n',
+            1,
+            "escape character",
+            (),
+        ),
+        (
+            "too-large-bank",
+            "batteries:\n  - {model: LL-V1, count: 17}\n",
+            1,
+            "nothing written",
+            (),
+        ),
+        (
+            "shared-anchor",
+            "batteries:\n  - &v {model: LL-V1, id: 2}\n  - *v\n  - model: LL-S\n",
+            0,
+            "id 2 -> 3",
+            ("fixed.yaml",),
+        ),
+        (
+            "merge-key",
+            "base: &b {model: LL-V1}\nbatteries:\n  - <<: *b\n  - model: LL-S\n",
+            1,
+            "unknown key 'base'",
+            (),
+        ),
+    ]
+] + [
+    Scenario(
+        "fix-output-is-input",
+        "fix",
+        spec("batteries:\n  - model: LL-V1\n  - model: LL-S\n"),
+        ("plan", "--fix", "bank.yaml", "-o", "./bank.yaml"),
+        2,
+        "add --in-place",
+    ),
+    Scenario(
+        "fix-output-is-link-to-input",
+        "fix",
+        steps(spec("batteries:\n  - model: LL-V1\n  - model: LL-S\n"), link("l.yaml", "bank.yaml")),
+        ("plan", "--fix", "bank.yaml", "-o", "l.yaml"),
+        2,
+        "add --in-place",
+    ),
+    Scenario(
+        "fix-in-place",
+        "fix",
+        spec("batteries:\n  - model: LL-V1\n  - model: LL-S\n"),
+        ("plan", "--fix", "--in-place", "bank.yaml"),
+        0,
+        "wrote bank.yaml",
+        ("bank.yaml",),
+    ),
+    Scenario("fix-fifo", "fix", fifo("bank.yaml"), ("plan", "--fix", "bank.yaml"), 2, "named pipe"),
+    Scenario(
+        "fix-output-directory",
+        "fix",
+        steps(spec(GOOD), directory("fixed.yaml")),
+        ("plan", "--fix", "bank.yaml", "-o", "fixed.yaml"),
+        2,
+        "directory",
+    ),
+]
+
+EXTRACT: list[Scenario] = [
+    Scenario(
+        f"extract-{name}",
+        "extract",
+        setup,
+        ("extract", "sheet.pdf", "-o", "bank.yaml"),
+        code,
+        message,
+        ("bank.yaml",) if code == 0 else (),
+    )
+    for name, setup, code, message in [
+        ("good", pdf_file(sheet), 0, "wrote bank.yaml"),
+        ("fifo", fifo("sheet.pdf"), 2, "named pipe"),
+        ("dev-zero", link("sheet.pdf", "/dev/zero"), 2, "character device"),
+        ("directory", directory("sheet.pdf"), 2, "directory"),
+        ("too-large", sparse("sheet.pdf", 25_000_000), 2, "larger than 20 MB"),
+        ("text", files({"sheet.pdf": "hello"}), 2, "not a readable PDF"),
+        ("half-a-sheet", pdf_file(lambda: sheet()[: len(sheet()) // 2]), 2, "sheet.pdf"),
+        (
+            "spec-cut-short",
+            pdf_file(lambda: with_stream(sheet(), zlib.compress(attached()[:-120]))),
+            2,
+            "is damaged",
+        ),
+        (
+            "one-byte-changed",
+            pdf_file(
+                lambda: with_stream(sheet(), zlib.compress(attached().replace(b"LL-S", b"LL-V", 1)))
+            ),
+            2,
+            "checksum does not match",
+        ),
+        (
+            "stream-scrambled",
+            pdf_file(lambda: with_stream(sheet(), bytes(range(256)) * 4)),
+            2,
+            "sheet.pdf",
+        ),
+        (
+            "attachment-bomb",
+            pdf_file(lambda: with_stream(sheet(), zeros(40_000_000))),
+            2,
+            "holds more data than a sheet does",
+        ),
+        (
+            "many-attachments",
+            pdf_file(lambda: many_attachments(5000)),
+            2,
+            "no bank spec is attached",
+        ),
+        ("deep-nesting", pdf_file(lambda: deep_nesting(100_000)), 2, "sheet.pdf"),
+        ("empty", files({"sheet.pdf": b""}), 2, "not a readable PDF"),
+    ]
+]
+
+SPEC_TEXT: list[Scenario] = [
+    Scenario(
+        f"text-{case.name}",
+        "spec",
+        files({"bank.yaml": case.data}),
+        ("validate", "bank.yaml"),
+        0 if case.code is None else 1,
+        case.code or ": OK",
+    )
+    for case in CASES
+]
+
+SCENARIOS: list[Scenario] = [
+    *SPEC_TEXT,
+    *SPEC,
+    *CATALOG_CASES,
+    *COMPANY,
+    *LOGO,
+    *CACHE,
+    *BATCH,
+    *FIX,
+    *EXTRACT,
+]
+
+
+def prepare() -> None:
+    """Work done once, before any scenario is timed: the sheet the extract cases damage."""
+    sheet()
