@@ -16,6 +16,7 @@ from typing import Any
 from generator.bank.catalog import Catalog
 from generator.bank.fields import COUNT_KEY, Choice, Key, ListOf, Section, Shape, Text, Whole
 from generator.bank.spec import SPEC
+from generator.bank.text import not_text_class
 from generator.company import COMPANY
 
 Schema = dict[str, Any]
@@ -80,9 +81,14 @@ def _shape(shape: Shape, offers: dict[str, list[str]]) -> Schema:
 
 
 def _text(shape: Text, offers: dict[str, list[str]]) -> Schema:
-    schema: Schema = {"type": TEXT_TYPES, "maxLength": shape.longest}
+    # No control characters (a line break only where several lines are allowed), as the
+    # loader says (generator/bank/text.py); a required text also has one non-blank.
+    bad = not_text_class(shape.multiline, bmp=True)
+    text = f"^[^{bad}]*$"
+    schema: Schema = {"type": TEXT_TYPES, "maxLength": shape.longest, "pattern": text}
     if shape.required_text:  # not empty, not blank
-        schema = {"type": TEXT_TYPES[:-1], "pattern": r"\S", "maxLength": shape.longest}
+        text = f"^[^{bad}]*[^\\s{bad}][^{bad}]*$"
+        schema = {"type": TEXT_TYPES[:-1], "pattern": text, "maxLength": shape.longest}
     if shape.offers is None:
         return schema
     # Offered for completion, never required: eg4sheet also resolves other spellings.

@@ -379,7 +379,7 @@ SPEC: list[Scenario] = [
         spec("batteries:\n\t- model: LL-S\n"),
         ("validate", "bank.yaml"),
         1,
-        "line 2 starts with a tab",
+        "line 2 starts with a tab, and YAML indents with spaces only",
     ),
     Scenario(
         "escape-in-file-name",

@@ -76,6 +76,12 @@ EDGES = {
     "batteries-64": b"batteries:\n" + b"  - model: LL-S\n" * 64,
     "batteries-65": b"batteries:\n" + b"  - model: LL-S\n" * 65,
     "key-number": b"1: x\n" + ONE,
+    "title-escape-character": b'job:\n  title: "a\\eb"\n' + ONE,
+    "title-line-break": b'job:\n  title: "two\\nlines"\n' + ONE,
+    "notes-line-break": b'job:\n  notes: "two\\nlines"\n' + ONE,
+    "notes-form-feed": b'job:\n  notes: "page\\fbreak"\n' + ONE,
+    "model-noncharacter": b'batteries:\n  - model: "LL-S\\uFFFE"\n',
+    "model-blank-and-tab": b'batteries:\n  - model: " \\t"\n',
 }
 
 
@@ -173,6 +179,12 @@ GAPS = {  # valid to the schema, E002 to validate: JSON's data model cannot tell
     ),
     "a number longer than the field (maxLength applies to strings only)": (
         b"inverter: " + b"9" * 101 + b"\nbatteries:\n  - model: LL-S\n"
+    ),
+    "an integer written in YAML 1.1 octal (a schema sees the number YAML made of 010)": (
+        b"batteries:\n  - model: LL-S\n    count: 010\n"
+    ),
+    "an integer written in base 60 (a schema sees the 60 YAML 1.1 made of 1:00)": (
+        b"batteries:\n  - model: LL-S\n    id: 1:00\n"
     ),
 }
 

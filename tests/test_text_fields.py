@@ -74,14 +74,19 @@ def test_a_tab_inside_a_value_is_named_as_a_tab() -> None:
 def test_a_tab_at_the_start_of_a_line_is_named_as_a_tab() -> None:
     [error] = findings_for("batteries:\n  - model: LL-S\n\tserial: x\n")
     assert (error.code, str(error.location)) == ("E001", "bank.yaml:3:1")
-    assert error.message == "line 3 starts with a tab: YAML indents with spaces only"
+    assert error.message == (
+        "not valid YAML: line 3 starts with a tab, and YAML indents with spaces only"
+    )
     assert error.hint == "replace the tab at the start of line 3 with spaces"
 
 
 def test_raw_control_character_names_the_character() -> None:
     [error] = findings_for("job:\n  title: a\x1b[31mred\n" + BATTERY)
     assert error.code == "E001"
-    assert "contains an escape character (U+001B), which YAML does not allow" in error.message
+    assert error.message == (
+        "the spec contains the control character U+001B (an escape character), "
+        "which YAML does not allow"
+    )
 
 
 @pytest.mark.parametrize(

@@ -25,25 +25,57 @@ NAMES = {
 }
 
 # C0 and C1 controls, DEL, surrogates, the Unicode line and paragraph separators, and the
-# noncharacters (U+FDD0-U+FDEF and the last two code points of every plane).
-_NONCHARACTERS = "".join(
-    f"\\U{plane << 16 | 0xFFFE:08x}\\U{plane << 16 | 0xFFFF:08x}" for plane in range(17)
-)
-NOT_TEXT = re.compile(
-    "[\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\u2028\\u2029\\ufdd0-\\ufdef" + _NONCHARACTERS + "]"
-)
+# noncharacters (U+FDD0-U+FDEF and the last two code points of every plane). One list for
+# the loader's check, the terminal's escaping and the JSON Schema's pattern.
+NOT_TEXT_RANGES = [
+    (0x00, 0x1F),
+    (0x7F, 0x9F),
+    (0xD800, 0xDFFF),
+    (0x2028, 0x2029),
+    (0xFDD0, 0xFDEF),
+    *((plane << 16 | 0xFFFE, plane << 16 | 0xFFFF) for plane in range(17)),
+]
+LINE_BREAK = 0x0A
+
+
+def not_text_class(multiline: bool = False, bmp: bool = False) -> str:
+    """The ranges as a regular-expression character class body (no brackets); `bmp` keeps
+    what a JSON Schema pattern (ECMA-262, \\uXXXX escapes) can say: no surrogates, nothing
+    above U+FFFF."""
+    ranges: list[tuple[int, int]] = []
+    for low, high in NOT_TEXT_RANGES:
+        if bmp and (high > 0xFFFF or (low >= 0xD800 and high <= 0xDFFF)):
+            continue
+        if multiline and low <= LINE_BREAK <= high:
+            ranges += [(low, LINE_BREAK - 1), (LINE_BREAK + 1, high)]
+        else:
+            ranges.append((low, high))
+
+    def escape(code: int) -> str:
+        return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+    return "".join(
+        escape(low) if low == high else f"{escape(low)}-{escape(high)}" for low, high in ranges
+    )
+
+
+NOT_TEXT = re.compile(f"[{not_text_class()}]")
+
+
+def name_of(char: str) -> str:
+    """'a form feed': what the character is called, so the user can find it."""
+    if char in NAMES:
+        return NAMES[char]
+    if 0xFDD0 <= ord(char) <= 0xFDEF or ord(char) & 0xFFFE == 0xFFFE:
+        return "a noncharacter"
+    if 0xD800 <= ord(char) <= 0xDFFF:
+        return "a lone surrogate"
+    return "a control character"
 
 
 def describe(char: str) -> str:
-    """'a form feed (U+000C)': the character named, so the user can find it."""
-    name = NAMES.get(char)
-    if name is None:
-        name = (
-            "a noncharacter"
-            if 0xFDD0 <= ord(char) <= 0xFDEF or ord(char) & 0xFFFE == 0xFFFE
-            else ("a control character")
-        )
-    return f"{name} (U+{ord(char):04X})"
+    """'a form feed (U+000C)'."""
+    return f"{name_of(char)} (U+{ord(char):04X})"
 
 
 def unprintable(text: str, multiline: bool = False) -> tuple[int, str] | None:

@@ -16,7 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.bank.diagnostics import Finding, Location
-from generator.bank.text import describe, unprintable
+from generator.bank.text import name_of, unprintable
 from generator.bounded import read_bounded
 
 MAX_BYTES = 1_000_000  # a 64-battery spec with every field is under 10 kB
@@ -145,7 +145,8 @@ class NodeReader:
                 self.findings.append(
                     Finding(
                         "E001",
-                        f"line {mark.line + 1} starts with a tab: YAML indents with spaces only",
+                        f"not valid YAML: line {mark.line + 1} starts with a tab, and YAML "
+                        "indents with spaces only",
                         Location(self.file, mark.line + 1, 1),
                         f"replace the tab at the start of line {mark.line + 1} with spaces",
                     )
@@ -167,8 +168,8 @@ class NodeReader:
             self.findings.append(
                 Finding(
                     "E001",
-                    f"the {what} contains {describe(chr(error.character))}, "
-                    "which YAML does not allow",
+                    f"the {what} contains the control character U+{error.character:04X} "
+                    f"({name_of(chr(error.character))}), which YAML does not allow",
                     Location(self.file, line, column),
                     "remove it; a spec is plain text",
                 )
