@@ -158,37 +158,6 @@ def test_one_spec_named_twice_builds_and_counts_once(
     assert sum(row.startswith("bank,total") for row in rows) == 1
 
 
-def test_a_bug_in_a_worker_exits_3_with_one_line(
-    run_cli: Callable[..., CliResult],
-    ten_specs: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from generator import api
-
-    real = api.build_sheet
-
-    def buggy(source: api.SpecSource, *args: object, **kwargs: object) -> api.Sheet:
-        if source.name.endswith("bank3.yaml"):
-            raise RuntimeError("injected")
-        return real(source, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(api, "build_sheet", buggy)  # the workers fork with it
-    for extra in ten_specs.glob("*.yaml"):
-        if extra.stem not in ("bank2", "bank3"):
-            extra.unlink()
-    out = tmp_path / "out"
-    result = run_cli("build", str(ten_specs), "-o", str(out), "-j", "2")
-    assert result.exit_code == 3
-    about_bank3 = [line for line in result.err.splitlines() if "bank3" in line]
-    assert about_bank3 == [
-        f"{ten_specs / 'bank3.yaml'}: not built: internal error: RuntimeError: injected "
-        "(set EG4SHEET_DEBUG=1 for details and please report it)"
-    ]
-    assert "Traceback" not in result.err
-    assert sorted(p.name for p in out.iterdir()) == ["bank2.pdf"]
-
-
 def children(pid: int) -> set[int]:
     """Processes whose parent is `pid` (from /proc)."""
     found = set()
