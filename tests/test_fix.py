@@ -116,15 +116,23 @@ def test_fix_of_a_valid_spec_changes_nothing(run_cli: Callable[..., CliResult]) 
     assert "nothing to correct" in result.err
 
 
+def fix_into_a_file(
+    run_cli: Callable[..., CliResult], tmp_path: Path, text: str
+) -> tuple[Path, Path, CliResult]:
+    """`plan --fix bank.yaml -o fixed.yaml` on this spec: (spec, output, result)."""
+    spec, out = tmp_path / "bank.yaml", tmp_path / "fixed.yaml"
+    spec.write_text(text)
+    return spec, out, run_cli("plan", "--fix", str(spec), "-o", str(out))
+
+
 def test_a_value_with_a_line_break_is_refused_and_nothing_written(
     run_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
-    spec = tmp_path / "bank.yaml"
-    spec.write_text(
-        'batteries:\n  - model: LL-V1\n    firmware: "X1\\nbatteries: []"\n  - model: LL-S\n'
+    spec, out, result = fix_into_a_file(
+        run_cli,
+        tmp_path,
+        'batteries:\n  - model: LL-V1\n    firmware: "X1\\nbatteries: []"\n  - model: LL-S\n',
     )
-    out = tmp_path / "fixed.yaml"
-    result = run_cli("plan", "--fix", str(spec), "-o", str(out))
     assert result.exit_code == 1
     assert (
         f"{spec}:3:15: error E002: firmware of battery at position 1 contains a line break "
@@ -207,10 +215,9 @@ def test_a_correction_that_would_still_be_wrong_is_not_written(
     from generator.bank import fix
 
     monkeypatch.setattr(fix, "_reorder", lambda entries, order: None)  # the slip
-    spec = tmp_path / "bank.yaml"
-    spec.write_text("batteries:\n  - model: LL-V1\n  - model: LL-S\n")
-    out = tmp_path / "fixed.yaml"
-    result = run_cli("plan", "--fix", str(spec), "-o", str(out))
+    spec, out, result = fix_into_a_file(
+        run_cli, tmp_path, "batteries:\n  - model: LL-V1\n  - model: LL-S\n"
+    )
     assert result.exit_code == 1
     assert (
         f"{spec}:1:1: error E102: the corrected spec would still have this finding: LL-V1 at "
