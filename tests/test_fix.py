@@ -141,14 +141,23 @@ def test_a_value_with_a_line_break_is_refused_and_nothing_written(
     assert not out.exists()
 
 
+def fix_to_stdout(
+    run_cli: Callable[..., CliResult], tmp_path: Path, text: str
+) -> tuple[Path, CliResult]:
+    """`plan --fix bank.yaml` on this spec: (spec, result)."""
+    spec = tmp_path / "bank.yaml"
+    spec.write_text(text)
+    return spec, run_cli("plan", "--fix", str(spec))
+
+
 def test_batteries_sharing_an_anchor_become_independent(
     run_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
-    spec = tmp_path / "bank.yaml"
-    spec.write_text(
-        "batteries:\n  - &old {model: LL-V1, id: 2}  # shared\n  - *old\n  - model: LL-S\n"
+    _, result = fix_to_stdout(
+        run_cli,
+        tmp_path,
+        "batteries:\n  - &old {model: LL-V1, id: 2}  # shared\n  - *old\n  - model: LL-S\n",
     )
-    result = run_cli("plan", "--fix", str(spec))
     assert result.exit_code == 0, result.err
     assert tidy(result.out) == (
         "batteries:\n  - model: LL-S\n  - {model: LL-V1, id: 2}  # shared\n"
@@ -160,14 +169,14 @@ def test_batteries_sharing_an_anchor_become_independent(
 def test_end_of_line_and_flow_list_comments_are_kept(
     run_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
-    spec = tmp_path / "bank.yaml"
-    spec.write_text(
+    spec, result = fix_to_stdout(
+        run_cli,
+        tmp_path,
         "batteries:\n  - model: LL-V1  # the old one\n    id: 2  # as set today\n"
         "  - model: LL-S\n"
         "cables:\n  - {between: [1, 2], pins: [1, 2, 3, 4, 5, 6, 7, 8]}  # spare cable\n"
-        "  - {between: [2, 3], pins: [7, 8]}  # no third battery\n"
+        "  - {between: [2, 3], pins: [7, 8]}  # no third battery\n",
     )
-    result = run_cli("plan", "--fix", str(spec))
     assert result.exit_code == 0, result.err
     assert tidy(result.out) == (
         "batteries:\n  - model: LL-S\n  - model: LL-V1  # the old one\n    id: 2  # as set today\n"
@@ -179,12 +188,12 @@ def test_end_of_line_and_flow_list_comments_are_kept(
 def test_flow_style_cables_stay_flow_style(
     run_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
-    spec = tmp_path / "bank.yaml"
-    spec.write_text(
+    _, result = fix_to_stdout(
+        run_cli,
+        tmp_path,
         "batteries: [{model: LL-V1}, {model: LL-S}]\n"
-        "cables: [{between: [1, 2], pins: [1, 2, 3, 4, 5, 6, 7, 8]}]  # as found\n"
+        "cables: [{between: [1, 2], pins: [1, 2, 3, 4, 5, 6, 7, 8]}]  # as found\n",
     )
-    result = run_cli("plan", "--fix", str(spec))
     assert result.exit_code == 0, result.err
     assert result.out.splitlines()[1].startswith("cables: [{between: [1, 2], pins: [7, 8]}]")
     assert result.out.rstrip().endswith("# as found")
