@@ -87,15 +87,21 @@ class SheetOutcome:
         """(line, to standard error) for the terminal: errors, then what became of the spec."""
         errors = self.errors
         lines = [(format_text(errors), True)] if errors else []
+        # A capped list ends in a finding that counts the rest: say how many there are.
+        counted = plural(len(errors), "error") if errors else ""
+        if any(finding.more for finding in errors):
+            listed = sum(not finding.more for finding in errors)
+            more = sum(finding.more for finding in errors)
+            counted = f"{plural(listed, 'error')} listed and {more} more findings"
         if self.failure:
             lines.append((f"{self.spec}: not built: {self.failure}", True))
         elif self.built:
-            note = f" with {plural(len(errors), 'error')}" if errors else ""
+            note = f" with {counted}" if errors else ""
             lines.append((f"{self.spec}: wrote {', '.join(map(str, self.written))}{note}", False))
         else:
             lines.append(
                 (
-                    f"{self.spec}: not built: {plural(len(errors), 'error')} "
+                    f"{self.spec}: not built: {counted} "
                     "(fix them, or use --allow-errors for a sheet that lists them)",
                     True,
                 )
