@@ -1,9 +1,10 @@
-"""Shared fixtures: the catalog, running the CLI in-process, spec files, the drawing cache."""
+"""Shared fixtures: the catalog, running the CLI in-process, spec files, the drawing cache;
+and one hook, so that a machine without pdftotext gets one line about it."""
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from generator.bank.catalog import Catalog, default_catalog
 from generator.cli import main
 from tests.helpers import CliResult
+from tests.sheet_helpers import NO_PDFTOTEXT, skip_without_pdftotext
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +55,15 @@ def drawing_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cache")
     os.environ["EG4SHEET_CACHE"] = str(folder)
     return folder
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Every skip for a missing pdftotext is reported at one place, so `pytest -ra` folds
+    them into a single line (a skip from a fixture would otherwise name each test)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else ""
+    if str(reason).endswith(NO_PDFTOTEXT):
+        code = skip_without_pdftotext.__code__
+        report.longrepr = (code.co_filename, code.co_firstlineno + 2, reason)

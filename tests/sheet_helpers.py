@@ -10,6 +10,15 @@ from pathlib import Path
 import pytest
 
 Area = tuple[int, int, int, int]  # x, y, width, height in points from the page's top left
+NO_PDFTOTEXT = (
+    "pdftotext (poppler-utils) is missing, so the tests that read a sheet's text skip; "
+    "./dev test installs it when run as root on Debian"
+)
+
+
+def skip_without_pdftotext() -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip(NO_PDFTOTEXT)
 
 
 def page_texts(pdf: bytes, layout: bool = False, crop: Area | None = None) -> list[str]:
@@ -20,12 +29,7 @@ def page_texts(pdf: bytes, layout: bool = False, crop: Area | None = None) -> li
     line (for rows); without it, text comes column by column (for paragraphs). `crop` reads
     only that area of each page.
     """
-    if shutil.which("pdftotext") is None:
-        # One reason, one place: pytest -ra folds every such skip into a single line.
-        pytest.skip(
-            "pdftotext (poppler-utils) is missing, so tests that read a sheet's text skip; "
-            "./dev test installs it when run as root on Debian"
-        )
+    skip_without_pdftotext()
     options = ["-layout"] if layout else []
     for flag, value in zip(("-x", "-y", "-W", "-H"), crop or (), strict=False):
         options += [flag, str(value)]
