@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
 import json
-import logging
 import os
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,37 +17,17 @@ from generator import api
 from generator.bank import report
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import format_json, format_text
-from generator.bank.text import escape_controls
 from generator.errors import FindingsError, UserError
+from generator.terminal import (
+    OutputClosed,
+    output_closed,
+    quiet_libraries,
+    say,
+    terminate_as_interrupt,
+)
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class OutputClosed(Exception):
-    """Standard output cannot take more (a closed pipe, a full disk, a closed descriptor)."""
-
-    def __init__(self, reason: str | None) -> None:
-        super().__init__(reason)
-        self.reason = reason  # None: the reader went away, which needs no message
-
-
-def say(text: str, err: bool = False, nl: bool = True, data: bool = False) -> None:
-    """Print a line for the user: control characters escaped (a file name or a value can
-    hold terminal commands), unless it is `data` (a spec, JSON) written as is."""
-    stream = sys.stderr if err else sys.stdout
-    if stream is None:  # started with the descriptor closed
-        if err:
-            return
-        raise OutputClosed(None)
-    try:
-        click.echo(text if data else escape_controls(text), file=stream, nl=nl)
-    except OSError as error:
-        if err:  # standard error is gone too: nothing more can be said
-            return
-        if isinstance(error, BrokenPipeError):
-            raise OutputClosed(None) from None
-        raise OutputClosed(error.strerror or str(error)) from None
 
 
 def catalog_option(command: F) -> F:
@@ -400,24 +376,6 @@ def build(
     sys.exit(exit_code)
 
 
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM ends a build the way Ctrl-C does (workers stopped, temp files removed)
-    rather than killing the main process on the spot."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 @cli.command()
 @click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -544,25 +502,3 @@ def internal_error(error: Exception) -> None:
         err=True,
     )
     sys.exit(EXIT_INTERNAL)
-
-
-def output_closed(reason: str | None) -> None:
-    """Standard output is gone (the reader quit) or full: exit 2, saying why only when it is
-    not simply a closed pipe, and never with Python's own message at exit."""
-    with contextlib.suppress(Exception):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere
-    if reason:
-        say(f"error: cannot write to standard output ({reason})", err=True)
-    sys.exit(EXIT_USAGE)
-
-
-def quiet_libraries() -> None:
-    """Libraries log warnings (pypdf about a damaged file, fontTools, matplotlib) that would
-    reach the user through Python's last-resort handler; eg4sheet says what matters
-    itself. EG4SHEET_DEBUG=1 shows them."""
-    root = logging.getLogger()
-    if os.environ.get("EG4SHEET_DEBUG"):
-        logging.basicConfig(level=logging.WARNING)
-    elif not any(isinstance(handler, logging.NullHandler) for handler in root.handlers):
-        root.addHandler(logging.NullHandler())
