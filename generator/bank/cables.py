@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
+from generator.bank.i18n import N_, Msg, join
+
 if TYPE_CHECKING:  # the catalog checks its wiring against SIGNAL_PINS: no import cycle
     from generator.bank.catalog import BatteryModel
 
@@ -36,26 +38,27 @@ class KindText:
     bom_note: str
 
 
+# The words are marked for translation (N_) and translated where they are printed.
 KINDS: dict[CableKind, KindText] = {
     "standard": KindText(
         ALL_PINS,
-        "standard Cat5e patch",
-        "standard",
-        "standard",
-        "standard",
-        "a standard Cat5e patch cable",
-        "Neighbour cable, standard Cat5e patch",
-        "all 8 pins, straight through (T568B)",
+        N_("standard Cat5e patch"),
+        N_("standard"),
+        N_("standard"),
+        N_("standard"),
+        N_("a standard Cat5e patch cable"),
+        N_("Neighbour cable, standard Cat5e patch"),
+        N_("all 8 pins, straight through (T568B)"),
     ),
     "pins-7-8-only": KindText(
         SIGNAL_PINS,
-        "PINS 7+8 ONLY",
-        "PINS 7+8 ONLY",
-        "7+8 only",
-        "pins 7 and 8 only",
-        "a cable with only pins 7 and 8 populated",
-        "Neighbour cable, pins 7 and 8 only",
-        "Cat5e, only pins 7 and 8 populated, straight through",
+        N_("PINS 7+8 ONLY"),
+        N_("PINS 7+8 ONLY"),
+        N_("7+8 only"),
+        N_("pins 7 and 8 only"),
+        N_("a cable with only pins 7 and 8 populated"),
+        N_("Neighbour cable, pins 7 and 8 only"),
+        N_("Cat5e, only pins 7 and 8 populated, straight through"),
     ),
 }
 RESTRICTED: CableKind = "pins-7-8-only"
@@ -159,9 +162,14 @@ def describe_found(found: frozenset[int] | None, listed: bool) -> str:
     return "pins " + ",".join(str(pin) for pin in sorted(found))
 
 
-def pin_list(pins: frozenset[int] | set[int], conjunction: str = "and") -> str:
-    """'pin 3', 'pins 1, 2 and 3' or 'pins 3 or 6'."""
+def pin_words(pins: frozenset[int] | set[int], conjunction: str = "and") -> Msg:
+    """'pin 3', 'pins 1, 2 and 3' or 'pins 3 or 6', as a sentence part to translate."""
     numbers = [str(number) for number in sorted(pins)]
     if len(numbers) == 1:
-        return f"pin {numbers[0]}"
-    return f"pins {', '.join(numbers[:-1])} {conjunction} {numbers[-1]}"
+        return Msg("pin {pin}", pin=numbers[0])
+    return Msg("pins {numbers}", numbers=join(numbers, conjunction))
+
+
+def pin_list(pins: frozenset[int] | set[int], conjunction: str = "and") -> str:
+    """'pin 3', 'pins 1, 2 and 3' or 'pins 3 or 6'."""
+    return str(pin_words(pins, conjunction))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+
+from generator.bank.i18n import Msg, Translate
 
 
 class Severity(StrEnum):
@@ -34,6 +36,37 @@ class Finding:
     hint: str | None = None
     position: int | None = None
     more: int = 0  # for the last finding of a capped list: how many were left out
+    # The message and hint as translatable sentences (the fields above are their English).
+    text: Msg | None = field(default=None, compare=False, repr=False)
+    hint_text: Msg | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        message: str | Msg,
+        location: Location,
+        hint: str | Msg | None = None,
+        position: int | None = None,
+        more: int = 0,
+    ) -> Finding:
+        """A finding from sentences that can be printed in another language."""
+        return cls(
+            code,
+            str(message),
+            location,
+            None if hint is None else str(hint),
+            position,
+            more,
+            message if isinstance(message, Msg) else None,
+            hint if isinstance(hint, Msg) else None,
+        )
+
+    def message_in(self, translate: Translate | None) -> str:
+        return self.text.render(translate) if self.text is not None else self.message
+
+    def hint_in(self, translate: Translate | None) -> str | None:
+        return self.hint_text.render(translate) if self.hint_text is not None else self.hint
 
     @property
     def severity(self) -> Severity:
@@ -73,11 +106,15 @@ def capped(findings: list[Finding], limit: int = MAX_LISTED) -> list[Finding]:
         return findings
     rest = findings[limit:]
     first = next((finding for finding in rest if finding.is_error), rest[0])
-    summary = Finding(
+    summary = Finding.of(
         first.code,
-        f"and {len(rest)} more findings, not listed (only the first {limit} are)",
+        Msg(
+            "and {count} more findings, not listed (only the first {limit} are)",
+            count=len(rest),
+            limit=limit,
+        ),
         first.location,
-        "correct the ones listed and check again",
+        Msg("correct the ones listed and check again"),
         first.position,
         more=len(rest),
     )

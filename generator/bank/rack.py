@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from generator.bank.catalog import BatteryModel, Catalog
 from generator.bank.diagnostics import Finding
+from generator.bank.i18n import Msg
 from generator.bank.spec import BankSpec, BatteryEntry, RackPosition
 from generator.bank.yamlsrc import shown
 
@@ -22,10 +23,22 @@ class RackedBattery:
         return self.entry.position
 
     @property
-    def label(self) -> str:
+    def said(self) -> Msg:
         """How every message names a battery: model, rack position and ID (when set)."""
-        text = f"{self.model.name} at position {self.position}"
-        return text if self.entry.id is None else f"{text} with ID {self.entry.id}"
+        if self.entry.id is None:
+            return Msg(
+                "{model} at position {position}", model=self.model.name, position=self.position
+            )
+        return Msg(
+            "{model} at position {position} with ID {id}",
+            model=self.model.name,
+            position=self.position,
+            id=self.entry.id,
+        )
+
+    @property
+    def label(self) -> str:
+        return str(self.said)
 
 
 @dataclass(frozen=True)
@@ -64,9 +77,12 @@ def resolve(spec: BankSpec, catalog: Catalog) -> tuple[Bank, list[Finding]]:
 def unknown_model(entry: BatteryEntry, catalog: Catalog) -> Finding:
     near = catalog.closest_names(entry.model_name)
     names = near or [model.name for model in catalog.models]
-    message = f"unknown model {shown(entry.model_name)} at position {entry.position}"
-    if near:
-        message += f"; closest: {', '.join(near)}"
-    return Finding(
-        "E101", message, entry.model_at, f"use one of: {', '.join(names)}", entry.position
+    message = Msg(
+        "unknown model {name} at position {position}",
+        name=shown(entry.model_name),
+        position=entry.position,
     )
+    if near:
+        message = Msg("{message}; closest: {names}", message=message, names=", ".join(near))
+    hint = Msg("use one of: {names}", names=", ".join(names))
+    return Finding.of("E101", message, entry.model_at, hint, entry.position)

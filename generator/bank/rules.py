@@ -18,6 +18,7 @@ from generator.bank import cables
 from generator.bank.cables import Fault
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding, sort_findings
+from generator.bank.i18n import Msg, join
 from generator.bank.plan import InstallPlan, PlannedBattery, corrected_plan
 from generator.bank.rack import Bank, RackedBattery, resolve
 from generator.bank.spec import BankSpec, CableEntry
@@ -29,46 +30,64 @@ Rule = Callable[[Bank, InstallPlan], list[Finding]]
 # --- instructions, from the corrected plan ----------------------------------------------
 
 
-def setting(battery: PlannedBattery) -> str:
+def setting(battery: PlannedBattery) -> Msg:
     """'set ID 3 (1 ON · 2 ON · 3 OFF · 4 OFF)': the one form every hint uses for an address."""
     if battery.dip is None:
         dip = battery.model.dip
-        return (
-            f"it would need ID {battery.id}, beyond the {battery.model.name}'s IDs "
-            f"{dip.id_low}–{dip.id_high}: see the bank size error"
+        return Msg(
+            "it would need ID {id}, beyond the {model}'s IDs {low}–{high}: see the bank size error",
+            id=battery.id,
+            model=battery.model.name,
+            low=dip.id_low,
+            high=dip.id_high,
         )
-    return f"set ID {battery.id} ({battery.dip_words})"
+    return Msg("set ID {id} ({switches})", id=battery.id, switches=battery.dip_words)
 
 
-def move(battery: PlannedBattery) -> str:
+def move(battery: PlannedBattery) -> Msg:
     """'move the LL-S at position 3 to position 1 and set ID 1 (…)', or only the setting
     when it stays where it is."""
     if battery.was_at == battery.position:
         return setting(battery)
-    return (
-        f"move the {battery.model.name} at position {battery.was_at} to position "
-        f"{battery.position} and " + setting(battery)
+    return Msg(
+        "move the {model} at position {was} to position {position} and {setting}",
+        model=battery.model.name,
+        was=battery.was_at,
+        position=battery.position,
+        setting=setting(battery),
     )
 
 
-def cable_hint(bank: Bank, plan: InstallPlan, upper: int, found: frozenset[int] | None) -> str:
+def cable_hint(bank: Bank, plan: InstallPlan, upper: int, found: frozenset[int] | None) -> Msg:
     """What to do with the cable found between `upper` and `upper + 1`, as the corrected
     plan has it (batteries move, cables stay between the same two rack positions)."""
     colours = bank.catalog.wiring.colours
-    signal = " and ".join(f"{pin} ({colours[pin]})" for pin in sorted(cables.SIGNAL_PINS))
+    signal = join([f"{pin} ({colours[pin]})" for pin in sorted(cables.SIGNAL_PINS)])
     run = plan.cable_at(upper) if bank.complete else None
     if run is None:  # the bank cannot be planned yet (an unknown model): say only what is sure
-        return f"use a cable with pins {signal} connected straight through"
-    wanted = cables.KINDS[run.kind].wanted
-    wrong = cables.faults(found, run.kind, cables.breaker_pins(bank.models))
-    if not wrong:
-        return (
-            f"keep it: in the corrected order, positions {upper} and {upper + 1} take "
-            f"{wanted}, which this cable is"
+        return Msg("use a cable with pins {signal} connected straight through", signal=signal)
+    wanted = Msg(cables.KINDS[run.kind].wanted)
+    pair = {"upper": upper, "lower": upper + 1}
+    if not cables.faults(found, run.kind, cables.breaker_pins(bank.models)):
+        return Msg(
+            "keep it: in the corrected order, positions {upper} and {lower} take {wanted}, "
+            "which this cable is",
+            wanted=wanted,
+            **pair,
         )
-    verb = "add" if found is None else "replace it with"
-    return (
-        f"{verb} {wanted} between positions {upper} and {upper + 1}, pins {signal} straight through"
+    if found is None:
+        return Msg(
+            "add {wanted} between positions {upper} and {lower}, pins {signal} straight through",
+            wanted=wanted,
+            signal=signal,
+            **pair,
+        )
+    return Msg(
+        "replace it with {wanted} between positions {upper} and {lower}, "
+        "pins {signal} straight through",
+        wanted=wanted,
+        signal=signal,
+        **pair,
     )
 
 
@@ -85,11 +104,14 @@ def master_is_newest(bank: Bank, plan: InstallPlan) -> list[Finding]:
         return []
     master = plan.batteries[0]
     return [
-        Finding(
+        Finding.of(
             "E102",
-            f"{top.label} is the master, but {newest.label} is newer",
+            Msg("{top} is the master, but {newest} is newer", top=top.said, newest=newest.said),
             top.entry.at,
-            f"{move(master)}: the newest model is the master, at the top of the rack",
+            Msg(
+                "{move}: the newest model is the master, at the top of the rack",
+                move=move(master),
+            ),
             top.position,
         )
     ]
@@ -106,15 +128,19 @@ def models_grouped(bank: Bank, plan: InstallPlan) -> list[Finding]:
         if name not in first_run:
             first_run[name] = members
             continue
-        where = _positions(first_run[name])
         target = plan.battery_from(members[0].position)
         assert target is not None  # a complete bank: every battery is in the plan
         findings.append(
-            Finding(
+            Finding.of(
                 "E103",
-                f"{members[0].label} is apart from the other {name} at {where}",
+                Msg(
+                    "{battery} is apart from the other {model} at {where}",
+                    battery=members[0].said,
+                    model=name,
+                    where=_positions(first_run[name]),
+                ),
                 members[0].entry.at,
-                f"{move(target)}: batteries of one model stand together",
+                Msg("{move}: batteries of one model stand together", move=move(target)),
                 members[0].position,
             )
         )
@@ -132,29 +158,37 @@ def ids_in_order(bank: Bank, plan: InstallPlan) -> list[Finding]:
         if given is None or where is None or given == battery.position:
             continue
         if battery.position == 1:
-            message = f"{battery.label} is on top, where the ID must be 1"
+            message = Msg("{battery} is on top, where the ID must be 1", battery=battery.said)
         else:
-            message = (
-                f"{battery.label} is out of order: IDs count up from the master, one per position"
+            message = Msg(
+                "{battery} is out of order: IDs count up from the master, one per position",
+                battery=battery.said,
             )
         twins = [
             other for other in bank.batteries if other is not battery and other.entry.id == given
         ]
         if twins:
-            message += f"; ID {given} is also set on {twins[0].label}"
+            message = Msg(
+                "{fault}; ID {id} is also set on {twin}",
+                fault=message,
+                id=given,
+                twin=twins[0].said,
+            )
         findings.append(
-            Finding("E104", message, where, _id_hint(bank, plan, battery), battery.position)
+            Finding.of("E104", message, where, _id_hint(bank, plan, battery), battery.position)
         )
     return findings
 
 
-def _id_hint(bank: Bank, plan: InstallPlan, battery: RackedBattery) -> str:
+def _id_hint(bank: Bank, plan: InstallPlan, battery: RackedBattery) -> Msg:
     target = plan.battery_from(battery.position)
     if not bank.complete or target is None:
-        return "correct the unknown model first; then eg4sheet gives every battery its ID"
+        return Msg("correct the unknown model first; then eg4sheet gives every battery its ID")
     if target.position != target.was_at:
         return move(target)
-    return f"{setting(target)} on its {target.model.name} DIP switches"
+    return Msg(
+        "{setting} on its {model} DIP switches", setting=setting(target), model=target.model.name
+    )
 
 
 def within_address_range(bank: Bank, plan: InstallPlan) -> list[Finding]:
@@ -169,19 +203,31 @@ def within_address_range(bank: Bank, plan: InstallPlan) -> list[Finding]:
     first_over = bank.at(limit + 1) or bank.batteries[-1]
     beyond = size - limit
     those = (
-        f"{first_over.label} gets"
+        Msg("{battery} gets", battery=first_over.said)
         if beyond == 1
-        else (f"{first_over.label} and the {beyond - 1} below it get")
+        else Msg(
+            "{battery} and the {count} below it get", battery=first_over.said, count=beyond - 1
+        )
     )
-    message = (
-        f"the bank has {size} batteries, but the {limiting.model.name} "
-        f"(position {limiting.position}) allows IDs only up to {limit}, "
-        f"so {those} no address"
+    message = Msg(
+        "the bank has {size} batteries, but the {model} (position {position}) allows IDs only "
+        "up to {limit}, so {those} no address",
+        size=size,
+        model=limiting.model.name,
+        position=limiting.position,
+        limit=limit,
+        those=those,
     )
-    hint = f"split the rack into banks of at most {limit} batteries"
-    if limit < 64:
-        hint += ", or build a larger bank from 6-switch models only (up to 64)"
-    return [Finding("E105", message, first_over.entry.at, hint, first_over.position)]
+    hint = (
+        Msg(
+            "split the rack into banks of at most {limit} batteries, or build a larger bank "
+            "from 6-switch models only (up to 64)",
+            limit=limit,
+        )
+        if limit < 64
+        else Msg("split the rack into banks of at most {limit} batteries", limit=limit)
+    )
+    return [Finding.of("E105", message, first_over.entry.at, hint, first_over.position)]
 
 
 def cables_join_neighbours(bank: Bank, plan: InstallPlan) -> list[Finding]:
@@ -191,17 +237,23 @@ def cables_join_neighbours(bank: Bank, plan: InstallPlan) -> list[Finding]:
     for cable in bank.spec.cables or ():
         upper, lower = sorted(cable.between)
         if lower - upper != 1 or lower > bank.spec.slots:
-            message = (
-                f"a cable between positions {upper} and {lower} does not join two "
-                f"neighbours in this {bank.spec.slots}-battery bank"
+            message = Msg(
+                "a cable between positions {upper} and {lower} does not join two "
+                "neighbours in this {slots}-battery bank",
+                upper=upper,
+                lower=lower,
+                slots=bank.spec.slots,
             )
-            hint = "name two adjacent positions counted from the top, e.g. 'between: [4, 5]'"
-            findings.append(Finding("E109", message, cable.between_at, hint, upper))
+            hint = Msg("name two adjacent positions counted from the top, e.g. 'between: [4, 5]'")
+            findings.append(Finding.of("E109", message, cable.between_at, hint, upper))
         elif (upper, lower) in seen:
-            message = f"a second cable is listed between positions {upper} and {lower}"
-            findings.append(
-                Finding("E109", message, cable.between_at, "list each neighbour cable once", upper)
+            message = Msg(
+                "a second cable is listed between positions {upper} and {lower}",
+                upper=upper,
+                lower=lower,
             )
+            hint = Msg("list each neighbour cable once")
+            findings.append(Finding.of("E109", message, cable.between_at, hint, upper))
         seen.add((upper, lower))
     return findings
 
@@ -220,18 +272,24 @@ def mixed_cables_pins_7_8_only(bank: Bank, plan: InstallPlan) -> list[Finding]:
         hint = cable_hint(bank, plan, upper, cable.pins)
         for wrong in cables.faults(cable.pins, kinds[upper - 1], breaker_pins):
             if wrong.fault is Fault.BREAKER:
-                owners = " and ".join(model.name for model in breakers)
-                message = (
-                    f"{where} has {cables.pin_list(wrong.pins)} populated in the mixed part "
-                    f"of the bank: a signal there trips the {owners} breaker"
+                message = Msg(
+                    "{cable} has {pins} populated in the mixed part of the bank: a signal "
+                    "there trips the {owners} breaker",
+                    cable=where,
+                    pins=cables.pin_words(wrong.pins),
+                    owners=join([model.name for model in breakers]),
                 )
-                findings.append(Finding("E106", message, cable.pins_at, hint, upper))
+                findings.append(Finding.of("E106", message, cable.pins_at, hint, upper))
             elif wrong.fault is Fault.EXTRA:
-                message = (
-                    f"{where} has {cables.pin_list(wrong.pins)} besides 7 and 8 in the "
-                    "mixed part of the bank, where only pins 7 and 8 may be populated"
+                message = Msg(
+                    "{cable} has {pins} besides {signal} in the mixed part of the bank, where "
+                    "only {signal_pins} may be populated",
+                    cable=where,
+                    pins=cables.pin_words(wrong.pins),
+                    signal=join([str(pin) for pin in sorted(cables.SIGNAL_PINS)]),
+                    signal_pins=cables.pin_words(cables.SIGNAL_PINS),
                 )
-                findings.append(Finding("E107", message, cable.pins_at, hint, upper))
+                findings.append(Finding.of("E107", message, cable.pins_at, hint, upper))
     return findings
 
 
@@ -242,45 +300,56 @@ def cables_carry_signal(bank: Bank, plan: InstallPlan) -> list[Finding]:
     for cable in listed:
         upper = min(cable.between)
         for wrong in cables.faults(cable.pins, "standard", frozenset()):
-            message = (
-                f"{_cable_label(bank, cable)} lacks {cables.pin_list(wrong.pins)}: "
-                "no communication passes it"
+            message = Msg(
+                "{cable} lacks {pins}: no communication passes it",
+                cable=_cable_label(bank, cable),
+                pins=cables.pin_words(wrong.pins),
             )
             hint = cable_hint(bank, plan, upper, cable.pins)
-            findings.append(Finding("E108", message, cable.pins_at, hint, upper))
+            findings.append(Finding.of("E108", message, cable.pins_at, hint, upper))
     if bank.spec.cables is None or not bank.spec.cables_complete or bank.spec.cables_at is None:
         return findings
     uppers = {min(cable.between) for cable in listed}
     for upper in range(1, bank.spec.slots):
         if upper not in uppers:
-            names = _pair_label(bank, upper)
-            message = f"no cable is listed {names}: the batteries below cannot communicate"
-            hint = (
-                f"{cable_hint(bank, plan, upper, None)}; if a cable is there, list it as "
-                f"'between: [{upper}, {upper + 1}]' with the pins it really has"
+            message = Msg(
+                "no cable is listed {pair}: the batteries below cannot communicate",
+                pair=_pair_label(bank, upper),
             )
-            findings.append(Finding("E108", message, bank.spec.cables_at, hint, upper))
+            hint = Msg(
+                "{hint}; if a cable is there, list it as 'between: [{upper}, {lower}]' with "
+                "the pins it really has",
+                hint=cable_hint(bank, plan, upper, None),
+                upper=upper,
+                lower=upper + 1,
+            )
+            findings.append(Finding.of("E108", message, bank.spec.cables_at, hint, upper))
     return findings
 
 
 def firmware_matches(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E110: installed firmware, where given, is the multipack firmware of its model."""
     findings = []
-    update = _update_pins(bank.catalog)
+    update = cables.pin_words(frozenset(bank.catalog.wiring.update_signals))
     for battery in bank.batteries:
         installed, at = battery.entry.firmware, battery.entry.firmware_at
         if installed is None or at is None or battery.model.accepts_firmware(installed):
             continue
-        needed = " or ".join(battery.model.firmware)
-        message = (
-            f"{battery.label} runs firmware {shown(installed)}, but the {battery.model.name} "
-            f"needs {needed}"
+        needed = join(list(battery.model.firmware), "or")
+        message = Msg(
+            "{battery} runs firmware {installed}, but the {model} needs {needed}",
+            battery=battery.said,
+            installed=shown(installed),
+            model=battery.model.name,
+            needed=needed,
         )
-        hint = (
-            f"update it to {needed} with BMS Tools (RS485 cable on {update}) before "
-            "the bank is commissioned"
+        hint = Msg(
+            "update it to {needed} with BMS Tools (RS485 cable on {pins}) before the bank is "
+            "commissioned",
+            needed=needed,
+            pins=update,
         )
-        findings.append(Finding("E110", message, at, hint, battery.position))
+        findings.append(Finding.of("E110", message, at, hint, battery.position))
     return findings
 
 
@@ -298,9 +367,17 @@ def groups_newest_first(bank: Bank, plan: InstallPlan) -> list[Finding]:
         if below[0].model.rank < above[-1].model.rank:
             target = plan.battery_from(below[0].position)
             assert target is not None  # a complete bank: every battery is in the plan
-            message = f"{below[0].label} is newer than {above[-1].label} above it"
-            hint = f"order the groups newest to oldest down the rack ({order}): {move(target)}"
-            findings.append(Finding("W201", message, below[0].entry.at, hint, below[0].position))
+            message = Msg(
+                "{battery} is newer than {above} above it",
+                battery=below[0].said,
+                above=above[-1].said,
+            )
+            hint = Msg(
+                "order the groups newest to oldest down the rack ({order}): {move}",
+                order=order,
+                move=move(target),
+            )
+            findings.append(Finding.of("W201", message, below[0].entry.at, hint, below[0].position))
     return findings
 
 
@@ -309,15 +386,17 @@ def firmware_given(bank: Bank, plan: InstallPlan) -> list[Finding]:
     findings = []
     for battery in bank.batteries:
         if battery.entry.firmware is None:
-            needed = " or ".join(battery.model.firmware)
-            message = (
-                f"installed firmware of {battery.label} is not given: "
-                "the checklist leaves it to be filled in"
+            message = Msg(
+                "installed firmware of {battery} is not given: the checklist leaves it to be "
+                "filled in",
+                battery=battery.said,
             )
-            hint = (
-                f"read it in BMS Tools and add 'firmware:'; the {battery.model.name} needs {needed}"
+            hint = Msg(
+                "read it in BMS Tools and add 'firmware:'; the {model} needs {needed}",
+                model=battery.model.name,
+                needed=join(list(battery.model.firmware), "or"),
             )
-            findings.append(Finding("W202", message, battery.entry.at, hint, battery.position))
+            findings.append(Finding.of("W202", message, battery.entry.at, hint, battery.position))
     return findings
 
 
@@ -362,21 +441,19 @@ def _neighbour_cables(bank: Bank) -> list[CableEntry]:
     return list(listed.values())
 
 
-def _pair_label(bank: Bank, upper: int) -> str:
+def _pair_label(bank: Bank, upper: int) -> Msg:
     above, below = bank.at(upper), bank.at(upper + 1)
     if above and below:
-        return f"between {above.label} and {below.label}"
-    return f"between positions {upper} and {upper + 1}"
+        return Msg("between {above} and {below}", above=above.said, below=below.said)
+    return Msg("between positions {upper} and {lower}", upper=upper, lower=upper + 1)
 
 
-def _cable_label(bank: Bank, cable: CableEntry) -> str:
-    return "the cable " + _pair_label(bank, min(cable.between))
+def _cable_label(bank: Bank, cable: CableEntry) -> Msg:
+    return Msg("the cable {pair}", pair=_pair_label(bank, min(cable.between)))
 
 
-def _update_pins(catalog: Catalog) -> str:
-    return "pins " + " and ".join(str(pin) for pin in sorted(catalog.wiring.update_signals))
-
-
-def _positions(group: list[RackedBattery]) -> str:
+def _positions(group: list[RackedBattery]) -> Msg:
     first, last = group[0].position, group[-1].position
-    return f"position {first}" if first == last else f"positions {first}–{last}"
+    if first == last:
+        return Msg("position {first}", first=first)
+    return Msg("positions {first}–{last}", first=first, last=last)
