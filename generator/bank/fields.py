@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from yaml.nodes import Node
 
-from generator.bank.yamlsrc import NodeReader
+from generator.bank.yamlsrc import NodeReader, Said
 
 COUNT_KEY = "count"  # in a battery entry: how many identical batteries it stands for
 
@@ -110,7 +110,7 @@ def _shape(key: Key, kind: type[S]) -> S:
 
 
 def read_words(
-    reader: NodeReader, key: Key, node: Node, what: str, position: int | None = None
+    reader: NodeReader, key: Key, node: Node, what: Said, position: int | None = None
 ) -> str | None:
     """The value of a text or choice key, read by its definition (E002 when it does not fit),
     so a new key of either kind needs no reading code of its own."""

@@ -10,6 +10,7 @@ from yaml.nodes import Node
 from generator.bank.cables import ALL_PINS, RESTRICTED, pins_of
 from generator.bank.diagnostics import Finding, Location
 from generator.bank.fields import Choice, Key, ListOf, Section, Text, Whole, read_words
+from generator.bank.i18n import Msg, join
 from generator.bank.yamlsrc import NULL_TAG, NodeReader, read_source
 
 RackPosition = int  # counted from the top of the rack, starting at 1
@@ -223,13 +224,13 @@ def parse_spec(data: bytes, file: str) -> tuple[BankSpec | None, list[Finding]]:
     root = reader.compose(data, what="spec")
     if root is None:
         return None, reader.findings
-    top = reader.mapping(root, "the spec", TOP_KEYS)
+    top = reader.mapping(root, Msg("the spec"), TOP_KEYS)
     if top is None:
-        reader.findings[-1] = Finding(
+        reader.findings[-1] = Finding.of(
             "E001",
-            "the spec is not a mapping of keys to values",
+            Msg("the spec is not a mapping of keys to values"),
             reader.at(root),
-            "start from one of the examples in bank_specs/",
+            Msg("start from one of the examples in bank_specs/"),
         )
         return None, reader.findings
     spec = BankSpec(
@@ -263,7 +264,10 @@ def _read_job(reader: NodeReader, node: Node) -> JobInfo:
     if values is None:
         return JobInfo()
     return JobInfo(
-        **{key: read_words(reader, JOB[key], value, f"job {key}") for key, value in values.items()}
+        **{
+            key: read_words(reader, JOB[key], value, Msg("job {key}", key=key))
+            for key, value in values.items()
+        }
     )
 
 
@@ -271,15 +275,19 @@ def _read_batteries(
     reader: NodeReader, root: Node, node: Node | None
 ) -> tuple[tuple[BatteryEntry, ...], int]:
     """The readable batteries, and how many rack positions the list takes."""
-    hint = "list the batteries top first, e.g. 'batteries: [{model: LL-S}, {model: LL-V1}]'"
+    hint = Msg(
+        "list the batteries top first, each as '- model: NAME' with a name that "
+        "'eg4sheet models' lists"
+    )
     if node is None:
-        reader.report("E004", root, "the spec has no 'batteries' list", hint)
+        reader.report("E004", root, Msg("the spec has no 'batteries' list"), hint)
         return (), 0
     items = reader.sequence(node, "batteries")
     if items is None:
         return (), 0
     if not items:
-        reader.report("E004", node, "'batteries' is empty: a bank needs at least one battery", hint)
+        message = Msg("'batteries' is empty: a bank needs at least one battery")
+        reader.report("E004", node, message, hint)
         return (), 0
     batteries: list[BatteryEntry] = []
     position = 1  # a slot counts even when its entry is unreadable, so later positions stay true
@@ -288,8 +296,8 @@ def _read_batteries(
             reader.report(
                 "E002",
                 item,
-                f"more than {MAX_COUNT} batteries are listed",
-                "no model's address range allows more; split the bank",
+                Msg("more than {count} batteries are listed", count=MAX_COUNT),
+                Msg("no model's address range allows more; split the bank"),
                 position,
             )
             break
@@ -300,7 +308,7 @@ def _read_batteries(
 
 
 def _read_battery(reader: NodeReader, node: Node, position: int, index: int) -> list[BatteryEntry]:
-    what = f"battery at position {position}"
+    what = Msg("battery at position {position}", position=position)
     values = reader.mapping(node, what, BATTERY_KEYS, position)
     if values is None:
         return []
@@ -308,17 +316,23 @@ def _read_battery(reader: NodeReader, node: Node, position: int, index: int) -> 
         misspelled = any(f.code == "E003" and f.position == position for f in reader.findings)
         if not misspelled:  # an unknown key such as 'modle' was reported already
             reader.report(
-                "E002", node, f"{what} has no model", "add 'model:', e.g. 'model: LL-S'", position
+                "E002",
+                node,
+                Msg("{what} has no model", what=what),
+                Msg("add 'model:' with a name that 'eg4sheet models' lists"),
+                position,
             )
         return []
-    model = read_words(reader, BATTERY["model"], values["model"], f"model of {what}", position)
+    model = read_words(
+        reader, BATTERY["model"], values["model"], Msg("model of {what}", what=what), position
+    )
     if not model:
         if model is not None or values["model"].tag == NULL_TAG:  # others were reported
             reader.report(
                 "E002",
                 values["model"],
-                f"model of {what} is empty",
-                "write the model, e.g. 'model: LL-S'",
+                Msg("model of {what} is empty", what=what),
+                Msg("write the model as 'eg4sheet models' lists it"),
                 position,
             )
         return []
@@ -326,12 +340,20 @@ def _read_battery(reader: NodeReader, node: Node, position: int, index: int) -> 
     def optional_text(key: str) -> str | None:
         if key not in values:
             return None
-        return read_words(reader, BATTERY[key], values[key], f"{key} of {what}", position)
+        return read_words(
+            reader, BATTERY[key], values[key], Msg("{key} of {what}", key=key, what=what), position
+        )
 
     def optional_int(key: str) -> int | None:
         limits = BATTERY.whole(key)
         return (
-            reader.integer(values[key], f"{key} of {what}", limits.low, limits.high, position)
+            reader.integer(
+                values[key],
+                Msg("{key} of {what}", key=key, what=what),
+                limits.low,
+                limits.high,
+                position,
+            )
             if key in values
             else None
         )
@@ -345,8 +367,8 @@ def _read_battery(reader: NodeReader, node: Node, position: int, index: int) -> 
                 reader.report(
                     "E002",
                     values[key],
-                    f"{what} has count {count} and one {key}",
-                    f"give each battery its own entry to set its {key}",
+                    Msg("{what} has count {count} and one {key}", what=what, count=count, key=key),
+                    Msg("give each battery its own entry to set its {key}", key=key),
                     position,
                 )
         serial = battery_id = None
@@ -369,7 +391,7 @@ def _read_cables(reader: NodeReader, node: Node) -> tuple[CableEntry, ...]:
     items = reader.sequence(node, "cables") or []
     cables = []
     for number, item in enumerate(items, start=1):
-        what = f"cable {number}"
+        what = Msg("cable {number}", number=number)
         values = reader.mapping(item, what, CABLE_KEYS)
         if values is None:
             continue
@@ -378,25 +400,35 @@ def _read_cables(reader: NodeReader, node: Node) -> tuple[CableEntry, ...]:
             reader.report(
                 "E002",
                 item,
-                f"{what} lacks {' and '.join(missing)}",
-                f"write e.g. 'between: [4, 5]' and 'pins: {list(pins_of(RESTRICTED))}'",
+                Msg("{what} lacks {keys}", what=what, keys=join(missing)),
+                Msg(
+                    "write e.g. 'between: [4, 5]' and 'pins: {pins}'",
+                    pins=str(list(pins_of(RESTRICTED))),
+                ),
             )
             continue
-        between_nodes = reader.sequence(values["between"], f"between of {what}")
+        between_nodes = reader.sequence(values["between"], Msg("between of {what}", what=what))
         if between_nodes is not None and len(between_nodes) != BETWEEN.fewest:
             reader.report(
                 "E002",
                 values["between"],
-                f"between of {what} must name two positions, not {len(between_nodes)}",
-                "write e.g. 'between: [4, 5]'",
+                Msg(
+                    "between of {what} must name two positions, not {count}",
+                    what=what,
+                    count=len(between_nodes),
+                ),
+                Msg("write e.g. 'between: [4, 5]'"),
             )
             between_nodes = None
         ends = [
-            reader.integer(n, f"a position in {what}", POSITION.low, POSITION.high)
+            reader.integer(n, Msg("a position in {what}", what=what), POSITION.low, POSITION.high)
             for n in between_nodes or []
         ]
-        pin_nodes = reader.sequence(values["pins"], f"pins of {what}")
-        pins = [reader.integer(n, f"a pin of {what}", PIN.low, PIN.high) for n in pin_nodes or []]
+        pin_nodes = reader.sequence(values["pins"], Msg("pins of {what}", what=what))
+        pins = [
+            reader.integer(n, Msg("a pin of {what}", what=what), PIN.low, PIN.high)
+            for n in pin_nodes or []
+        ]
         if pin_nodes is None or len(ends) != 2 or None in ends or None in pins:
             continue
         cables.append(

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import re
 
+from generator.bank.i18n import N_, Msg
+
 NAMES = {
-    "\t": "a tab",
-    "\n": "a line break",
-    "\r": "a carriage return",
-    "\x00": "a NUL character",
-    "\x07": "a bell character",
-    "\x08": "a backspace",
-    "\x0b": "a vertical tab",
-    "\x0c": "a form feed",
-    "\x1b": "an escape character",
-    "\x7f": "a delete character",
-    "\x85": "a next-line character",
-    "\u2028": "a line separator",
-    "\u2029": "a paragraph separator",
+    "\t": N_("a tab"),
+    "\n": N_("a line break"),
+    "\r": N_("a carriage return"),
+    "\x00": N_("a NUL character"),
+    "\x07": N_("a bell character"),
+    "\x08": N_("a backspace"),
+    "\x0b": N_("a vertical tab"),
+    "\x0c": N_("a form feed"),
+    "\x1b": N_("an escape character"),
+    "\x7f": N_("a delete character"),
+    "\x85": N_("a next-line character"),
+    "\u2028": N_("a line separator"),
+    "\u2029": N_("a paragraph separator"),
 }
 
 # C0 and C1 controls, DEL, surrogates, the Unicode line and paragraph separators, and the
@@ -67,18 +69,18 @@ def name_of(char: str) -> str:
     if char in NAMES:
         return NAMES[char]
     if 0xFDD0 <= ord(char) <= 0xFDEF or ord(char) & 0xFFFE == 0xFFFE:
-        return "a noncharacter"
+        return N_("a noncharacter")
     if 0xD800 <= ord(char) <= 0xDFFF:
-        return "a lone surrogate"
-    return "a control character"
+        return N_("a lone surrogate")
+    return N_("a control character")
 
 
-def describe(char: str) -> str:
+def describe(char: str) -> Msg:
     """'a form feed (U+000C)'."""
-    return f"{name_of(char)} (U+{ord(char):04X})"
+    return Msg("{name} (U+{code})", name=Msg(name_of(char)), code=f"{ord(char):04X}")
 
 
-def unprintable(text: str, multiline: bool = False) -> tuple[int, str] | None:
+def unprintable(text: str, multiline: bool = False) -> tuple[int, Msg] | None:
     """The index and name of the first character that is not text (a line break is text
     where several lines are allowed), or None."""
     for match in NOT_TEXT.finditer(text):

@@ -16,6 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.bank.diagnostics import Finding, Location
+from generator.bank.i18n import N_, Msg
 from generator.bank.text import name_of, unprintable
 from generator.bounded import read_bounded
 
@@ -28,9 +29,11 @@ SHOWN_CHARS = 40  # how much of a user's value a message quotes
 
 # Keys people put in a spec that belong elsewhere; a spec never names a file to read.
 REFUSED_KEYS = {
-    "logo": "a bank spec never names files: put the logo in the company settings "
-    "(eg4sheet.yaml or --company FILE)",
-    "company": "company details go in the company settings (eg4sheet.yaml or --company FILE)",
+    "logo": N_(
+        "a bank spec never names files: put the logo in the company settings "
+        "(eg4sheet.yaml or --company FILE)"
+    ),
+    "company": N_("company details go in the company settings (eg4sheet.yaml or --company FILE)"),
 }
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -43,12 +46,12 @@ NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 STR_TAG = "tag:yaml.org,2002:str"
 TYPE_NAMES = {
-    INT_TAG: "a number",
-    NULL_TAG: "empty",
-    BOOL_TAG: "true/false",
-    STR_TAG: "text",
-    "tag:yaml.org,2002:float": "a decimal number",
-    "tag:yaml.org,2002:timestamp": "a date",
+    INT_TAG: N_("a number"),
+    NULL_TAG: N_("empty"),
+    BOOL_TAG: N_("true/false"),
+    STR_TAG: N_("text"),
+    "tag:yaml.org,2002:float": N_("a decimal number"),
+    "tag:yaml.org,2002:timestamp": N_("a date"),
 }
 
 
@@ -72,10 +75,18 @@ def closest(word: str, choices: Iterable[str], count: int = 1) -> list[str]:
 
 def type_name(node: Node) -> str:
     if isinstance(node, MappingNode):
-        return "a mapping"
+        return N_("a mapping")
     if isinstance(node, SequenceNode):
-        return "a list"
-    return TYPE_NAMES.get(node.tag, "text")
+        return N_("a list")
+    return TYPE_NAMES.get(node.tag, N_("text"))
+
+
+def type_words(node: Node) -> Msg:
+    """What a node is ('a list', 'text'), to translate with the sentence it is in."""
+    return Msg(type_name(node))
+
+
+Said = str | Msg  # what a message says: English, or a sentence to translate
 
 
 class NodeReader:
@@ -92,11 +103,11 @@ class NodeReader:
         self,
         code: str,
         node: Node,
-        message: str,
-        hint: str | None = None,
+        message: Said,
+        hint: Said | None = None,
         position: int | None = None,
     ) -> None:
-        self.findings.append(Finding(code, message, self.at(node), hint, position))
+        self.findings.append(Finding.of(code, message, self.at(node), hint, position))
 
     def compose(self, data: bytes, what: str = "file") -> Node | None:
         """Parse bytes into a node tree, or report E001 and return None."""
@@ -212,15 +223,19 @@ class NodeReader:
         return None
 
     def mapping(
-        self, node: Node, what: str, known: Iterable[str], position: int | None = None
+        self, node: Node, what: Said, known: Iterable[str], position: int | None = None
     ) -> dict[str, Node] | None:
         """A mapping's values by key; E002 if not a mapping, E003 for unknown keys."""
         if not isinstance(node, MappingNode):
             self.report(
                 "E002",
                 node,
-                f"{what} must be a mapping of keys to values, not {type_name(node)}",
-                "write it as indented 'key: value' lines",
+                Msg(
+                    "{what} must be a mapping of keys to values, not {type}",
+                    what=what,
+                    type=type_words(node),
+                ),
+                Msg("write it as indented 'key: value' lines"),
                 position,
             )
             return None
@@ -231,31 +246,34 @@ class NodeReader:
             if not isinstance(key, str) or key not in known:
                 suggestion = closest(str(key), known) if isinstance(key, str) else []
                 hint = (
-                    REFUSED_KEYS.get(str(key), "")
-                    or (f"did you mean '{suggestion[0]}'?" if suggestion else "")
-                    or f"known keys here: {', '.join(known)}"
+                    Msg(REFUSED_KEYS[str(key)])
+                    if str(key) in REFUSED_KEYS
+                    else Msg("did you mean '{key}'?", key=suggestion[0])
+                    if suggestion
+                    else Msg("known keys here: {keys}", keys=", ".join(known))
                 )
-                label = shown(key) if isinstance(key, str) else type_name(key_node)
-                self.report("E003", key_node, f"unknown key {label} in {what}", hint, position)
+                label = shown(key) if isinstance(key, str) else type_words(key_node)
+                message = Msg("unknown key {key} in {what}", key=label, what=what)
+                self.report("E003", key_node, message, hint, position)
             elif key in values:
                 self.report(
                     "E001",
                     key_node,
-                    f"key '{key}' appears twice in {what}",
-                    "keep one of the two",
+                    Msg("key '{key}' appears twice in {what}", key=key, what=what),
+                    Msg("keep one of the two"),
                     position,
                 )
             else:
                 values[key] = value_node
         return values
 
-    def sequence(self, node: Node, what: str) -> list[Node] | None:
+    def sequence(self, node: Node, what: Said) -> list[Node] | None:
         if not isinstance(node, SequenceNode):
             self.report(
                 "E002",
                 node,
-                f"{what} must be a list, not {type_name(node)}",
-                "write it as lines starting with '- ', or as [a, b]",
+                Msg("{what} must be a list, not {type}", what=what, type=type_words(node)),
+                Msg("write it as lines starting with '- ', or as [a, b]"),
             )
             return None
         return list(node.value)
@@ -263,7 +281,7 @@ class NodeReader:
     def text(
         self,
         node: Node,
-        what: str,
+        what: Said,
         position: int | None = None,
         longest: int = 200,
         multiline: bool = False,
@@ -275,8 +293,8 @@ class NodeReader:
             self.report(
                 "E002",
                 node,
-                f"{what} must be text, not {type_name(node)}",
-                "write it on one line; put quotes around it if it has [ ] { } or :",
+                Msg("{what} must be text, not {type}", what=what, type=type_words(node)),
+                Msg("write it on one line; put quotes around it if it has [ ] {{ }} or :"),
                 position,
             )
             return None
@@ -287,29 +305,39 @@ class NodeReader:
             self.report(
                 "E002",
                 node,
-                f"{what} is {len(value)} characters long; at most {longest} fit on the sheet",
-                "shorten it",
+                Msg(
+                    "{what} is {length} characters long; at most {longest} fit on the sheet",
+                    what=what,
+                    length=len(value),
+                    longest=longest,
+                ),
+                Msg("shorten it"),
                 position,
             )
             return None
         bad = unprintable(value, multiline)
         if bad is not None:
-            index, name = bad
+            index, character = bad
+            name = str(character)
             hint = (
-                "write it on one line"
+                Msg("write it on one line")
                 if "line" in name or "carriage" in name
-                else "replace the tab with a space"
+                else Msg("replace the tab with a space")
                 if name.startswith("a tab")
-                else "remove it: text on the sheet is plain text"
+                else Msg("remove it: text on the sheet is plain text")
             )
-            self.report(
-                "E002", node, f"{what} contains {name} at character {index + 1}", hint, position
+            message = Msg(
+                "{what} contains {character} at character {index}",
+                what=what,
+                character=character,
+                index=index + 1,
             )
+            self.report("E002", node, message, hint, position)
             return None
         return value
 
     def integer(
-        self, node: Node, what: str, low: int, high: int, position: int | None = None
+        self, node: Node, what: Said, low: int, high: int, position: int | None = None
     ) -> int | None:
         """A whole number within [low, high], written in plain decimal; E002 otherwise."""
         value = whole_number(node)
@@ -318,12 +346,12 @@ class NodeReader:
             self.report("E002", node, message, hint, position)
             return None
         if not isinstance(value, int):
-            shown_value = shown(node.value) if isinstance(node, ScalarNode) else type_name(node)
+            shown_value = shown(node.value) if isinstance(node, ScalarNode) else type_words(node)
             self.report(
                 "E002",
                 node,
-                f"{what} must be a whole number, not {shown_value}",
-                f"write a number from {low} to {high}, without quotes",
+                Msg("{what} must be a whole number, not {value}", what=what, value=shown_value),
+                Msg("write a number from {low} to {high}, without quotes", low=low, high=high),
                 position,
             )
             return None
@@ -331,14 +359,20 @@ class NodeReader:
             self.report(
                 "E002",
                 node,
-                f"{what} must be from {low} to {high}, not {value}",
-                f"use a number from {low} to {high}",
+                Msg(
+                    "{what} must be from {low} to {high}, not {value}",
+                    what=what,
+                    low=low,
+                    high=high,
+                    value=value,
+                ),
+                Msg("use a number from {low} to {high}", low=low, high=high),
                 position,
             )
             return None
         return value
 
-    def number(self, node: Node, what: str, low: float, high: float) -> float | None:
+    def number(self, node: Node, what: Said, low: float, high: float) -> float | None:
         """A number (whole or decimal, plain decimal notation) within [low, high]; E002
         otherwise."""
         value: int | float | str | None = None
@@ -352,29 +386,39 @@ class NodeReader:
         ):
             value = float(node.value)
         if isinstance(value, str) or value is None or not low <= value <= high:
-            shown_value = shown(node.value) if isinstance(node, ScalarNode) else type_name(node)
+            shown_value = shown(node.value) if isinstance(node, ScalarNode) else type_words(node)
             self.report(
                 "E002",
                 node,
-                f"{what} must be a number from {low} to {high}, not {shown_value}",
-                f"use a number from {low} to {high}, written in plain decimal",
+                Msg(
+                    "{what} must be a number from {low} to {high}, not {value}",
+                    what=what,
+                    low=low,
+                    high=high,
+                    value=shown_value,
+                ),
+                Msg(
+                    "use a number from {low} to {high}, written in plain decimal",
+                    low=low,
+                    high=high,
+                ),
             )
             return None
         return float(value)
 
-    def flag(self, node: Node, what: str) -> bool | None:
+    def flag(self, node: Node, what: Said) -> bool | None:
         if isinstance(node, ScalarNode) and node.tag == BOOL_TAG:
             return bool(_CONSTRUCTOR.construct_object(node))
         self.report(
             "E002",
             node,
-            f"{what} must be true or false, not {type_name(node)}",
-            "write true or false",
+            Msg("{what} must be true or false, not {type}", what=what, type=type_words(node)),
+            Msg("write true or false"),
         )
         return None
 
     def choice(
-        self, node: Node, what: str, choices: list[str], position: int | None = None
+        self, node: Node, what: Said, choices: list[str], position: int | None = None
     ) -> str | None:
         """One of a few fixed words (case-insensitive); E002 naming the choices otherwise."""
         value = self.text(node, what, position)
@@ -386,8 +430,13 @@ class NodeReader:
         self.report(
             "E002",
             node,
-            f"{what} must be one of {', '.join(choices)}, not {shown(value)}",
-            f"use one of: {', '.join(choices)}",
+            Msg(
+                "{what} must be one of {choices}, not {value}",
+                what=what,
+                choices=", ".join(choices),
+                value=shown(value),
+            ),
+            Msg("use one of: {choices}", choices=", ".join(choices)),
             position,
         )
         return None
@@ -425,27 +474,50 @@ def whole_number(node: Node) -> int | str | None:
     return None
 
 
-def non_decimal(form: str, raw: str, what: str, low: int, high: int) -> tuple[str, str]:
+def non_decimal(form: str, raw: str, what: Said, low: int, high: int) -> tuple[Msg, Msg]:
     """Message and hint for an integer not written in plain decimal."""
     value = shown(raw)
     if form == "octal":
         plain = raw.lstrip("0").replace("_", "") if raw.isdigit() else ""
         return (
-            f"{what} is {value}, with a leading 0: YAML 1.1 reads that as an octal number",
-            f"write {plain}, without the leading 0" if plain else "write it without the leading 0",
+            Msg(
+                "{what} is {value}, with a leading 0: YAML 1.1 reads that as an octal number",
+                what=what,
+                value=value,
+            ),
+            Msg("write {plain}, without the leading 0", plain=plain)
+            if plain
+            else Msg("write it without the leading 0"),
         )
     if form == "base 60":
         return (
-            f"{what} is {value}: YAML 1.1 reads a number with ':' as base 60 (1:00 is 60)",
-            "write a plain decimal number, or put quotes around it if it is text",
+            Msg(
+                "{what} is {value}: YAML 1.1 reads a number with ':' as base 60 (1:00 is 60)",
+                what=what,
+                value=value,
+            ),
+            Msg("write a plain decimal number, or put quotes around it if it is text"),
         )
     if form == "underscores":
-        return f"{what} is {value}, with '_' between its digits", "write the digits without '_'"
-    if form == "digits":
-        return f"{what} must be from {low} to {high}, not {value}", (
-            f"use a number from {low} to {high}"
+        return (
+            Msg("{what} is {value}, with '_' between its digits", what=what, value=value),
+            Msg("write the digits without '_'"),
         )
-    return f"{what} is {value}, a {form} number", "write it as a plain decimal number"
+    if form == "digits":
+        return (
+            Msg(
+                "{what} must be from {low} to {high}, not {value}",
+                what=what,
+                low=low,
+                high=high,
+                value=value,
+            ),
+            Msg("use a number from {low} to {high}", low=low, high=high),
+        )
+    return (
+        Msg("{what} is {value}, a {form} number", what=what, value=value, form=Msg(form)),
+        Msg("write it as a plain decimal number"),
+    )
 
 
 def _tab_starts(text: str, line: int) -> bool:
