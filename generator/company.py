@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.bank.diagnostics import capped
-from generator.bank.fields import Key, Section, Text, read_words
+from generator.bank.fields import Choice, Key, Section, Text, read_words
+from generator.bank.i18n import LANGUAGES
 from generator.bank.yamlsrc import NodeReader, read_source
 from generator.errors import CompanyError
 from generator.logo import MAX_LOGO_BYTES, logo_data_url
@@ -38,6 +39,13 @@ COMPANY = Section(
             f"{MAX_LOGO_BYTES // 1_000_000} MB); the only local file a sheet ever shows.",
             "logo.png",
         ),
+        Key(
+            "lang",
+            Choice(LANGUAGES),
+            "The default language of this company's sheets: en (English) or es (Spanish); a "
+            "job's 'lang' and `build --lang` override it.",
+            "es",
+        ),
     )
 )
 KEYS = COMPANY.names
@@ -50,6 +58,7 @@ class Company:
     phone: str | None = None
     licence: str | None = None
     logo_url: str | None = None  # a data: URL
+    lang: str | None = None  # the default language of the sheets
 
 
 def find_company(explicit: Path | None, cwd: Path | None = None) -> Company | None:

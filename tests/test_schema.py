@@ -64,7 +64,7 @@ def properties(schema: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 
 @pytest.mark.parametrize(
-    ("schema", "count"), [(BANK_DOC, 20), (COMPANY_DOC, 5)], ids=["bank", "company"]
+    ("schema", "count"), [(BANK_DOC, 21), (COMPANY_DOC, 6)], ids=["bank", "company"]
 )
 def test_every_key_has_a_description_and_a_valid_example(
     schema: dict[str, Any], count: int

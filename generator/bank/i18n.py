@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 Translate = Callable[[str], str]
+LANGUAGES = ("en", "es")  # the languages a sheet can be printed in; English is the source
 Value = str | int | float | None
 
 

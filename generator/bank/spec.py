@@ -10,7 +10,7 @@ from yaml.nodes import Node
 from generator.bank.cables import ALL_PINS, RESTRICTED, pins_of
 from generator.bank.diagnostics import Finding, Location
 from generator.bank.fields import Choice, Key, ListOf, Section, Text, Whole, read_words
-from generator.bank.i18n import Msg, join
+from generator.bank.i18n import LANGUAGES, Msg, join
 from generator.bank.yamlsrc import NULL_TAG, NodeReader, read_source
 
 RackPosition = int  # counted from the top of the rack, starting at 1
@@ -22,23 +22,37 @@ PIN = Whole(min(ALL_PINS), max(ALL_PINS))  # a pin of an RJ45 plug
 # Every key of a bank spec, declared once: the loader below reads by these definitions and
 # `eg4sheet schema` prints them as a JSON Schema (generator/schema.py).
 JOB = Section(
-    tuple(
-        Key(name, Text(longest, multiline=name == "notes"), description, example)
-        for name, longest, description, example in [
-            ("title", 200, "What the sheet is for; its heading.", "Garcia residence, ESS bank A"),
-            ("customer", 200, "The customer's name.", "Maria Garcia"),
-            ("site", 200, "Where the bank is installed.", "4810 Ridgeview Dr, Round Rock TX"),
-            ("installer", 200, "Who installs it.", "Lone Star Solar Works LLC"),
-            ("quote", 200, "The quote or job number.", "Q-2026-0317"),
-            ("revision", 200, "The revision of this sheet, as you number them.", 2),
-            ("date", 200, "The date for the title block, printed as written.", "2026-11-24"),
-            (
-                "notes",
-                2000,
-                "Notes for the installer, printed on the sheet.",
-                "Rack in the garage.",
-            ),
-        ]
+    (
+        *(
+            Key(name, Text(longest, multiline=name == "notes"), description, example)
+            for name, longest, description, example in [
+                (
+                    "title",
+                    200,
+                    "What the sheet is for; its heading.",
+                    "Garcia residence, ESS bank A",
+                ),
+                ("customer", 200, "The customer's name.", "Maria Garcia"),
+                ("site", 200, "Where the bank is installed.", "4810 Ridgeview Dr, Round Rock TX"),
+                ("installer", 200, "Who installs it.", "Lone Star Solar Works LLC"),
+                ("quote", 200, "The quote or job number.", "Q-2026-0317"),
+                ("revision", 200, "The revision of this sheet, as you number them.", 2),
+                ("date", 200, "The date for the title block, printed as written.", "2026-11-24"),
+                (
+                    "notes",
+                    2000,
+                    "Notes for the installer, printed on the sheet.",
+                    "Rack in the garage.",
+                ),
+            ]
+        ),
+        Key(
+            "lang",
+            Choice(LANGUAGES),
+            "The language of this job's sheet: en (English) or es (Spanish). `build --lang` "
+            "overrides it; the company settings may set a default.",
+            "es",
+        ),
     )
 )
 BATTERY = Section(
@@ -154,6 +168,7 @@ class JobInfo:
     revision: str | None = None
     date: str | None = None
     notes: str | None = None
+    lang: str | None = None  # the sheet's language, when this job asks for one
 
 
 JOB_KEYS = JOB.names  # the fields of JobInfo (a test holds them equal)
