@@ -11,6 +11,7 @@ import jinja2
 from generator.bank.analysis import Analysis
 from generator.company import Company
 from generator.sheet import assets
+from generator.sheet.figures.qr import qr_view
 from generator.sheet.view import data_url, sheet_view
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
@@ -72,4 +73,5 @@ def render_html(
         page_size=PAGE_SIZES.get(paper or analysis.plan.paper, "letter"),
         fonts=fonts or file_font_urls(),
         footer=sheet.footer,
+        qr=qr_view(analysis),
     )

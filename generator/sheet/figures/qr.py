@@ -1,0 +1,77 @@
+"""The QR code on every page: the bank spec as a payload (generator.bank.payload), drawn by
+segno as a vector SVG of a fixed printed size.
+
+The size is set by the scan it must survive: a grey 150-dpi scan, a few degrees crooked,
+slightly blurred, saved as a JPEG. That reads reliably from 0.45 mm a module (2.7 pixels).
+The drawing is a square of fixed size with the code's quiet zone (4 modules of white all
+round) inside it, so nothing else on the page can come closer: the largest code allowed,
+version 13 (69 + 8 modules), fills it at 0.45 mm a module, and smaller codes get larger
+modules in the same square. A spec that does not fit carries the bank alone (no job
+fields); a bank too large even for that gets no code, and the sheet says so.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import segno
+
+from generator.bank.analysis import Analysis
+from generator.bank.payload import Scope, encode
+from generator.sheet.view import svg_url
+
+MIN_MODULE_MM = 0.45
+MAX_VERSION = 13  # 17 + 4 * 13 = 69 modules
+QUIET = 4  # modules of white on each side, as the QR standard asks
+BOX_MM = 34.7  # the printed square, quiet zone included: (69 + 8) * 0.45 mm = 34.65 mm
+SHAPE_CODES = {"E001", "E002", "E003", "E004"}  # the spec was not read in full
+
+CAPTIONS = {
+    Scope.FULL: "Scan to reload this bank in eg4sheet",
+    Scope.BANK: "Scan to reload this bank in eg4sheet (the bank alone: the job fields did not fit)",
+}
+TOO_LARGE = "No QR code: this bank is too large for one. `eg4sheet extract` reads it from the PDF"
+UNREADABLE = "No QR code: the spec has errors in its form. `eg4sheet extract` reads it from the PDF"
+
+
+@dataclass(frozen=True)
+class QrView:
+    img: str | None  # data: URL of the SVG; None when the sheet carries no code
+    caption: str
+    scope: Scope | None
+    version: int  # 0 without a code
+    module_mm: float  # printed size of one module
+    box_mm: float = BOX_MM  # the square it is drawn in (qrcode.css)
+
+    @property
+    def symbol_mm(self) -> float:
+        """The printed width of the code itself, quiet zone left out."""
+        return round(self.module_mm * (17 + 4 * self.version), 1) if self.version else 0.0
+
+
+def qr_view(analysis: Analysis) -> QrView:
+    """The code for this spec's sheet: the whole spec if it fits, else the bank alone."""
+    if any(finding.code in SHAPE_CODES for finding in analysis.findings):
+        return QrView(None, UNREADABLE, None, 0, 0.0)
+    for scope in Scope:
+        text = encode(analysis.spec, analysis.plan.catalog, scope)
+        try:  # a higher error level where it fits in the same size
+            code = segno.make(text, error="L", boost_error=True, micro=False)
+        except segno.DataOverflowError:  # beyond the largest QR code of all
+            continue
+        version = code.version
+        assert isinstance(version, int)  # a Micro QR code's version would be 'M1'...'M4'
+        if version <= MAX_VERSION:
+            return QrView(_svg_url(code), CAPTIONS[scope], scope, version, _module(code))
+    return QrView(None, TOO_LARGE, None, 0, 0.0)
+
+
+def _module(code: segno.QRCode) -> float:
+    return round(BOX_MM / code.symbol_size(border=QUIET)[0], 3)
+
+
+def _svg_url(code: segno.QRCode) -> str:
+    out = io.BytesIO()
+    code.save(out, kind="svg", border=QUIET, xmldecl=False, omitsize=True, nl=False)
+    return svg_url(out.getvalue().decode("ascii"))
