@@ -7,7 +7,7 @@
     checked = api.check(source)                   # findings, and the corrected plan
     sheet = api.build_sheet(source)               # the PDF as bytes, nothing written
     fixed = api.fix(source)                       # the corrected spec as YAML text
-    spec = api.extract(pdf_bytes, "sheet.pdf")    # the spec that travels inside a sheet
+    spec = api.extract(pdf_bytes, "sheet.pdf")    # the spec inside a sheet, or its photo
 
 Functions raise `UserError` (generator.errors) for input that cannot be read at all and
 return findings for a spec that is wrong. Nothing here prints or writes a file; the heavy
@@ -33,6 +33,7 @@ from generator.errors import UnreadableFile
 
 __all__ = [
     "Checked",
+    "Extracted",
     "FixResult",
     "Sheet",
     "SheetOptions",
@@ -57,6 +58,13 @@ class SpecSource:
 
     name: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class Extracted(SpecSource):
+    """A spec taken out of a sheet, and where it was found, in words."""
+
+    found: str = ""  # "attached as bank.yaml", "read from its QR code", ...
 
 
 @dataclass(frozen=True)
@@ -183,15 +191,22 @@ def attached_name(name: str) -> str:
 
 
 def read_sheet(path: str | Path) -> bytes:
-    """A sheet file's bytes (PDF), for `extract`."""
+    """A sheet file's bytes (PDF, or a PNG/JPEG photo of a page), for `extract`."""
     from generator.sheet.extract import read_sheet as read
 
     return read(Path(path))
 
 
-def extract(data: bytes, name: str) -> SpecSource:
-    """The spec that travels inside a sheet's PDF, named as it was attached."""
+def extract(data: bytes, name: str) -> Extracted:
+    """The spec that travels with a sheet: attached to its PDF (named as it was attached),
+    or in the QR code of a photo or scan of a page (PNG, JPEG)."""
+    from generator.sheet import scan
+
+    if scan.is_image(data):
+        scanned = scan.extract_spec(data, name)
+        return Extracted(scanned.name, scanned.spec, scanned.found)
+
     from generator.sheet.extract import extract_spec
 
     attached, content = extract_spec(data, name)
-    return SpecSource(attached, content)
+    return Extracted(attached, content, f"attached as {attached}")

@@ -386,12 +386,14 @@ def build(
     help="Write the spec here instead of to standard output.",
 )
 def extract(sheet: Path, out_file: Path | None) -> None:
-    """Write out the bank spec that travels inside a sheet's PDF.
+    """Write out the bank spec that travels with a sheet: attached to its PDF, or in the QR
+    code of a photo or scan of a printed page (PNG or JPEG).
 
     \b
     Example:
       eg4sheet extract output/manufacturer-example.pdf -o bank.yaml
       eg4sheet extract customer-sheet.pdf > bank.yaml
+      eg4sheet extract photo-of-page-2.jpg -o bank.yaml
     """
     spec = api.extract(api.read_sheet(sheet), str(sheet))
     if out_file is None:
@@ -400,7 +402,7 @@ def extract(sheet: Path, out_file: Path | None) -> None:
     from generator.output.files import write_atomic
 
     write_atomic(out_file, spec.data)
-    say(f"{sheet}: wrote {out_file} (attached as {spec.name})", err=True)
+    say(f"{sheet}: wrote {out_file} ({spec.found})", err=True)
 
 
 @cli.command()

@@ -1,0 +1,264 @@
+"""Photos and scans of printed pages: `eg4sheet extract` reads the QR code back into a spec
+whose plan equals the original's; with no code, a foreign one or a damaged one it exits 2
+and writes nothing."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import segno
+from PIL import Image, ImageFilter
+
+from generator import api
+from generator.bank import payload
+from generator.errors import UserError
+from generator.sheet import scan
+from generator.sheet.figures import qr
+from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf
+from tests.sheet_helpers import page_texts
+
+QR_BANKS = ROOT / "tests" / "qr_banks"
+BANKS = {  # the spec, and the page of its sheet that is photographed
+    "1": (QR_BANKS / "one.yaml", 1),
+    "6": (EXAMPLE, 2),
+    "16": (QR_BANKS / "sixteen.yaml", 4),
+    "64": (QR_BANKS / "sixty-four.yaml", 6),  # A4, every job field: the code holds the bank alone
+}
+# (bank, grey, dpi, degrees): each bank scanned in grey at 150 dpi and in colour at the lowest
+# resolution that its code leaves room for (the smaller the payload, the larger the modules).
+SCANS = [
+    ("1", True, 150, -3.0),
+    ("1", False, 100, 2.0),
+    ("6", True, 150, 2.5),
+    ("6", False, 130, -2.0),
+    ("16", True, 150, -2.5),
+    ("16", False, 130, 3.0),
+    ("64", True, 150, 3.0),
+    ("64", False, 150, -2.0),
+]
+
+
+def plan_of(spec: bytes) -> object:
+    plan = api.check(api.SpecSource("bank.yaml", spec)).plan
+    assert plan is not None
+    return plan.as_json_dict()
+
+
+def render(pdf: bytes, page: int, dpi: int, grey: bool) -> Image.Image:
+    """One page of the sheet as a scanner would see it (pdftoppm, as the visual tests use)."""
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm is missing: run the tests with ./dev test, which installs it")
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "sheet.pdf").write_bytes(pdf)
+        command = ["pdftoppm", "-png", "-singlefile", "-r", str(dpi), "-f", str(page)]
+        command += ["-l", str(page), *(["-gray"] if grey else []), "sheet.pdf", "page"]
+        subprocess.run(command, cwd=folder, check=True)
+        with Image.open(Path(folder) / "page.png") as image:  # pdftoppm writes grey as RGB
+            return image.convert("L" if grey else "RGB")
+
+
+def photographed(image: Image.Image, degrees: float) -> bytes:
+    """A few degrees crooked, slightly blurred, saved as a JPEG of quality 60."""
+    white = 255 if image.mode == "L" else (255, 255, 255)
+    turned = image.rotate(degrees, Image.Resampling.BICUBIC, expand=True, fillcolor=white)
+    out = io.BytesIO()
+    turned.filter(ImageFilter.GaussianBlur(0.6)).save(out, "JPEG", quality=60)
+    return out.getvalue()
+
+
+Scanned = Callable[[str, int, bool], Image.Image]
+
+
+@pytest.fixture(scope="module")
+def sheets() -> dict[str, bytes]:
+    return {bank: build_pdf(spec) for bank, (spec, _) in BANKS.items()}
+
+
+@pytest.fixture(scope="module")
+def scanned(sheets: dict[str, bytes]) -> Scanned:
+    """The photographed page of each bank's sheet, rendered once per resolution and colour."""
+
+    @functools.cache
+    def scanned_page(bank: str, dpi: int, grey: bool) -> Image.Image:
+        return render(sheets[bank], BANKS[bank][1], dpi, grey)
+
+    return scanned_page
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("bank", "grey", "dpi", "degrees"), SCANS)
+def test_a_photo_of_any_page_gives_back_the_plan(
+    scanned: Scanned,
+    run_cli: Callable[..., CliResult],
+    tmp_path: Path,
+    bank: str,
+    grey: bool,
+    dpi: int,
+    degrees: float,
+) -> None:
+    spec, _ = BANKS[bank]
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(photographed(scanned(bank, dpi, grey), degrees))
+    result = run_cli("extract", str(photo), "-o", str(tmp_path / "back.yaml"))
+    assert result.exit_code == 0, result.err
+    back = (tmp_path / "back.yaml").read_bytes()
+    assert plan_of(back) == plan_of(spec.read_bytes())
+    bank_alone = bank == "64"
+    assert result.err == f"{photo}: wrote {tmp_path / 'back.yaml'} (read from its QR code" + (
+        ", which holds the bank alone: add the job fields)\n" if bank_alone else ")\n"
+    )
+    assert back.startswith(b"# Bank spec read from the QR code of an eg4sheet install sheet")
+    assert (b"# The code carried the bank alone" in back) == bank_alone
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bank", list(BANKS))
+def test_the_code_is_inside_the_page_and_clear_of_everything(
+    sheets: dict[str, bytes], scanned: Scanned, bank: str
+) -> None:
+    """At least 5 mm from the paper's edges (where printers print), with a blank quiet zone
+    of 4 modules all round; and every page says what the code is for."""
+    import zxingcpp
+
+    spec, _ = BANKS[bank]
+    image = scanned(bank, 150, True)
+    formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    (code,) = zxingcpp.read_barcodes(image, formats=formats)
+    corners = code.position  # the symbol's outer corners
+    points = [corners.top_left, corners.top_right, corners.bottom_left, corners.bottom_right]
+    left, right = min(p.x for p in points), max(p.x for p in points)
+    top, bottom = min(p.y for p in points), max(p.y for p in points)
+    mm = 150 / 25.4  # pixels a millimetre
+    assert left > 5 * mm and top > 5 * mm
+    assert right < image.width - 5 * mm and bottom < image.height - 5 * mm
+    analysis = api.check(api.read_spec(spec)).analysis
+    assert analysis is not None
+    view = qr.qr_view(analysis)
+    assert abs((right - left) / mm - view.symbol_mm) < 0.5
+    ring = round(qr.QUIET * view.module_mm * mm) - 2  # less the blur of the edges, 2 pixels
+    zone = image.crop((left - ring, top - ring, right + ring + 1, bottom + ring + 1))
+    zone.paste(255, (ring - 1, ring - 1, zone.width - ring + 1, zone.height - ring + 1))
+    assert min(zone.tobytes()) > 160, "something is drawn in the quiet zone"
+    for text in page_texts(sheets[bank]):
+        assert "Scan to reload this bank in eg4sheet" in text
+        assert ("the job fields did not fit" in text) == (bank == "64")
+
+
+@pytest.mark.slow
+def test_a_photo_of_several_pages_gives_the_valid_code(scanned: Scanned) -> None:
+    """Two pages side by side, the first one's code torn: the second one's counts."""
+    torn = scanned("6", 150, True).copy()
+    torn.paste(0, (torn.width - 300, 60, torn.width, 110))  # a bar across the code
+    with pytest.raises(UserError, match="a QR code was found but cannot be read"):
+        api.extract(photographed(torn, 1.5), "torn.jpg")
+    whole = scanned("16", 150, True)
+    both = Image.new("L", (torn.width + whole.width, max(torn.height, whole.height)), 255)
+    both.paste(torn, (0, 0))
+    both.paste(whole, (torn.width, 0))
+    back = api.extract(photographed(both, 1.5), "two-pages.jpg")
+    assert plan_of(back.data) == plan_of(BANKS["16"][0].read_bytes())
+    assert back.name == "two-pages.yaml"
+
+
+def code_png(text: str, scale: int = 6) -> bytes:
+    out = io.BytesIO()
+    segno.make(text, micro=False).save(out, kind="png", scale=scale, border=4)
+    return out.getvalue()
+
+
+GOOD = payload.encode(
+    api.check(api.read_spec(EXAMPLE)).spec,  # type: ignore[arg-type]
+    api.catalog(),
+)
+
+
+def blank_png(width: int = 1200, height: int = 1500) -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (width, height), 255).save(out, "PNG")
+    return out.getvalue()
+
+
+def scribbled(png: bytes) -> bytes:
+    """The code with a thick bar across its middle: found, but past repair."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    image.paste(0, (0, image.height // 2 - 20, image.width, image.height // 2 + 20))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("blank.png", blank_png(), "no QR code found; photograph or scan a whole page"),
+        ("url.png", code_png("https://example.com/"), "the QR code in it is not an eg4sheet code"),
+        (
+            "damaged.png",
+            code_png(GOOD[:60] + ("A" if GOOD[60] != "A" else "B") + GOOD[61:]),
+            "the eg4sheet QR code is damaged (",
+        ),
+        ("newer.png", code_png("EG4S2:ABC"), "the QR code is in format 2; this eg4sheet reads"),
+        ("scribbled.png", scribbled(code_png(GOOD)), "a QR code was found but cannot be read"),
+        ("cut.png", code_png(GOOD)[:30], "not a readable PNG or JPEG image"),
+        ("cut.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 50, "not a readable PNG or JPEG image"),
+    ],
+    ids=lambda value: value if isinstance(value, str) and value.endswith(("png", "jpg")) else "",
+)
+def test_no_valid_code_exits_2_and_writes_nothing(
+    run_cli: Callable[..., CliResult], tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    photo = tmp_path / name
+    photo.write_bytes(data)
+    result = run_cli("extract", str(photo), "-o", str(tmp_path / "back.yaml"))
+    assert (result.exit_code, result.out) == (2, "")
+    assert result.err.startswith(f"error: {photo}: {message}"), result.err
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "back.yaml").exists()
+
+
+def test_the_good_code_itself_is_read() -> None:
+    """The negative cases above fail for their own reason: the same code, undamaged, reads."""
+    back = api.extract(code_png(GOOD), "code.png")
+    assert plan_of(back.data) == plan_of(EXAMPLE.read_bytes())
+    assert back.found == "read from its QR code"
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims a size: the header is all that is read before refusing it."""
+    image = Image.new("L", (1, 1), 255)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    data = bytearray(out.getvalue())
+    data[16:24] = width.to_bytes(4, "big") + height.to_bytes(4, "big")
+    data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("width", "height"), [(8000, 8000), (60000, 60000)])
+def test_huge_images_are_refused_before_decoding(width: int, height: int) -> None:
+    with pytest.raises(UserError, match="the image is larger than 50 megapixels"):
+        api.extract(png_header(width, height), "huge.png")
+
+
+def test_large_files_are_refused_unread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan, "MAX_BYTES", 1_000_000)
+    noise = Image.frombytes("L", (1100, 1000), os.urandom(1_100_000))
+    out = io.BytesIO()
+    noise.save(out, "PNG")
+    with pytest.raises(UserError, match=r"big\.png: the image is larger than 1 MB"):
+        api.extract(out.getvalue(), "big.png")
+
+
+def test_code_is_the_same_on_every_build() -> None:
+    analysis = api.check(api.read_spec(EXAMPLE)).analysis
+    assert analysis is not None
+    assert qr.qr_view(analysis) == qr.qr_view(analysis)
