@@ -275,13 +275,11 @@ def _fields(body: str) -> tuple[Scope, dict[str, Any]]:
             if len(parts) != 3:
                 raise ValueError("a cable is not 'step,span,pins'")
             step, span, pins = parts
+            if not re.fullmatch("[1-8]*", pins):
+                raise ValueError(f"{pins[:10]!r} are not pins 1-8")
             upper = last + _number(step, 0)
-            pin_list = [int(pin) for pin in pins if pin.isdigit()]
-            if len(pin_list) != len(pins):
-                raise ValueError("pins are not digits")
-            spec["cables"].append(
-                {"between": _Flow([upper, upper + _number(span, 0)]), "pins": _Flow(pin_list)}
-            )
+            between = [upper, upper + _number(span, 0)]
+            spec["cables"].append({"between": _Flow(between), "pins": _Flow(map(int, pins))})
             last = upper
     return Scope(scope_text), spec
 

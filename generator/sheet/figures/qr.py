@@ -31,8 +31,8 @@ CAPTIONS = {
     Scope.FULL: "Scan to reload this bank in eg4sheet",
     Scope.BANK: "Scan to reload this bank in eg4sheet (the bank alone: the job fields did not fit)",
 }
-TOO_LARGE = "No QR code: this bank is too large for one. `eg4sheet extract` reads it from the PDF"
-UNREADABLE = "No QR code: the spec has errors in its form. `eg4sheet extract` reads it from the PDF"
+TOO_LARGE = "No QR code: this bank is too large for one. eg4sheet extract reads it from the PDF."
+UNREADABLE = "No QR code: the spec has errors in its form. eg4sheet extract reads it from the PDF."
 
 
 @dataclass(frozen=True)
