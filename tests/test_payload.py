@@ -271,3 +271,22 @@ def test_no_code_for_a_spec_read_in_part_or_too_large(tmp_path: Path) -> None:
     )
     view = qr.qr_view(analysis(huge))
     assert (view.img, view.caption) == (None, qr.TOO_LARGE)
+
+
+def test_format_1_carries_every_job_field() -> None:
+    """A job key added to the spec needs a new payload format; this says when."""
+    from generator.bank.payload import JOB_FIELDS
+    from generator.bank.spec import JOB_KEYS
+
+    assert list(JOB_FIELDS) == list(JOB_KEYS)
+
+
+def test_the_job_language_travels_in_the_code() -> None:
+    from generator.bank.catalog import default_catalog
+    from generator.bank.payload import decode, encode
+    from generator.bank.spec import parse_spec
+
+    spec, findings = parse_spec(b"job:\n  lang: es\nbatteries:\n  - model: LL-S\n", "b.yaml")
+    assert spec is not None and not findings
+    back, _ = parse_spec(decode(encode(spec, default_catalog())).spec, "back.yaml")
+    assert back is not None and back.job.lang == "es"

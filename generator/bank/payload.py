@@ -11,7 +11,8 @@ The text is one line per field, columns of the battery list side by side (a colu
 serials compresses far better than battery records would), fields split by tabs:
 
     full | bank           what the code carries: the whole spec, or the bank alone
-    job                   title, customer, site, installer, quote, revision, date, notes
+    job                   title, customer, site, installer, quote, revision, date, notes,
+                          lang (JOB_FIELDS: fixed for format 1)
     paper                 letter | a4
     inverter
     models                one per entry of the spec's list, as the catalog names them
@@ -37,8 +38,22 @@ from typing import Any
 import yaml
 
 from generator.bank.catalog import Catalog
-from generator.bank.spec import JOB_KEYS, BankSpec, BatteryEntry, parse_spec
+from generator.bank.spec import BankSpec, BatteryEntry, parse_spec
 from generator.errors import SheetError
+
+# The job fields format 1 carries, in this order. A job key added to the spec later needs a
+# new format number (a test holds the spec's job keys to this list).
+JOB_FIELDS = (
+    "title",
+    "customer",
+    "site",
+    "installer",
+    "quote",
+    "revision",
+    "date",
+    "notes",
+    "lang",
+)
 
 PREFIX = "EG4S"
 FORMAT = 1
@@ -76,7 +91,7 @@ class Decoded:
 def encode(spec: BankSpec, catalog: Catalog, scope: Scope = Scope.FULL) -> str:
     """The payload of a spec that was read without shape errors (E001-E004)."""
     entries = _entries(spec)
-    job = [getattr(spec.job, key) for key in JOB_KEYS] if scope is Scope.FULL else []
+    job = [getattr(spec.job, key) for key in JOB_FIELDS] if scope is Scope.FULL else []
     lines = [
         scope.value,
         _row(job),
@@ -249,7 +264,8 @@ def _fields(body: str) -> tuple[Scope, dict[str, Any]]:
     width = len(models)
     serials, firmware, ids, counts = (_cells(line, width) for line in lines[5:9])
     spec: dict[str, Any] = {}
-    job = {key: value for key, value in zip(JOB_KEYS, _cells(job_line, len(JOB_KEYS)), strict=True)}
+    cells = _cells(job_line, len(JOB_FIELDS))
+    job = {key: value for key, value in zip(JOB_FIELDS, cells, strict=True)}
     if any(value is not None for value in job.values()):
         spec["job"] = {key: value for key, value in job.items() if value is not None}
     spec["paper"] = paper
