@@ -29,7 +29,7 @@ from generator.bank.plan import InstallPlan
 from generator.bank.spec import BankSpec, parse_spec
 from generator.bank.yamlsrc import MAX_BYTES, read_source
 from generator.company import Company
-from generator.errors import UnreadableFile
+from generator.errors import SheetError, UnreadableFile
 
 __all__ = [
     "Checked",
@@ -202,6 +202,8 @@ def extract(data: bytes, name: str) -> Extracted:
     or in the QR code of a photo or scan of a page (PNG, JPEG)."""
     from generator.sheet import scan
 
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):  # iPhone photos
+        raise SheetError(f"{name}: a HEIC photo: save or share it as JPEG or PNG, then try again")
     if scan.is_image(data):
         scanned = scan.extract_spec(data, name)
         return Extracted(scanned.name, scanned.spec, scanned.found)

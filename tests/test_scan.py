@@ -262,3 +262,13 @@ def test_code_is_the_same_on_every_build() -> None:
     analysis = api.check(api.read_spec(EXAMPLE)).analysis
     assert analysis is not None
     assert qr.qr_view(analysis) == qr.qr_view(analysis)
+
+
+def test_a_heic_photo_is_named_as_such(tmp_path: Path) -> None:
+    """iPhones save HEIC: say what to do instead of 'not a readable PDF'."""
+    from generator import api
+    from generator.errors import SheetError
+
+    photo = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)
+    with pytest.raises(SheetError, match="a HEIC photo: save or share it as JPEG or PNG"):
+        api.extract(photo, "IMG_0042.HEIC")
