@@ -442,6 +442,56 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--token",
+    envvar="EG4SHEET_TOKEN",
+    help="Every /api/ request must send 'Authorization: Bearer TOKEN' (or set EG4SHEET_TOKEN).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Sheets rendered at once, each in its own process (default: the number of cores).",
+)
+@click.option(
+    "--company",
+    "company_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Company settings for every sheet (default ./eg4sheet.yaml).",
+)
+def serve(
+    host: str, port: int, token: str | None, workers: int | None, company_file: Path | None
+) -> None:
+    """Run the support desk page and the JSON API (see README: HTTP API).
+
+    Listening beyond this machine (a non-loopback --host) needs a token.
+
+    \b
+    Example:
+      eg4sheet serve                      # then open http://127.0.0.1:8000/
+      EG4SHEET_TOKEN=s3cret eg4sheet serve --host 0.0.0.0 --port 8080
+    """
+    from generator.company import find_company
+    from generator.output.batch import default_jobs
+    from generator.server.config import ServerSettings, is_loopback
+
+    if not token and not is_loopback(host):
+        raise click.UsageError(
+            f"--host {host} is reachable from other machines: give --token or set EG4SHEET_TOKEN"
+        )
+    settings = ServerSettings(
+        token=token or None,
+        workers=workers or default_jobs(),
+        company=find_company(company_file),
+        warm=True,
+    )
+    from generator.server.app import serve as run
+
+    run(settings, host, port)
+
+
+@cli.command()
 @catalog_option
 def models(catalog_path: Path | None) -> None:
     """Print the model catalog: names, aliases, DIP encoding, firmware.

@@ -13,7 +13,9 @@ import pytest
 from tests.helpers import EXAMPLE, ROOT, CliResult
 
 
-@pytest.mark.parametrize("command", ["validate", "plan", "models", "build", "extract", "doctor"])
+@pytest.mark.parametrize(
+    "command", ["validate", "plan", "models", "build", "extract", "doctor", "serve"]
+)
 def test_every_command_help_gives_an_example(
     run_cli: Callable[..., CliResult], command: str
 ) -> None:

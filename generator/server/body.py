@@ -1,0 +1,177 @@
+"""Request bodies: read within bounds, and a spec as YAML or JSON made into the YAML the
+checks read.
+
+A JSON body is written out as YAML and read by the same loader as any spec, so it gets the
+same findings. Their line and column point into that YAML (POST /api/spec returns it), and
+each finding also carries `path`, the JSON Pointer of the value it is about.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from starlette.requests import Request
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from generator import api
+from generator.bank.diagnostics import Finding
+from generator.server.config import BODY_SECONDS, MAX_BODY
+
+YAML_TYPES = {
+    "",
+    "application/yaml",
+    "application/x-yaml",
+    "text/yaml",
+    "text/x-yaml",
+    "text/plain",
+}
+JSON_TYPE = "application/json"
+DEFAULT_NAME = "spec.yaml"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}\.ya?ml")
+MAX_DEPTH = 16  # as for YAML specs: a spec nests 4 levels deep
+
+
+class HttpError(Exception):
+    """An answer other than success: status, a message, and the findings behind it."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        findings: list[dict[str, object]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.findings = findings
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class SpecBody:
+    source: api.SpecSource
+    paths: dict[tuple[int, int], str] | None  # JSON bodies: (line, column) -> JSON Pointer
+
+    def findings_json(self, findings: list[Finding]) -> list[dict[str, object]]:
+        """Findings as `validate --format json` gives them; from JSON, with their `path`."""
+        listed = [finding.as_dict() for finding in findings]
+        if self.paths is not None:
+            for item, finding in zip(listed, findings, strict=True):
+                where = finding.location
+                item["path"] = self.paths.get((where.line, where.column))
+        return listed
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The whole body, refused (413) as soon as it is larger than `limit`, and (408) when it
+    does not arrive in time."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HttpError(413, f"the body is larger than {limit // 1_000_000} MB")
+
+    async def receive() -> bytes:
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise HttpError(413, f"the body is larger than {limit // 1_000_000} MB")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    try:
+        return await asyncio.wait_for(receive(), BODY_SECONDS)
+    except TimeoutError:
+        raise HttpError(408, f"the body did not arrive within {BODY_SECONDS:g} s") from None
+
+
+async def read_spec_body(request: Request) -> SpecBody:
+    """The spec in a request: YAML (application/yaml, text/plain) or JSON (application/json)."""
+    name = request.query_params.get("name", DEFAULT_NAME)
+    if not NAME.fullmatch(name):
+        raise HttpError(
+            422, "name: a plain file name ending in .yaml, e.g. name=smith.yaml (only a label)"
+        )
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in YAML_TYPES and kind != JSON_TYPE:
+        raise HttpError(
+            415,
+            f"send the spec as application/yaml, text/plain or application/json, not {kind[:60]}",
+        )
+    data = await read_body(request)
+    if kind != JSON_TYPE:
+        return SpecBody(api.SpecSource(name, data), None)
+    text = json_to_yaml(data)
+    return SpecBody(api.SpecSource(name, text.encode()), pointer_map(text))
+
+
+def json_to_yaml(data: bytes) -> str:
+    """The JSON spec as block YAML (lists of numbers inline, as people write pins)."""
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise HttpError(400, f"the body is not valid JSON: {error}") from None
+    if _depth(value) > MAX_DEPTH:
+        raise HttpError(400, f"the JSON nests deeper than {MAX_DEPTH} levels")
+    return yaml.dump(value, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True, width=4096)
+
+
+def _depth(value: Any) -> int:
+    """How deeply a JSON value nests, without recursion (a hostile body nests deeply)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+class _SpecDumper(yaml.SafeDumper):
+    """Indents list items under their key, as design.md and bank_specs/ write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.SequenceNode:
+    flat = all(not isinstance(item, dict | list) for item in items)
+    return dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", items, flow_style=flat and bool(items)
+    )
+
+
+_SpecDumper.add_representer(list, _represent_list)
+
+
+def pointer_map(text: str) -> dict[tuple[int, int], str]:
+    """Where each value and key of our own YAML starts -> its JSON Pointer. Where a mapping
+    and its first key start at the same place, the mapping (the outer value) wins."""
+    found: dict[tuple[int, int], str] = {}
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    stack: list[tuple[Node, str]] = [(root, "")] if root is not None else []
+    while stack:
+        node, pointer = stack.pop()
+        found.setdefault((node.start_mark.line + 1, node.start_mark.column + 1), pointer)
+        if isinstance(node, MappingNode):
+            for key, value in reversed(node.value):
+                member = f"{pointer}/{_escape(str(key.value))}"
+                stack.append((value, member))
+                stack.append((key, member))
+        elif isinstance(node, SequenceNode):
+            stack.extend(
+                (item, f"{pointer}/{n}") for n, item in reversed(list(enumerate(node.value)))
+            )
+    return found
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,35 @@
+"""Server settings, and the check that an address is loopback only."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from generator.company import Company
+
+MAX_BODY = 1_000_000  # bytes: a 64-battery spec with every field is under 10 kB
+QUEUE_PER_WORKER = 2  # sheets waiting per render worker before the server says 503
+BODY_SECONDS = 10.0  # to receive a request body
+CHECK_SECONDS = 10.0  # validate, plan, fix, extract: milliseconds normally
+SHEET_SECONDS = 60.0  # one sheet: about a second normally, more while the queue drains
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    token: str | None = None  # every /api/ request must carry it as a bearer token
+    workers: int = 2  # render processes: sheets rendered at once
+    company: Company | None = None
+    queue_per_worker: int = QUEUE_PER_WORKER
+    warm: bool = False  # start and warm the render workers at startup (serve does)
+    sheet_seconds: float = SHEET_SECONDS
+    check_seconds: float = CHECK_SECONDS
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only: localhost or a loopback address."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # another host name: it may resolve to anything
+        return False

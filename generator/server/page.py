@@ -1,0 +1,65 @@
+"""The support desk page, its static files and the DIP drawings it shows.
+
+Files are served from a fixed list read from the package; no request names a file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import cache
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from generator.sheet import assets
+
+STATIC = Path(__file__).resolve().with_name("static")
+FILES = {
+    "app.js": (STATIC / "app.js", "text/javascript; charset=utf-8"),
+    "app.css": (STATIC / "app.css", "text/css; charset=utf-8"),
+    "font-regular.ttf": (assets.FONTS / "AtkinsonHyperlegible-Regular.ttf", "font/ttf"),
+    "font-bold.ttf": (assets.FONTS / "AtkinsonHyperlegible-Bold.ttf", "font/ttf"),
+}
+# A drawing is shown as an image: its own inline styles, and nothing else, may apply.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+DAY = "public, max-age=86400"
+
+
+@cache
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+async def page(request: Request) -> Response:
+    return HTMLResponse(_read(STATIC / "page.html"), headers={"Cache-Control": "no-cache"})
+
+
+async def static(request: Request) -> Response:
+    listed = FILES.get(request.path_params["name"])
+    if listed is None:
+        return Response("not found", status_code=404, media_type="text/plain")
+    path, media_type = listed
+    return Response(_read(path), media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+
+async def dip_figure(request: Request) -> Response:
+    """GET /figures/dip.svg?model=LL-S&id=3: the switch block the sheet draws for that ID."""
+    from generator.sheet.figures.dip import dip_svg
+
+    model = request.app.state.catalog.find(request.query_params.get("model", "")[:100])
+    given = request.query_params.get("id", "")
+    if (
+        model is None
+        or not given.isdigit()
+        or not model.dip.id_low <= int(given) <= model.dip.id_high
+    ):
+        return Response("no such model and ID", status_code=404, media_type="text/plain")
+    states = model.dip.states(int(given))
+    loop = asyncio.get_running_loop()
+    svg = await loop.run_in_executor(None, dip_svg, states, model.dip.on_side)
+    return Response(
+        svg,
+        media_type="image/svg+xml",
+        headers={"Content-Security-Policy": SVG_CSP, "Cache-Control": DAY},
+    )

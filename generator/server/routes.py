@@ -1,0 +1,146 @@
+"""The JSON API (design.md, "HTTP API"): each route reads its body, calls the library API
+and answers with the contract's status and body. Errors are `{"error": ..., "findings": ...}`."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from generator import api
+from generator.errors import UserError
+from generator.server.body import HttpError, read_body, read_spec_body
+from generator.server.convert import models_json, spec_json
+
+T = TypeVar("T")
+YAML = "application/yaml; charset=utf-8"
+FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False}
+FLAGS |= {"off": False, "": False}
+LANGUAGES = ["en"]
+HAS_ERRORS = "the spec has errors"
+
+
+async def off_loop(request: Request, function: Callable[..., T], *args: object) -> T:
+    """Run a check in a thread, so the event loop keeps answering, within the time limit.
+    A user's mistake the library raises becomes 422 with its message."""
+    seconds = request.app.state.settings.check_seconds
+    loop = asyncio.get_running_loop()
+    try:
+        return await asyncio.wait_for(
+            loop.run_in_executor(None, functools.partial(function, *args)), seconds
+        )
+    except TimeoutError:
+        raise HttpError(
+            503, f"this took longer than {seconds:g} s", headers={"Retry-After": "1"}
+        ) from None
+    except UserError as error:
+        raise HttpError(422, str(error)) from None
+
+
+async def validate(request: Request) -> Response:
+    """200 and the findings list, exactly as `eg4sheet validate --format json`."""
+    body = await read_spec_body(request)
+    checked = await off_loop(request, api.check, body.source)
+    return JSONResponse(body.findings_json(checked.findings))
+
+
+async def plan(request: Request) -> Response:
+    """200 and the plan JSON contract, or 422 and the findings."""
+    body = await read_spec_body(request)
+    checked = await off_loop(request, api.check, body.source)
+    if checked.plan is None:
+        raise HttpError(422, HAS_ERRORS, body.findings_json(checked.findings))
+    return JSONResponse(checked.plan.as_json_dict())
+
+
+def sheet_options(query: QueryParams) -> tuple[bool, str | None]:
+    """(allow_errors, paper) from the query; a value we cannot use is 422."""
+    paper = query.get("paper", "").lower() or None
+    if paper not in (None, "letter", "a4"):
+        raise HttpError(422, "paper: letter or a4")
+    allow_errors = FLAGS.get(query.get("allow_errors", "").lower())
+    if allow_errors is None:
+        raise HttpError(422, "allow_errors: true or false")
+    lang = query.get("lang", "").lower() or "en"
+    if lang not in LANGUAGES:
+        raise HttpError(422, f"lang: the sheet is available in {', '.join(LANGUAGES)}")
+    return allow_errors, paper
+
+
+async def sheet(request: Request) -> Response:
+    """200 and the PDF, the same bytes as `eg4sheet build`; or 422 and the findings."""
+    allow_errors, paper = sheet_options(request.query_params)
+    body = await read_spec_body(request)
+    checked = await off_loop(request, api.check, body.source)
+    if checked.analysis is None or (checked.has_errors and not allow_errors):
+        message = f"{HAS_ERRORS}: fix them, or set allow_errors=true for a sheet that lists them"
+        raise HttpError(422, message, body.findings_json(checked.findings))
+    pdf = await request.app.state.pool.render(body.source, allow_errors, paper)
+    filename = Path(body.source.name).stem + ".pdf"  # the name is checked: letters, ., -, _
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def fix(request: Request) -> Response:
+    """200 and the corrected spec YAML, or 422 and why it cannot be corrected."""
+    body = await read_spec_body(request)
+    result = await off_loop(request, api.fix, body.source)
+    if result.text is None:
+        raise HttpError(
+            422, "cannot be corrected automatically", body.findings_json(result.blocking)
+        )
+    return Response(result.text, media_type=YAML)
+
+
+async def extract(request: Request) -> Response:
+    """200 and the spec YAML inside a sheet (its bytes as attached), or 422 and why not."""
+    data = await read_body(request)
+    source = await off_loop(request, api.extract, data, "the uploaded sheet")
+    return Response(source.data, media_type=YAML)
+
+
+async def spec(request: Request) -> Response:
+    """For the page: the YAML the checks read (for JSON bodies, the YAML made from it), the
+    spec as read in the JSON structure the API accepts (null when unreadable), its findings."""
+    body = await read_spec_body(request)
+    checked = await off_loop(request, api.check, body.source)
+    return JSONResponse(
+        {
+            "yaml": body.source.data.decode("utf-8", errors="replace"),
+            "spec": spec_json(checked.spec) if checked.spec is not None else None,
+            "findings": body.findings_json(checked.findings),
+        }
+    )
+
+
+async def correction(request: Request) -> Response:
+    """For the page: both racks (As found, Corrected) as SVG and the numbered change list."""
+    from generator.sheet.figures.rack import rack_svgs
+
+    body = await read_spec_body(request)
+    checked = await off_loop(request, api.check, body.source)
+    if checked.analysis is None:
+        raise HttpError(422, "the spec cannot be read", body.findings_json(checked.findings))
+    analysis = checked.analysis
+    return JSONResponse(
+        {
+            "as_found": rack_svgs(analysis.as_found),
+            "corrected": rack_svgs(analysis.plan),
+            "changes": list(analysis.changes),
+            "findings": body.findings_json(checked.findings),
+        }
+    )
+
+
+async def models(request: Request) -> Response:
+    """The catalog's models, newest first."""
+    return JSONResponse(models_json(request.app.state.catalog))

@@ -1,0 +1,515 @@
+// eg4sheet support desk: the form, live findings, the plan, the correction, downloads.
+// Plain JavaScript, no libraries. Every piece of user or spec text reaches the page through
+// textContent or a form value, never as markup; the only markup inserted is the server's own
+// rack drawings (their text escaped by the server), parsed as SVG.
+"use strict";
+
+const STORE = "eg4sheet.form.v1";
+const TOKEN = "eg4sheet.token";
+const JOB_KEYS = ["title", "customer", "site", "installer", "quote", "revision", "date", "notes"];
+const SPEC_NAME = "bank.yaml";
+const DEBOUNCE_MS = 250;
+
+let models = [];
+let state = emptyState();
+let timer = 0;
+let generation = 0; // answers to older edits are dropped
+let dragFrom = -1;
+
+const $ = (id) => document.getElementById(id);
+
+function emptyState() {
+  const job = {};
+  for (const key of JOB_KEYS) job[key] = "";
+  return { job, paper: "letter", inverter: "", batteries: [], cables: [] };
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "text") node.textContent = value;
+    else if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value === true) node.setAttribute(key, "");
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, String(value));
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+// ---- the spec the form describes -------------------------------------------------------
+
+function numberOrText(text) {
+  const trimmed = String(text).trim();
+  return /^[0-9]{1,6}$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+function specJson() {
+  const spec = {};
+  const job = {};
+  for (const key of JOB_KEYS) if (state.job[key].trim()) job[key] = state.job[key].trim();
+  if (Object.keys(job).length) spec.job = job;
+  spec.paper = state.paper;
+  if (state.inverter.trim()) spec.inverter = state.inverter.trim();
+  spec.batteries = state.batteries.map((battery) => {
+    const entry = { model: battery.model };
+    if (String(battery.count).trim() && String(battery.count).trim() !== "1") entry.count = numberOrText(battery.count);
+    if (battery.serial.trim()) entry.serial = battery.serial.trim();
+    if (String(battery.id).trim()) entry.id = numberOrText(battery.id);
+    if (battery.firmware.trim()) entry.firmware = battery.firmware.trim();
+    return entry;
+  });
+  if (state.cables.length) {
+    spec.cables = state.cables.map((cable) => {
+      const upper = numberOrText(cable.upper);
+      return { between: [upper, typeof upper === "number" ? upper + 1 : upper], pins: cable.pins.slice().sort() };
+    });
+  }
+  return spec;
+}
+
+function loadSpec(spec) {
+  const next = emptyState();
+  for (const key of JOB_KEYS) next.job[key] = spec.job && spec.job[key] != null ? String(spec.job[key]) : "";
+  next.paper = spec.paper === "a4" ? "a4" : "letter";
+  next.inverter = spec.inverter ? String(spec.inverter) : "";
+  next.batteries = (spec.batteries || []).map((entry) => newBattery(
+    String(entry.model), entry.count ?? 1, entry.serial ?? "", entry.id ?? "", entry.firmware ?? ""));
+  next.cables = (spec.cables || []).map((cable) => ({
+    upper: String(Math.min(...cable.between)), pins: cable.pins.slice(),
+  }));
+  state = next;
+  renderAll();
+  changed();
+}
+
+function newBattery(model, count = 1, serial = "", id = "", firmware = "") {
+  return { model, count: String(count), serial: String(serial), id: String(id), firmware: String(firmware) };
+}
+
+// ---- talking to the server -------------------------------------------------------------
+
+async function call(path, body, type = "application/json") {
+  const headers = { "Content-Type": type };
+  const token = sessionStorage.getItem(TOKEN);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(path, { method: body === undefined ? "GET" : "POST", headers, body });
+  if (response.status === 401) {
+    $("token-form").hidden = false;
+    throw new Error("this server needs an access token (above)");
+  }
+  return response;
+}
+
+async function errorOf(response) {
+  try {
+    const answer = await response.json();
+    return answer;
+  } catch (_) {
+    return { error: `the server answered ${response.status}` };
+  }
+}
+
+function say(text) {
+  $("message").textContent = text;
+}
+
+// ---- rendering the form ----------------------------------------------------------------
+
+function modelSelect(value, label) {
+  const select = el("select", { "aria-label": label });
+  const names = models.map((model) => model.name);
+  if (value && !names.includes(value)) names.unshift(value);
+  for (const name of names) {
+    const known = models.some((model) => model.name === name);
+    select.append(el("option", { value: name, text: known ? name : `${name} (not in the catalog)` }));
+  }
+  select.value = value;
+  return select;
+}
+
+function positionsOf(index) {
+  let first = 1;
+  for (let n = 0; n < index; n += 1) first += countOf(state.batteries[n]);
+  const last = first + countOf(state.batteries[index]) - 1;
+  return last > first ? `${first}–${last}` : String(first);
+}
+
+function countOf(battery) {
+  const count = Number(String(battery.count).trim() || "1");
+  return Number.isInteger(count) && count >= 1 && count <= 64 ? count : 1;
+}
+
+function field(label, value, onInput, attrs = {}) {
+  return el("label", {}, label, el("input", { value, autocomplete: "off", oninput: (event) => onInput(event.target.value), ...attrs }));
+}
+
+function renderBatteries(focus) {
+  const list = $("batteries");
+  list.replaceChildren();
+  state.batteries.forEach((battery, index) => {
+    const where = `battery ${index + 1}`;
+    const select = modelSelect(battery.model, `Model of ${where}`);
+    select.addEventListener("change", () => { battery.model = select.value; changed(); });
+    const moveUp = el("button", { type: "button", class: "icon", "aria-label": `Move ${where} up`, text: "↑", disabled: index === 0,
+      onclick: () => move(index, index - 1, "up") });
+    const moveDown = el("button", { type: "button", class: "icon", "aria-label": `Move ${where} down`, text: "↓", disabled: index === state.batteries.length - 1,
+      onclick: () => move(index, index + 1, "down") });
+    const remove = el("button", { type: "button", class: "icon", "aria-label": `Remove ${where}`, text: "✕",
+      onclick: () => { state.batteries.splice(index, 1); renderBatteries(); changed(); } });
+    const item = el("li", { class: "battery", draggable: "true", "data-index": index },
+      el("div", { class: "row-head" },
+        el("span", { class: "position", title: "rack position", text: positionsOf(index) }),
+        el("label", { class: "model" }, "Model ", select),
+        el("span", { class: "move" }, moveUp, moveDown, remove)),
+      el("div", { class: "row-fields" },
+        field("Count", battery.count, (v) => { battery.count = v; updatePositions(); changed(); }, { inputmode: "numeric", class: "short" }),
+        field("Serial", battery.serial, (v) => { battery.serial = v; changed(); }),
+        field("ID set", battery.id, (v) => { battery.id = v; changed(); }, { inputmode: "numeric", class: "short" }),
+        field("Firmware installed", battery.firmware, (v) => { battery.firmware = v; changed(); })),
+      el("ul", { class: "findings", "data-findings": `battery-${index}` }));
+    item.addEventListener("dragstart", (event) => { dragFrom = index; event.dataTransfer.effectAllowed = "move"; event.dataTransfer.setData("text/plain", String(index)); });
+    item.addEventListener("dragover", (event) => { if (dragFrom >= 0) event.preventDefault(); });
+    item.addEventListener("drop", (event) => { event.preventDefault(); if (dragFrom >= 0 && dragFrom !== index) move(dragFrom, index); dragFrom = -1; });
+    list.append(item);
+  });
+  if (focus) {
+    const button = list.querySelector(`li[data-index="${focus.index}"] .move button:nth-child(${focus.which === "up" ? 1 : 2})`);
+    const target = button && !button.disabled ? button : list.querySelector(`li[data-index="${focus.index}"] select`);
+    if (target) target.focus();
+  }
+}
+
+function updatePositions() {
+  document.querySelectorAll("#batteries .position").forEach((span, index) => { span.textContent = positionsOf(index); });
+}
+
+function move(from, to, which) {
+  const [battery] = state.batteries.splice(from, 1);
+  state.batteries.splice(to, 0, battery);
+  renderBatteries(which ? { index: to, which } : undefined);
+  changed();
+}
+
+function renderCables() {
+  const list = $("cables");
+  list.replaceChildren();
+  state.cables.forEach((cable, index) => {
+    const upper = el("input", { value: cable.upper, class: "short", inputmode: "numeric", "aria-label": `Cable ${index + 1}: upper position` });
+    const lower = el("span", { class: "lower", text: lowerOf(cable.upper) });
+    upper.addEventListener("input", () => { cable.upper = upper.value; lower.textContent = lowerOf(upper.value); changed(); });
+    const pins = el("fieldset", { class: "pins" }, el("legend", { text: "pins populated" }));
+    for (let pin = 1; pin <= 8; pin += 1) {
+      const box = el("input", { type: "checkbox", checked: cable.pins.includes(pin), "aria-label": `Cable ${index + 1}: pin ${pin}` });
+      box.addEventListener("change", () => {
+        cable.pins = box.checked ? [...cable.pins, pin] : cable.pins.filter((p) => p !== pin);
+        changed();
+      });
+      pins.append(el("label", { class: "pin" }, box, String(pin)));
+    }
+    const remove = el("button", { type: "button", class: "icon", "aria-label": `Remove cable ${index + 1}`, text: "✕",
+      onclick: () => { state.cables.splice(index, 1); renderCables(); changed(); } });
+    list.append(el("li", { class: "cable" },
+      el("div", { class: "row-head" }, el("span", {}, "Between position ", upper, " and ", lower), remove),
+      pins,
+      el("ul", { class: "findings", "data-findings": `cable-${index}` })));
+  });
+}
+
+function lowerOf(upper) {
+  const value = numberOrText(upper);
+  return typeof value === "number" ? String(value + 1) : "the next";
+}
+
+function renderJob() {
+  document.querySelectorAll("[data-job]").forEach((input) => { input.value = state.job[input.dataset.job]; });
+  $("paper").value = state.paper;
+  $("inverter").value = state.inverter;
+}
+
+function renderAll() {
+  renderJob();
+  renderBatteries();
+  renderCables();
+}
+
+// ---- findings, plan, correction --------------------------------------------------------
+
+function changed() {
+  localStorage.setItem(STORE, JSON.stringify(state));
+  clearTimeout(timer);
+  timer = setTimeout(refresh, DEBOUNCE_MS);
+}
+
+async function refresh() {
+  const mine = ++generation;
+  $("correction").hidden = true;
+  if (!state.batteries.length) {
+    showFindings([]);
+    $("status").textContent = "Add a battery to start.";
+    $("status").className = "status";
+    showPlan(null);
+    return;
+  }
+  const body = JSON.stringify(specJson());
+  try {
+    const response = await call("/api/validate", body);
+    if (mine !== generation) return;
+    if (!response.ok) { $("status").textContent = (await errorOf(response)).error; return; }
+    const findings = await response.json();
+    if (mine !== generation) return;
+    showFindings(findings);
+    const errors = findings.filter((f) => f.severity === "error").length;
+    if (errors) { showPlan(null); return; }
+    const planned = await call("/api/plan", body);
+    if (mine !== generation) return;
+    showPlan(planned.ok ? await planned.json() : null);
+  } catch (error) {
+    $("status").textContent = String(error.message || error);
+  }
+}
+
+function findingItem(finding) {
+  return el("li", { class: `finding ${finding.severity}` },
+    el("span", { class: "code", text: `${finding.severity} ${finding.code}` }), " ",
+    el("span", { class: "text", text: finding.message }),
+    finding.hint ? el("span", { class: "hint", text: `Fix: ${finding.hint}` }) : null);
+}
+
+function showFindings(findings) {
+  document.querySelectorAll("[data-findings]").forEach((list) => list.replaceChildren());
+  const general = $("general-findings");
+  general.replaceChildren();
+  for (const finding of findings) {
+    const match = /^\/(batteries|cables)\/(\d+)(\/|$)/.exec(finding.path || "");
+    const target = match && document.querySelector(`[data-findings="${match[1] === "batteries" ? "battery" : "cable"}-${match[2]}"]`);
+    (target || general).append(findingItem(finding));
+  }
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const warnings = findings.length - errors;
+  $("status").textContent = errors
+    ? `${plural(errors, "error")}, ${plural(warnings, "warning")}: see each battery. “Correct it” shows the corrected bank.`
+    : `No errors${warnings ? `, ${plural(warnings, "warning")}` : ""}. The sheet can be printed.`;
+  $("status").className = `status ${errors ? "bad" : "good"}`;
+}
+
+function plural(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+function showPlan(plan) {
+  $("plan").hidden = !plan;
+  $("plan-note").hidden = Boolean(plan);
+  if (!plan) return;
+  const bank = plan.bank;
+  $("plan-summary").textContent = `${bank.batteries} ${bank.batteries === 1 ? "battery" : "batteries"}, ${bank.kwh} kWh, master ${bank.master}`;
+  const rows = $("plan-rows");
+  rows.replaceChildren();
+  for (const battery of plan.batteries) {
+    const words = battery.dip ? battery.dip.map((s, n) => `${n + 1} ${s}`).join(" · ") : "no address";
+    const drawing = battery.dip
+      ? el("img", { src: `/figures/dip.svg?model=${encodeURIComponent(battery.model)}&id=${battery.id}`, alt: `DIP switches: ${words}`, class: "dip" })
+      : null;
+    const firmware = battery.firmware;
+    rows.append(el("tr", {},
+      el("td", { class: "num", text: String(battery.position) }),
+      el("td", { class: "num", text: String(battery.id) }),
+      el("td", {}, el("strong", { text: battery.model }), battery.serial ? el("div", { class: "serial", text: battery.serial }) : null),
+      el("td", {}, drawing, el("div", { class: "words", text: words })),
+      el("td", { text: `needs ${firmware.required.join(" or ")}${firmware.installed ? `; has ${firmware.installed}` : ""}` })));
+  }
+  const cables = $("plan-cables");
+  cables.replaceChildren();
+  for (const cable of plan.cables) {
+    const kind = cable.kind === "standard" ? "standard patch cable" : "pins 7 and 8 only";
+    cables.append(el("li", { class: cable.kind, text: `${cable.between[0]}–${cable.between[1]}: ${kind}` }));
+  }
+}
+
+function svgNode(text) {
+  const parsed = new DOMParser().parseFromString(text, "image/svg+xml");
+  return document.importNode(parsed.documentElement, true);
+}
+
+async function correct() {
+  if (!state.batteries.length) { say("Add batteries first."); return; }
+  try {
+    const response = await call("/api/correction", JSON.stringify(specJson()));
+    if (!response.ok) { say((await errorOf(response)).error); return; }
+    const answer = await response.json();
+    $("rack-found").replaceChildren(...answer.as_found.map(svgNode));
+    $("rack-corrected").replaceChildren(...answer.corrected.map(svgNode));
+    const changes = $("changes");
+    changes.replaceChildren(...answer.changes.map((change) => el("li", { text: change })));
+    if (!answer.changes.length) changes.append(el("li", { text: "Nothing to change: the bank is right as it is." }));
+    $("correction").hidden = false;
+    $("correction").scrollIntoView({ block: "start" });
+  } catch (error) {
+    say(String(error.message || error));
+  }
+}
+
+async function useCorrected() {
+  try {
+    const fixed = await call("/api/fix", JSON.stringify(specJson()));
+    if (!fixed.ok) {
+      const answer = await errorOf(fixed);
+      say(`${answer.error}${answer.findings ? `: ${answer.findings.map((f) => f.code).join(", ")}` : ""}`);
+      return;
+    }
+    await loadYaml(await fixed.text());
+    say("The form now holds the corrected bank.");
+  } catch (error) {
+    say(String(error.message || error));
+  }
+}
+
+// ---- downloads and loading -------------------------------------------------------------
+
+function fileStem() {
+  const slug = state.job.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+  return slug || "bank";
+}
+
+function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+async function downloadPdf() {
+  const query = new URLSearchParams({ allow_errors: $("allow-errors").checked ? "true" : "false", name: SPEC_NAME });
+  say("Making the sheet…");
+  try {
+    const response = await call(`/api/sheet?${query}`, JSON.stringify(specJson()));
+    if (!response.ok) {
+      const answer = await errorOf(response);
+      say(response.status === 422 && answer.findings
+        ? "The bank has errors: correct them, or tick “even with errors” for a sheet that lists them."
+        : answer.error);
+      return;
+    }
+    download(await response.blob(), `${fileStem()}.pdf`);
+    say(`Downloaded ${fileStem()}.pdf`);
+  } catch (error) {
+    say(String(error.message || error));
+  }
+}
+
+async function downloadYaml() {
+  try {
+    const response = await call(`/api/spec?name=${SPEC_NAME}`, JSON.stringify(specJson()));
+    if (!response.ok) { say((await errorOf(response)).error); return; }
+    const answer = await response.json();
+    download(new Blob([answer.yaml], { type: "application/yaml" }), `${fileStem()}.yaml`);
+    say(`Downloaded ${fileStem()}.yaml`);
+  } catch (error) {
+    say(String(error.message || error));
+  }
+}
+
+async function loadYaml(text) {
+  const response = await call("/api/spec", text, "application/yaml");
+  if (!response.ok) { say((await errorOf(response)).error); return false; }
+  const answer = await response.json();
+  if (!answer.spec) {
+    say(`Could not read that spec: ${answer.findings.map((f) => `line ${f.line}: ${f.message}`).join("; ")}`);
+    return false;
+  }
+  loadSpec(answer.spec);
+  return true;
+}
+
+async function loadFile(file) {
+  if (file.size > 1000000) { say(`${file.name} is larger than 1 MB.`); return; }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const isPdf = String.fromCharCode(...bytes.slice(0, 5)) === "%PDF-";
+  try {
+    if (isPdf) {
+      const response = await call("/api/extract", bytes, "application/pdf");
+      if (!response.ok) { say((await errorOf(response)).error); return; }
+      if (await loadYaml(await response.text())) say(`Loaded the bank from the sheet ${file.name}.`);
+    } else if (await loadYaml(new TextDecoder().decode(bytes))) {
+      say(`Loaded ${file.name}.`);
+    }
+  } catch (error) {
+    say(String(error.message || error));
+  }
+}
+
+// ---- start -----------------------------------------------------------------------------
+
+async function loadModels() {
+  const response = await call("/api/models");
+  if (!response.ok) throw new Error((await errorOf(response)).error);
+  models = await response.json();
+  $("add-model").replaceChildren(...models.map((model) => el("option", { value: model.name, text: model.name })));
+}
+
+function restore() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORE) || "null");
+    if (saved && Array.isArray(saved.batteries)) {
+      state = { ...emptyState(), ...saved, job: { ...emptyState().job, ...saved.job } };
+      state.cables = Array.isArray(saved.cables) ? saved.cables : [];
+    }
+  } catch (_) {
+    state = emptyState();
+  }
+}
+
+async function start() {
+  restore();
+  document.querySelectorAll("[data-job]").forEach((input) => {
+    input.addEventListener("input", () => { state.job[input.dataset.job] = input.value; changed(); });
+  });
+  $("paper").addEventListener("change", () => { state.paper = $("paper").value; changed(); });
+  $("inverter").addEventListener("input", () => { state.inverter = $("inverter").value; changed(); });
+  $("add-battery").addEventListener("click", () => {
+    const count = $("add-count").value.trim() || "1";
+    state.batteries.push(newBattery($("add-model").value, count));
+    renderBatteries();
+    changed();
+  });
+  $("add-cable").addEventListener("click", () => {
+    const next = state.cables.length + 1;
+    state.cables.push({ upper: String(next), pins: [1, 2, 3, 4, 5, 6, 7, 8] });
+    renderCables();
+    changed();
+  });
+  $("download-pdf").addEventListener("click", downloadPdf);
+  $("download-yaml").addEventListener("click", downloadYaml);
+  $("correct").addEventListener("click", correct);
+  $("use-corrected").addEventListener("click", useCorrected);
+  $("new-bank").addEventListener("click", () => {
+    if (!state.batteries.length || window.confirm("Clear the form for a new bank?")) { state = emptyState(); renderAll(); changed(); }
+  });
+  $("load-file").addEventListener("change", () => {
+    const file = $("load-file").files[0];
+    $("load-file").value = "";
+    if (file) loadFile(file);
+  });
+  $("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN, $("token").value);
+    $("token-form").hidden = true;
+    connect();
+  });
+  await connect();
+}
+
+async function connect() {
+  try {
+    await loadModels();
+  } catch (error) {
+    $("status").textContent = String(error.message || error);
+    return;
+  }
+  renderAll();
+  refresh();
+}
+
+document.addEventListener("DOMContentLoaded", start);

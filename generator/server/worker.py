@@ -1,0 +1,31 @@
+"""What runs in the render pool's processes: one sheet at a time, the renderer kept warm."""
+
+from __future__ import annotations
+
+import gc
+
+from generator import api
+from generator.company import Company
+
+WARM_UP_SPEC = b"batteries:\n  - model: LL-S\n"
+
+_company: Company | None = None
+
+
+def start(company: Company | None) -> None:
+    """Each worker renders one small sheet first (imports, fonts, caches), then freezes what
+    it holds so the garbage collector does not walk it again for every sheet."""
+    global _company
+    _company = company
+    api.build_sheet(api.SpecSource("warm-up.yaml", WARM_UP_SPEC))
+    gc.freeze()
+
+
+def ready() -> None:
+    """A no-op task: submitting one per worker makes the pool start them all."""
+
+
+def render(name: str, data: bytes, allow_errors: bool, paper: str | None) -> bytes | None:
+    """The sheet's PDF bytes, exactly as `eg4sheet build` makes them; None when refused."""
+    options = api.SheetOptions(allow_errors=allow_errors, paper=paper, company=_company)
+    return api.build_sheet(api.SpecSource(name, data), options).pdf

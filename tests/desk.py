@@ -1,0 +1,146 @@
+"""The support desk page as a person uses it, for the browser tests and the screenshots."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+T = TypeVar("T")
+WAIT_SECONDS = 30.0
+
+
+class Desk:
+    def __init__(self, driver: WebDriver, base: str) -> None:
+        self.driver = driver
+        self.base = base
+
+    def open_fresh(self) -> None:
+        """The page with an empty form (nothing kept from an earlier test)."""
+        self.driver.get(self.base + "/")
+        self.driver.execute_script("localStorage.clear(); sessionStorage.clear();")
+        self.driver.get(self.base + "/")
+        self.wait(lambda: self.status().startswith("Add a battery"))
+
+    def wait(self, condition: Callable[[], T], seconds: float = WAIT_SECONDS) -> T:
+        def check(_: Any) -> T:
+            return condition()
+
+        # The page redraws lists as findings arrive: an element may go stale between looks.
+        waiting = WebDriverWait(
+            self.driver,
+            seconds,
+            poll_frequency=0.05,
+            ignored_exceptions=(StaleElementReferenceException,),
+        )
+        return waiting.until(check)
+
+    def find(self, css: str) -> WebElement:
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def finds(self, css: str) -> list[WebElement]:
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def status(self) -> str:
+        return str(self.find("#status").text)
+
+    def message(self) -> str:
+        return str(self.find("#message").text)
+
+    def job(self, key: str, text: str) -> None:
+        self.find(f'[data-job="{key}"]').send_keys(text)
+
+    def add_battery(self, model: str, count: int = 1) -> None:
+        Select(self.find("#add-model")).select_by_value(model)
+        box = self.find("#add-count")
+        box.clear()
+        box.send_keys(str(count))
+        before = len(self.rows())
+        self.find("#add-battery").click()
+        self.wait(lambda: len(self.rows()) == before + 1)
+
+    def rows(self) -> list[WebElement]:
+        return self.finds("#batteries > li")
+
+    def battery_input(self, index: int, label: str) -> WebElement:
+        row = self.rows()[index]
+        xpath = f".//label[starts-with(normalize-space(.), '{label}')]/input"
+        return row.find_element(By.XPATH, xpath)
+
+    def models(self) -> list[str]:
+        return [
+            str(Select(row.find_element(By.CSS_SELECTOR, "select")).first_selected_option.text)
+            for row in self.rows()
+        ]
+
+    def row_findings(self, index: int) -> list[str]:
+        return [str(item.text) for item in self.finds(f'[data-findings="battery-{index}"] > li')]
+
+    def wait_for_no_errors(self) -> str:
+        return self.wait(lambda: self.status() if self.status().startswith("No errors") else "")
+
+    def load_file(self, path: Path) -> None:
+        self.find("#load-file").send_keys(str(path))
+
+    def spec_json(self) -> dict[str, Any]:
+        """The spec the form describes, as the page sends it."""
+        result = json.loads(self.driver.execute_script("return JSON.stringify(specJson());"))
+        assert isinstance(result, dict)
+        return result
+
+    def type_manufacturer_example(self) -> None:
+        """bank_specs/manufacturer-example.yaml, typed in field by field."""
+        for key, text in [
+            ("title", "Garcia residence, ESS bank A"),
+            ("customer", "Maria Garcia"),
+            ("site", "4810 Ridgeview Dr, Round Rock TX 78664"),
+            ("installer", "Lone Star Solar Works LLC"),
+            ("quote", "Q-2026-0317"),
+            ("revision", "1"),
+            ("date", "2026-11-24"),
+            (
+                "notes",
+                "Rack in the garage on the east wall, inverter to its left. "
+                "Existing LL-V1 and LifePower4 kept.",
+            ),
+        ]:
+            self.job(key, text)
+        self.find("#inverter").send_keys("EG4 18kPV")
+        for model, count, serial, firmware in [
+            ("LL-S", 1, "LLS2409-1187", ""),
+            ("LL-V2 (6 DIP)", 1, "LV2-6-2312-0458", ""),
+            ("LL-V2 (4 DIP)", 2, "", ""),
+            ("LL-V1", 1, "LL1-2104-0092", "V15P15"),
+            ("LifePower4", 1, "LP4-2011-3310", ""),
+        ]:
+            self.add_battery(model, count)
+            index = len(self.rows()) - 1
+            if serial:
+                self.battery_input(index, "Serial").send_keys(serial)
+            if firmware:
+                self.battery_input(index, "Firmware installed").send_keys(firmware)
+
+
+def wait_for_file(folder: Path, suffix: str, seconds: float = WAIT_SECONDS) -> Path:
+    """The first finished download with this suffix (chromium writes .crdownload first)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done = sorted(folder.glob(f"*{suffix}"))
+        if done:
+            return done[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no {suffix} file arrived in {folder} within {seconds:g} s")
+
+
+def set_viewport(driver: WebDriver, width: int, height: int, mobile: bool = False) -> None:
+    """The page's viewport exactly (a window's size includes what headless adds around it)."""
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
