@@ -6,12 +6,16 @@ Files are served from a fixed list read from the package; no request names a fil
 from __future__ import annotations
 
 import asyncio
+import re
+import threading
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from generator.bank.catalog import DipState
 from generator.sheet import assets
 
 STATIC = Path(__file__).resolve().with_name("static")
@@ -24,6 +28,8 @@ FILES = {
 # A drawing is shown as an image: its own inline styles, and nothing else, may apply.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 DAY = "public, max-age=86400"
+_DRAWING = threading.Lock()
+FONT = re.compile(r"(font-family: '[^']*')")
 
 
 @cache
@@ -43,6 +49,12 @@ async def static(request: Request) -> Response:
     return Response(_read(path), media_type=media_type, headers={"Cache-Control": "no-cache"})
 
 
+def _drawn(draw: Callable[[DipState, str], str], states: DipState, on_side: str) -> str:
+    """One drawing at a time: matplotlib is not made for threads (most come from the cache)."""
+    with _DRAWING:
+        return draw(states, on_side)
+
+
 async def dip_figure(request: Request) -> Response:
     """GET /figures/dip.svg?model=LL-S&id=3: the switch block the sheet draws for that ID."""
     from generator.sheet.figures.dip import dip_svg
@@ -57,7 +69,9 @@ async def dip_figure(request: Request) -> Response:
         return Response("no such model and ID", status_code=404, media_type="text/plain")
     states = model.dip.states(int(given))
     loop = asyncio.get_running_loop()
-    svg = await loop.run_in_executor(None, dip_svg, states, model.dip.on_side)
+    svg = await loop.run_in_executor(None, _drawn, dip_svg, states, model.dip.on_side)
+    # An image cannot load the page's font: let the browser fall back to a sans-serif one.
+    svg = FONT.sub(r"\1, sans-serif", svg)
     return Response(
         svg,
         media_type="image/svg+xml",

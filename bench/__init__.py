@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): run.py for the CLI, serve.py for `eg4sheet serve`."""
