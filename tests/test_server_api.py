@@ -281,8 +281,10 @@ def test_extract_from_a_pdf_without_a_spec_is_422(client: TestClient) -> None:
         (b"[" * 100_000 + b"]" * 100_000, "the body is not valid JSON: "),
         (b"[" * 40 + b"]" * 40, "the JSON nests deeper than 16 levels"),
         (b"\xff\xfe{", "the body is not valid JSON: "),
+        (json.dumps([[1] * 10] * 50_000).encode()[:MAX_BODY], "the body is not valid JSON: "),
+        (json.dumps([[1] * 10] * 3_000).encode(), "the JSON has more than 10000 values"),
     ],
-    ids=["syntax", "very-deep", "deep", "not-utf8"],
+    ids=["syntax", "very-deep", "deep", "not-utf8", "cut-short", "many-values"],
 )
 def test_bad_json_is_400_with_a_message(client: TestClient, body: bytes, message: str) -> None:
     for route in ["/api/validate", "/api/plan", "/api/sheet", "/api/fix"]:

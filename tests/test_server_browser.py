@@ -176,7 +176,7 @@ def test_keyboard_alone_reorders_and_keeps_focus(desk: Desk) -> None:
 def test_phone_width_has_no_sideways_scrolling(desk: Desk) -> None:
     set_viewport(desk.driver, 390, 844, mobile=True)
     try:
-        desk.type_manufacturer_example()
+        desk.load_file(EXAMPLE)
         desk.wait_for_no_errors()
         desk.find("#correct").click()
         desk.wait(lambda: desk.find("#correction").is_displayed())

@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from generator import api
 from generator.bank.diagnostics import Finding
+from generator.bank.yamlsrc import Loader
 from generator.server.config import BODY_SECONDS, MAX_BODY
 
 YAML_TYPES = {
@@ -34,6 +35,7 @@ JSON_TYPE = "application/json"
 DEFAULT_NAME = "spec.yaml"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}\.ya?ml")
 MAX_DEPTH = 16  # as for YAML specs: a spec nests 4 levels deep
+MAX_VALUES = 10_000  # a 64-battery spec with every field and cable holds under 2,000
 
 
 class HttpError(Exception):
@@ -105,8 +107,14 @@ async def read_spec_body(request: Request) -> SpecBody:
     data = await read_body(request)
     if kind != JSON_TYPE:
         return SpecBody(api.SpecSource(name, data), None)
+    loop = asyncio.get_running_loop()  # up to 1 MB of JSON: converted off the event loop
+    text, paths = await loop.run_in_executor(None, _from_json, data)
+    return SpecBody(api.SpecSource(name, text.encode()), paths)
+
+
+def _from_json(data: bytes) -> tuple[str, dict[tuple[int, int], str]]:
     text = json_to_yaml(data)
-    return SpecBody(api.SpecSource(name, text.encode()), pointer_map(text))
+    return text, pointer_map(text)
 
 
 def json_to_yaml(data: bytes) -> str:
@@ -115,24 +123,26 @@ def json_to_yaml(data: bytes) -> str:
         value = json.loads(data)
     except (ValueError, RecursionError) as error:
         raise HttpError(400, f"the body is not valid JSON: {error}") from None
-    if _depth(value) > MAX_DEPTH:
+    depth, values = _size(value)
+    if depth > MAX_DEPTH:
         raise HttpError(400, f"the JSON nests deeper than {MAX_DEPTH} levels")
+    if values > MAX_VALUES:
+        raise HttpError(400, f"the JSON has more than {MAX_VALUES} values: a bank spec is small")
     return yaml.dump(value, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True, width=4096)
 
 
-def _depth(value: Any) -> int:
-    """How deeply a JSON value nests, without recursion (a hostile body nests deeply)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
+def _size(value: Any) -> tuple[int, int]:
+    """How deeply a JSON value nests and how many values it holds, counted without recursion
+    (a hostile body nests deeply) and given up on once past the limits."""
+    deepest, count, stack = 0, 0, [(value, 1)]
+    while stack and deepest <= MAX_DEPTH and count <= MAX_VALUES:
         item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
-            break
+        deepest, count = max(deepest, depth), count + 1
         children = (
             item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
         )
         stack.extend((child, depth + 1) for child in children)
-    return deepest
+    return deepest, count
 
 
 class _SpecDumper(yaml.SafeDumper):
@@ -156,7 +166,7 @@ def pointer_map(text: str) -> dict[tuple[int, int], str]:
     """Where each value and key of our own YAML starts -> its JSON Pointer. Where a mapping
     and its first key start at the same place, the mapping (the outer value) wins."""
     found: dict[tuple[int, int], str] = {}
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=Loader)
     stack: list[tuple[Node, str]] = [(root, "")] if root is not None else []
     while stack:
         node, pointer = stack.pop()

@@ -20,7 +20,7 @@ class ServerSettings:
     workers: int = 2  # render processes: sheets rendered at once
     company: Company | None = None
     queue_per_worker: int = QUEUE_PER_WORKER
-    warm: bool = False  # start and warm the render workers at startup (serve does)
+    warm: bool = False  # start the render workers at startup, each rendering a sheet once
     sheet_seconds: float = SHEET_SECONDS
     check_seconds: float = CHECK_SECONDS
 

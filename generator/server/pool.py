@@ -35,7 +35,7 @@ class RenderPool:
             max_workers=self.settings.workers,
             mp_context=context,
             initializer=worker.start,
-            initargs=(self.settings.company,),
+            initargs=(self.settings.company, self.settings.warm),
         )
 
     def warm(self) -> None:

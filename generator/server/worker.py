@@ -12,12 +12,14 @@ WARM_UP_SPEC = b"batteries:\n  - model: LL-S\n"
 _company: Company | None = None
 
 
-def start(company: Company | None) -> None:
-    """Each worker renders one small sheet first (imports, fonts, caches), then freezes what
-    it holds so the garbage collector does not walk it again for every sheet."""
+def start(company: Company | None, warm: bool) -> None:
+    """Each worker renders one small sheet first (imports, fonts, caches; unless told not
+    to, as in tests), then freezes what it holds so the garbage collector does not walk it
+    again for every sheet."""
     global _company
     _company = company
-    api.build_sheet(api.SpecSource("warm-up.yaml", WARM_UP_SPEC))
+    if warm:
+        api.build_sheet(api.SpecSource("warm-up.yaml", WARM_UP_SPEC))
     gc.freeze()
 
 
