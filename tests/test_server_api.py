@@ -413,3 +413,21 @@ def test_serve_refuses_a_public_address_without_a_token(
 )
 def test_loopback_addresses(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.slow
+def test_hostile_specs_get_an_answer_never_a_500(client: TestClient) -> None:
+    """The hostile corpus through every spec route: a finding, 413 or 422, never a crash."""
+    from tests.hostile_corpus import CASES
+
+    for case in CASES:
+        answer = client.post("/api/validate", content=case.data, headers=YAML)
+        if len(case.data) > MAX_BODY:
+            assert answer.status_code == 413, case.name
+            continue
+        assert answer.status_code == 200, case.name
+        codes = [f["code"] for f in answer.json() if f["severity"] == "error"]
+        assert (codes[0] if codes else None) == case.code, case.name
+        for route in ["/api/plan", "/api/fix", "/api/spec", "/api/correction"]:
+            status = client.post(route, content=case.data, headers=YAML).status_code
+            assert status in (200, 422), (case.name, route)
