@@ -109,6 +109,7 @@ def test_fix_is_plan_fix(
     assert answer.text == expected
 
 
+@pytest.mark.slow
 def test_extract_gives_back_the_spec_inside_a_sheet(client: TestClient) -> None:
     pdf = build_pdf(EXAMPLE)
     answer = client.post("/api/extract", content=pdf, headers={"Content-Type": "application/pdf"})
