@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from generator import api
 from generator.server.app import create_app
 from generator.server.config import MAX_BODY, ServerSettings, is_loopback
+from generator.sheet.extract import MAX_SHEET_BYTES
 from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult, build_pdf
 
 YAML = {"Content-Type": "application/yaml"}
@@ -109,11 +110,27 @@ def test_fix_is_plan_fix(
     assert answer.text == expected
 
 
+@pytest.fixture(scope="module")
+def example_pdf() -> bytes:
+    return build_pdf(EXAMPLE)
+
+
 @pytest.mark.slow
-def test_extract_gives_back_the_spec_inside_a_sheet(client: TestClient) -> None:
-    pdf = build_pdf(EXAMPLE)
-    answer = client.post("/api/extract", content=pdf, headers={"Content-Type": "application/pdf"})
+def test_extract_gives_back_the_spec_inside_a_sheet(client: TestClient, example_pdf: bytes) -> None:
+    answer = client.post(
+        "/api/extract", content=example_pdf, headers={"Content-Type": "application/pdf"}
+    )
     assert answer.status_code == 200 and answer.content == EXAMPLE.read_bytes()
+
+
+@pytest.mark.slow
+def test_extract_reads_a_photo_of_a_page(client: TestClient, example_pdf: bytes) -> None:
+    from tests.test_scan import photographed, plan_of, render
+
+    photo = photographed(render(example_pdf, 1, 150, grey=False), 2.0)
+    answer = client.post("/api/extract", content=photo, headers={"Content-Type": "image/jpeg"})
+    assert answer.status_code == 200, answer.text
+    assert plan_of(answer.content) == plan_of(EXAMPLE.read_bytes())
 
 
 def test_json_body_reads_as_the_same_yaml_and_findings_carry_json_paths(client: TestClient) -> None:
@@ -249,6 +266,7 @@ def test_fix_that_cannot_be_done_is_422_with_the_reason(client: TestClient) -> N
     assert [f["code"] for f in answer.json()["findings"]] == ["E105"]
 
 
+@pytest.mark.slow  # read in a render worker
 @pytest.mark.parametrize(
     "body", [b"", b"%PDF-1.7\n garbage", b"\x00\xff" * 100], ids=["empty", "broken-pdf", "bytes"]
 )
@@ -258,6 +276,7 @@ def test_extract_from_what_is_not_a_sheet_is_422(client: TestClient, body: bytes
     assert answer.json()["error"].startswith("the uploaded sheet: not a readable PDF")
 
 
+@pytest.mark.slow  # read in a render worker
 def test_extract_from_a_pdf_without_a_spec_is_422(client: TestClient) -> None:
     from pypdf import PdfWriter
 
@@ -302,8 +321,12 @@ def test_other_media_types_are_415(client: TestClient) -> None:
 
 def test_a_body_over_1_mb_is_413(client: TestClient) -> None:
     big = b"#" * (MAX_BODY + 1)
-    for route in ["/api/validate", "/api/sheet", "/api/extract"]:
+    for route in ["/api/validate", "/api/plan", "/api/sheet", "/api/fix", "/api/spec"]:
         assert client.post(route, content=big, headers=YAML).status_code == 413
+    # A sheet to read may be a phone photo: extract takes what `eg4sheet extract` takes.
+    answer = client.post("/api/extract", content=b"#" * (MAX_SHEET_BYTES + 1))
+    assert answer.status_code == 413
+    assert answer.json() == {"error": "the body is larger than 20 MB"}
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
         for _ in range(11):

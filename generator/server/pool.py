@@ -1,19 +1,24 @@
-"""Sheets are rendered in a bounded pool of processes, so a sheet never holds up the event
-loop, and a full queue is answered at once (503 with Retry-After) instead of piling up."""
+"""Sheets are rendered (and photos decoded) in a bounded pool of processes, so they never hold
+up the event loop or live validation, and a full queue is answered at once (503 with
+Retry-After) instead of piling up."""
 
 from __future__ import annotations
 
 import asyncio
 import math
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from generator import api
+from generator.errors import UserError
 from generator.server import worker
 from generator.server.body import HttpError
 from generator.server.config import ServerSettings
 
+T = TypeVar("T")
 SECONDS_PER_SHEET = 1.0  # for Retry-After: about what a warm worker takes
 
 
@@ -46,43 +51,54 @@ class RenderPool:
     def retry_after(self) -> str:
         return str(max(1, math.ceil(self.busy / self.settings.workers * SECONDS_PER_SHEET)))
 
-    async def render(self, source: api.SpecSource, allow_errors: bool, paper: str | None) -> bytes:
+    def check_room(self) -> None:
+        """503 with Retry-After when the queue is full (before a large body is even read)."""
         if self.busy >= self.limit:
             raise HttpError(
                 503,
-                f"busy: {self.busy} sheets are being made; try again shortly",
+                f"busy: {self.busy} sheets are being made or read; try again shortly",
                 headers={"Retry-After": self.retry_after()},
             )
+
+    async def render(self, source: api.SpecSource, allow_errors: bool, paper: str | None) -> bytes:
+        """The sheet's PDF, exactly as `eg4sheet build` makes it."""
+        pdf = await self.run(worker.render, source.name, source.data, allow_errors, paper)
+        if pdf is None:
+            raise HttpError(422, "the spec has errors")
+        return pdf
+
+    async def extract(self, data: bytes) -> bytes:
+        """The spec in a sheet's PDF or in a photo's QR code (decoding a photo is heavy)."""
+        return await self.run(worker.extract, data)
+
+    async def run(self, task: Callable[..., T], *args: object) -> T:
+        """`task(*args)` in a worker, within the queue limit and the time limit."""
+        self.check_room()
         loop = asyncio.get_running_loop()
         try:
-            future: Future[bytes | None] = self._executor.submit(
-                worker.render, source.name, source.data, allow_errors, paper
-            )
+            future: Future[T] = self._executor.submit(task, *args)
         except BrokenProcessPool:
-            future = self._restart().submit(
-                worker.render, source.name, source.data, allow_errors, paper
-            )
+            future = self._restart().submit(task, *args)
         self.busy += 1
-        # The slot is freed when the sheet is done, even if the client has stopped waiting.
+        # The slot is freed when the task is done, even if the client has stopped waiting.
         future.add_done_callback(lambda _: loop.call_soon_threadsafe(self._release))
         try:
-            pdf = await asyncio.wait_for(
+            return await asyncio.wait_for(
                 asyncio.shield(asyncio.wrap_future(future)), self.settings.sheet_seconds
             )
         except TimeoutError:
             raise HttpError(
                 503,
-                f"the sheet took longer than {self.settings.sheet_seconds:g} s",
+                f"this took longer than {self.settings.sheet_seconds:g} s",
                 headers={"Retry-After": self.retry_after()},
             ) from None
         except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
             self._restart()
             raise HttpError(
-                503, "the sheet's worker stopped unexpectedly", headers={"Retry-After": "1"}
+                503, "the worker stopped unexpectedly", headers={"Retry-After": "1"}
             ) from None
-        if pdf is None:
-            raise HttpError(422, "the spec has errors")
-        return pdf
+        except UserError as error:  # raised in the worker: bad input, said in words
+            raise HttpError(422, str(error)) from None
 
     def _release(self) -> None:
         self.busy -= 1

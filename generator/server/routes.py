@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from generator import api
 from generator.errors import UserError
+from generator.sheet.extract import MAX_SHEET_BYTES
 from generator.server.body import HttpError, read_body, read_spec_body
 from generator.server.convert import models_json, spec_json
 
@@ -102,10 +103,11 @@ async def fix(request: Request) -> Response:
 
 
 async def extract(request: Request) -> Response:
-    """200 and the spec YAML inside a sheet (its bytes as attached), or 422 and why not."""
-    data = await read_body(request)
-    source = await off_loop(request, api.extract, data, "the uploaded sheet")
-    return Response(source.data, media_type=YAML)
+    """200 and the spec YAML in a sheet's PDF or a photo of a page, or 422 and why not."""
+    pool = request.app.state.pool
+    pool.check_room()  # before reading up to 20 MB
+    data = await read_body(request, limit=MAX_SHEET_BYTES)
+    return Response(await pool.extract(data), media_type=YAML)
 
 
 async def spec(request: Request) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 
 from generator import api
 from generator.company import Company
@@ -18,6 +19,7 @@ def start(company: Company | None, warm: bool) -> None:
     again for every sheet."""
     global _company
     _company = company
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken upload is answered, not logged
     if warm:
         api.build_sheet(api.SpecSource("warm-up.yaml", WARM_UP_SPEC))
     gc.freeze()
@@ -31,3 +33,8 @@ def render(name: str, data: bytes, allow_errors: bool, paper: str | None) -> byt
     """The sheet's PDF bytes, exactly as `eg4sheet build` makes them; None when refused."""
     options = api.SheetOptions(allow_errors=allow_errors, paper=paper, company=_company)
     return api.build_sheet(api.SpecSource(name, data), options).pdf
+
+
+def extract(data: bytes) -> bytes:
+    """The spec inside a sheet's PDF, or in the QR code of a photo or scan of a page."""
+    return api.extract(data, "the uploaded sheet").data

@@ -6,7 +6,7 @@
 
 const STORE = "eg4sheet.form.v1";
 const TOKEN = "eg4sheet.token";
-const JOB_KEYS = ["title", "customer", "site", "installer", "quote", "revision", "date", "notes"];
+const JOB_KEYS = ["title", "customer", "site", "installer", "quote", "revision", "date", "notes", "lang"];
 const SPEC_NAME = "bank.yaml";
 const DEBOUNCE_MS = 250;
 
@@ -423,15 +423,22 @@ async function loadYaml(text) {
   return true;
 }
 
+function isSheet(bytes) {
+  const start = String.fromCharCode(...bytes.slice(0, 8));
+  return start.startsWith("%PDF-") || start.startsWith("\x89PNG") || start.startsWith("\xff\xd8\xff");
+}
+
 async function loadFile(file) {
-  if (file.size > 1000000) { say(`${file.name} is larger than 1 MB.`); return; }
+  if (file.size > 20000000) { say(`${file.name} is larger than 20 MB.`); return; }
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const isPdf = String.fromCharCode(...bytes.slice(0, 5)) === "%PDF-";
   try {
-    if (isPdf) {
-      const response = await call("/api/extract", bytes, "application/pdf");
+    if (isSheet(bytes)) { // a sheet's PDF, or a photo or scan of a page (its QR code)
+      say(`Reading ${file.name}…`);
+      const response = await call("/api/extract", bytes, file.type || "application/octet-stream");
       if (!response.ok) { say((await errorOf(response)).error); return; }
       if (await loadYaml(await response.text())) say(`Loaded the bank from the sheet ${file.name}.`);
+    } else if (file.size > 1000000) {
+      say(`${file.name} is larger than 1 MB: a spec is much smaller.`);
     } else if (await loadYaml(new TextDecoder().decode(bytes))) {
       say(`Loaded ${file.name}.`);
     }
