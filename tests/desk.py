@@ -84,8 +84,13 @@ class Desk:
     def row_findings(self, index: int) -> list[str]:
         return [str(item.text) for item in self.finds(f'[data-findings="battery-{index}"] > li')]
 
+    def settled(self) -> str:
+        """The status once the findings shown are those of the form as it is now."""
+        self.wait(lambda: self.find("body").get_attribute("data-checking") is None)
+        return self.status()
+
     def wait_for_no_errors(self) -> str:
-        return self.wait(lambda: self.status() if self.status().startswith("No errors") else "")
+        return self.wait(lambda: self.settled() if self.settled().startswith("No errors") else "")
 
     def load_file(self, path: Path) -> None:
         self.find("#load-file").send_keys(str(path))

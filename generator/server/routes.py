@@ -15,9 +15,9 @@ from starlette.responses import JSONResponse, Response
 
 from generator import api
 from generator.errors import UserError
-from generator.sheet.extract import MAX_SHEET_BYTES
 from generator.server.body import HttpError, read_body, read_spec_body
 from generator.server.convert import models_json, spec_json
+from generator.sheet.extract import MAX_SHEET_BYTES
 
 T = TypeVar("T")
 YAML = "application/yaml; charset=utf-8"

@@ -238,11 +238,21 @@ function renderAll() {
 function changed() {
   localStorage.setItem(STORE, JSON.stringify(state));
   clearTimeout(timer);
+  document.body.dataset.checking = "true"; // until the findings of this very form are shown
   timer = setTimeout(refresh, DEBOUNCE_MS);
 }
 
 async function refresh() {
+  timer = 0;
   const mine = ++generation;
+  try {
+    await check(mine);
+  } finally {
+    if (mine === generation && !timer) delete document.body.dataset.checking;
+  }
+}
+
+async function check(mine) {
   $("correction").hidden = true;
   if (!state.batteries.length) {
     showFindings([]);
