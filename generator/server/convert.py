@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from itertools import groupby
 
 from generator.bank.catalog import Catalog
 from generator.bank.spec import BankSpec
@@ -19,17 +20,16 @@ def spec_json(spec: BankSpec) -> dict[str, object]:
     if spec.inverter:
         result["inverter"] = spec.inverter
     batteries: list[dict[str, object]] = []
-    last_index = -1
-    for entry in spec.batteries:
-        if entry.index == last_index:  # the next battery of a `count` entry
-            batteries[-1]["count"] = int(str(batteries[-1].get("count", 1))) + 1
-            continue
-        last_index = entry.index
-        item: dict[str, object] = {"model": entry.model_name}
+    for _, group in groupby(spec.batteries, key=lambda entry: entry.index):
+        entries = list(group)  # one entry of the list, `count` batteries
+        first = entries[0]
+        item: dict[str, object] = {"model": first.model_name}
+        if len(entries) > 1:
+            item["count"] = len(entries)
         for key, value in (
-            ("serial", entry.serial),
-            ("id", entry.id),
-            ("firmware", entry.firmware),
+            ("serial", first.serial),
+            ("id", first.id),
+            ("firmware", first.firmware),
         ):
             if value is not None:
                 item[key] = value
