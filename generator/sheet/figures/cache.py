@@ -41,7 +41,11 @@ def cache_dir() -> Path | None:
 def cached(kind: str, key: str, make: Callable[[], str]) -> str:
     """The stored text for (kind, key), or make it, store it and return it."""
     folder = cache_dir()
-    digest = hashlib.sha256(f"{__version__}|{_matplotlib_version()}|{key}".encode()).hexdigest()
+    # The entry format is part of the key: a build that writes entries another way never
+    # finds (or overwrites) this one's, even under the same version number.
+    digest = hashlib.sha256(
+        f"{FORMAT}|{__version__}|{_matplotlib_version()}|{key}".encode()
+    ).hexdigest()
     path = folder / f"{kind}-{digest[:24]}.svg" if folder else None
     if path is not None:
         text = _read(path, digest)
