@@ -168,16 +168,17 @@ def build_sheet(
     if checked.analysis is None or (checked.has_errors and not options.allow_errors):
         return Sheet(checked)
 
-    from generator.sheet.pdf import render_pdf  # heavy imports only when a sheet is built
-    from generator.sheet.render import inline_font_urls, render_html
+    from generator.sheet.paging import laid_out_sheet  # heavy imports only for a sheet
+    from generator.sheet.pdf import write_pdf
+    from generator.sheet.render import inline_font_urls
 
     # One rendering serves both outputs; the HTML file must stand alone, so its fonts go inline.
     fonts = inline_font_urls() if options.with_html else None
     name = attached_name(source.name)
-    html = render_html(
+    html, document = laid_out_sheet(
         checked.analysis, name, paper=options.paper, fonts=fonts, company=options.company
     )
-    pdf = render_pdf(html, name, source.data)
+    pdf = write_pdf(document, name, source.data)
     return Sheet(checked, pdf, html if options.with_html else None)
 
 

@@ -39,6 +39,7 @@ class DipBlock:
     on_side: Literal["up", "down"]
     inferred: bool
     source: str
+    tools_id: int | None = None  # the address BMS Tools needs for a firmware update, if known
 
     def states(self, battery_id: int) -> DipState:
         """Each switch's lever position for this ID (an ID of 2**switches is set as 0)."""
@@ -65,6 +66,8 @@ class BatteryModel:
     dip: DipBlock
     breaker_pins: frozenset[int] = frozenset()  # a signal on these trips its breaker
     comm_ports: str | None = None  # the neighbour-cable ports' name, where sources give it
+    inverter_ports: str | None = None  # the master's ports to the inverter, where given
+    protocol_setting: str | None = None  # how the master's screen sets the inverter protocol
 
     @property
     def kwh(self) -> float:
@@ -209,8 +212,9 @@ def _pin_texts(reader: NodeReader, node: Node, what: str) -> dict[int, str] | No
 
 
 MODEL_KEYS = ["name", "rank", "generation", "aliases", "firmware", "nominal", "dip"]
-OPTIONAL_MODEL_KEYS = ["breaker_pins", "comm_ports"]
+OPTIONAL_MODEL_KEYS = ["breaker_pins", "comm_ports", "inverter_ports", "protocol_setting"]
 DIP_KEYS = ["switches", "weights", "one_when", "id_range", "on_side", "inferred", "source"]
+OPTIONAL_DIP_KEYS = ["tools_id"]
 
 
 def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
@@ -243,6 +247,16 @@ def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
         else []
     )
     ports = reader.text(fields["comm_ports"], "comm_ports") if "comm_ports" in fields else None
+    inverter_ports = (
+        reader.text(fields["inverter_ports"], "inverter_ports")
+        if "inverter_ports" in fields
+        else None
+    )
+    protocol = (
+        reader.text(fields["protocol_setting"], "protocol_setting")
+        if "protocol_setting" in fields
+        else None
+    )
     if (
         not name
         or rank is None
@@ -268,6 +282,8 @@ def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
         dip,
         frozenset(breakers),
         ports or None,
+        inverter_ports or None,
+        protocol or None,
     )
 
 
@@ -288,7 +304,7 @@ def _text_list(
 
 
 def _read_dip(reader: NodeReader, node: Node) -> DipBlock | None:
-    fields = reader.mapping(node, "dip", DIP_KEYS)
+    fields = reader.mapping(node, "dip", DIP_KEYS + OPTIONAL_DIP_KEYS)
     if fields is None:
         return None
     missing = [key for key in DIP_KEYS if key not in fields]
@@ -302,6 +318,9 @@ def _read_dip(reader: NodeReader, node: Node) -> DipBlock | None:
     on_side = reader.choice(fields["on_side"], "on_side", ["up", "down"])
     inferred = reader.flag(fields["inferred"], "inferred")
     source = reader.text(fields["source"], "source")
+    tools_id = (
+        reader.integer(fields["tools_id"], "tools_id", 0, 256) if "tools_id" in fields else None
+    )
     if switches is None or weights is None or id_range is None:
         return None
     valid = True
@@ -339,6 +358,9 @@ def _read_dip(reader: NodeReader, node: Node) -> DipBlock | None:
             "IDs count up from 1 at the master: the range must start at 0 or 1",
         )
         valid = False
+    if tools_id is not None and len(id_range) == 2 and not id_range[0] <= tools_id <= id_range[1]:
+        reader.report("E002", fields["tools_id"], "tools_id must be an ID within id_range")
+        valid = False
     if not valid or one_when is None or on_side is None or inferred is None or source is None:
         return None
     return DipBlock(
@@ -350,6 +372,7 @@ def _read_dip(reader: NodeReader, node: Node) -> DipBlock | None:
         "up" if on_side == "up" else "down",
         inferred,
         source,
+        tools_id,
     )
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import HTML, Attachment
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from generator.sheet import assets
@@ -44,8 +45,18 @@ class AssetOnlyFetcher(URLFetcher):  # type: ignore[misc]
 
 def render_pdf(html: str, spec_name: str, spec_source: bytes) -> bytes:
     """The PDF bytes for the sheet, with the spec that made it attached."""
+    return write_pdf(lay_out(html), spec_name, spec_source)
+
+
+def lay_out(html: str) -> Document:
+    """The HTML laid out in pages (what takes the time); nothing written yet."""
     fetcher = AssetOnlyFetcher()
-    document = HTML(string=html, base_url=assets.ASSETS.as_uri() + "/", url_fetcher=fetcher)
+    return HTML(string=html, base_url=assets.ASSETS.as_uri() + "/", url_fetcher=fetcher).render()
+
+
+def write_pdf(document: Document, spec_name: str, spec_source: bytes) -> bytes:
+    """A laid-out sheet as PDF bytes, with the spec that made it attached."""
+    fetcher = AssetOnlyFetcher()
     attachment = Attachment(
         file_obj=io.BytesIO(spec_source),
         name=Path(spec_name).name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,10 +12,11 @@ import jinja2
 from generator.bank.analysis import Analysis
 from generator.company import Company
 from generator.sheet import assets
-from generator.sheet.figures.qr import qr_view
-from generator.sheet.view import data_url, sheet_view
+from generator.sheet.figures.qr import QrView, qr_view
+from generator.sheet.view import SECTIONS, SheetView, data_url, sheet_view
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
+Spans = Mapping[str, bool]  # section -> whether it spans more than one page
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,56 @@ def environment() -> jinja2.Environment:
     )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A sheet drawn and worded, ready to be written as HTML with any page references."""
+
+    sheet: SheetView
+    analysis: Analysis
+    page_size: str
+    company: Company
+    fonts: FontUrls
+    qr: QrView
+
+    def html(self, spans: Spans | None = None) -> str:
+        """The whole sheet as one HTML document (CSS inline, figures as data: URLs).
+
+        `spans` says which sections take more than one page, so a reference reads "page 3"
+        or "pages 3–4"; the numbers themselves come from the layout (CSS target-counter).
+        """
+        template = environment().get_template("sheet.html")
+        return template.render(
+            company=self.company,
+            sheet=self.sheet,
+            job=self.analysis.plan.job,
+            page_size=self.page_size,
+            fonts=self.fonts,
+            footer=self.sheet.footer,
+            qr=self.qr,
+            multi={section: bool((spans or {}).get(section)) for section in SECTIONS},
+        )
+
+
+def prepare(
+    analysis: Analysis,
+    spec_name: str,
+    *,
+    paper: str | None = None,
+    fonts: FontUrls | None = None,
+    company: Company | None = None,
+) -> Prepared:
+    paper = paper if paper in PAGE_SIZES else analysis.plan.paper
+    qr = qr_view(analysis)
+    return Prepared(
+        sheet_view(analysis, spec_name, paper, company, beside_title=qr.box_mm / 25.4),
+        analysis,
+        PAGE_SIZES.get(paper, "letter"),
+        company or Company(),
+        fonts or file_font_urls(),
+        qr,
+    )
+
+
 def render_html(
     analysis: Analysis,
     spec_name: str,
@@ -58,20 +110,7 @@ def render_html(
     paper: str | None = None,
     fonts: FontUrls | None = None,
     company: Company | None = None,
+    spans: Spans | None = None,
 ) -> str:
-    """The whole sheet as one HTML document (CSS inline, figures as data: URLs).
-
-    A bank that is wrong, or whose batteries are rearranged, gets an As found / Corrected
-    page after the overview.
-    """
-    sheet = sheet_view(analysis, spec_name)
-    template = environment().get_template("sheet.html")
-    return template.render(
-        company=company or Company(),
-        sheet=sheet,
-        job=analysis.plan.job,
-        page_size=PAGE_SIZES.get(paper or analysis.plan.paper, "letter"),
-        fonts=fonts or file_font_urls(),
-        footer=sheet.footer,
-        qr=qr_view(analysis),
-    )
+    """The whole sheet as one HTML document; `spans` as found by laying it out (paging.py)."""
+    return prepare(analysis, spec_name, paper=paper, fonts=fonts, company=company).html(spans)

@@ -2,8 +2,9 @@
 
 Built once from the analysis (the one corrected plan, the bank as found and the change
 list) and the catalog; the templates only loop and test. No hardware fact or model name is
-written here: names, colours, signal names and ports come from the catalog, cable kinds and
-their labels from the cable module.
+written here: names, colours, signal names, ports and addresses come from the catalog, cable
+kinds and their labels from the cable module. Every sentence the sheet prints is whole,
+here or in a template, so it can be translated as one.
 """
 
 from __future__ import annotations
@@ -17,11 +18,61 @@ from generator import __version__
 from generator.bank import cables
 from generator.bank.analysis import Analysis
 from generator.bank.catalog import BatteryModel, Wiring
+from generator.bank.changes import Change, change_steps
 from generator.bank.diagnostics import Finding
 from generator.bank.plan import InstallPlan, PlannedBattery
+from generator.company import Company
+from generator.sheet import fit
+from generator.sheet.figures.dip import dip_svg
+from generator.sheet.figures.dip import size as dip_size
+from generator.sheet.figures.rack import Drawing, Marks, rack_drawing
+from generator.sheet.figures.titleblock import Cell, title_block_svg
 
 SWATCH = {"orange": "#f28c28", "green": "#2e9e44", "blue": "#2a62c9", "brown": "#7b4a21"}
 FOOTER = f"eg4sheet {__version__} · the bank spec that made this sheet is attached to the PDF"
+
+# The page: paper size and margins in inches (the stylesheet uses the same margins).
+PAPER = {"letter": (8.5, 11.0), "a4": (8.27, 11.69)}
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 1.33, 0.6, 0.55
+PT = 72
+# Page 1 takes the rack beside a side column up to this many batteries, in columns above.
+SIDE_RACK_MAX = 16
+SIDE_RACK_W = 4.0  # inches
+# The DIP table sets two batteries per row from this many batteries on.
+DIP_PAIRS_FROM = 9
+
+# Title block fields: (sizes to try in points, the value's height in points).
+TITLE_SIZES = (12.0, 11.0, 10.0, 9.0)
+FIELD_SIZES = (9.0, 8.0, 7.5, 7.0)
+ROW1_H, ROW2_H = 28.0, 21.0
+LEADING = 1.15
+
+# Findings about one battery, and about the cable below a position (design.md's codes): on a
+# sheet with a change list they point to the changes that concern the same battery or cable.
+BATTERY_CODES = frozenset({"E102", "E103", "E104", "E110", "W201"})
+CABLE_CODES = frozenset({"E106", "E107", "E108"})
+
+SECTIONS = {  # the sections an instruction can refer to, by anchor, and their names
+    "overview": "1 · Overview",
+    "dip": "2 · DIP switches",
+    "cables": "3 · Cables",
+    "firmware": "4 · Firmware",
+    "commissioning": "5 · Commissioning",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    url: str  # a data: URL
+    width: float  # inches, as printed
+    height: float
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    img: Figure  # the block, every field fitted to its box
+    logo_url: str | None  # the company's logo, placed over the company box
+    logo_width: float  # inches the logo may take
 
 
 @dataclass(frozen=True)
@@ -31,16 +82,18 @@ class FindingView:
     message: str
     hint: str | None
     where: str
+    see: str | None = None  # on a sheet with a change list: the changes that fix it
 
 
 @dataclass(frozen=True)
 class DipCard:
     position: int
     id: int
+    model: str
     serial: str | None
-    words: str
+    lines: tuple[tuple[str, ...], ...]  # "1 OFF", "2 ON", … by line: each state printed whole
     value: str
-    img: str | None  # a data: URL of the switch block, None when the ID has no address
+    img: Figure | None  # None when the ID has no address
 
 
 @dataclass(frozen=True)
@@ -48,9 +101,10 @@ class DipGroup:
     model: str
     count: int
     encoding: str
+    zero_note: str | None  # "ID 0 (all OFF) is not used in a bank" where a block has an ID 0
     inferred: bool
     source: str
-    cards: tuple[DipCard, ...]
+    rows: tuple[tuple[DipCard, ...], ...]  # one or two cards per table row
 
 
 @dataclass(frozen=True)
@@ -98,12 +152,21 @@ class ModelCount:
 
 
 @dataclass(frozen=True)
-class ChangesView:
-    """The As found / Corrected page."""
+class Step:
+    """One numbered instruction; `ref` names a section the step points to, or None."""
 
-    img: str
-    corrected_img: str
+    text: str
+    ref: str | None = None
+    after: str = ""  # the rest of the sentence after the reference
+
+
+@dataclass(frozen=True)
+class ChangesView:
+    """As found beside the corrected rack, and the numbered change list."""
+
+    found: Figure
     steps: tuple[str, ...]
+    side_by_side: bool
 
 
 @dataclass(frozen=True)
@@ -111,8 +174,10 @@ class SheetView:
     title: str
     generator: str
     footer: str
+    title_block: TitleBlock
     errors: tuple[FindingView, ...]
     warnings: tuple[FindingView, ...]
+    warnings_beside: bool  # the warnings fit in page 1's side column
     corrected: bool
     count: int
     kwh: str
@@ -125,17 +190,23 @@ class SheetView:
     restricted_short: str  # for a column header
     restricted_meaning: str  # "a cable with only pins 7 and 8 populated"
     standard_label: str
-    rack_imgs: tuple[str, ...]
+    rack: Figure
+    rack_beside: bool  # the rack stands beside the side column (else full width)
     dip_groups: tuple[DipGroup, ...]
-    cables: tuple[CableRow, ...]
+    dip_pairs: bool
+    cables: tuple[tuple[CableRow, ...], ...]  # one or two cables per table row
     caution: str
     port_note: str
     signal_note: str
     pinout: tuple[PinRow, ...]
+    update_pins: str  # "1 and 2"
     bom: tuple[BomRow, ...]
     checklist: tuple[ChecklistRow, ...]
-    steps: tuple[str, ...]
+    firmware_steps: tuple[Step, ...]
+    steps: tuple[Step, ...]
     changes: ChangesView | None
+    sections: dict[str, str]
+    page: tuple[float, float]  # the content area's width and height, inches
 
 
 def data_url(mime: str, content: bytes | str) -> str:
@@ -147,48 +218,89 @@ def svg_url(svg: str) -> str:
     return data_url("image/svg+xml", svg)
 
 
-def sheet_view(analysis: Analysis, spec_name: str, paper: str | None = None) -> SheetView:
-    """Everything the templates print, drawn and worded once."""
-    from generator.sheet.figures.rack import rack_svgs
+def content_size(paper: str) -> tuple[float, float]:
+    """Width and height of the page's content area in inches."""
+    width, height = PAPER.get(paper, PAPER["letter"])
+    return width - 2 * MARGIN_SIDE, height - MARGIN_TOP - MARGIN_BOTTOM
 
+
+def sheet_view(
+    analysis: Analysis,
+    spec_name: str,
+    paper: str | None = None,
+    company: Company | None = None,
+    beside_title: float = 0.0,
+) -> SheetView:
+    """Everything the templates print, drawn and worded once."""
     plan = analysis.plan
+    paper = paper or plan.paper
+    page_w, page_h = content_size(paper)
     wiring = plan.catalog.wiring
     models = plan.models
     counts = Counter(b.model.name for b in plan.batteries)
-    rack_imgs = tuple(svg_url(svg) for svg in rack_svgs(plan))
+    steps = change_steps(analysis.as_found, plan) if analysis.shows_changes else []
+    marks = found_marks(analysis, steps) if steps else Marks()
+    errors = tuple(finding_view(f, marks) for f in plan.findings if f.is_error)
+    warnings = warning_views([f for f in plan.findings if not f.is_error], marks)
+    count = len(plan.batteries)
+    beside = count <= SIDE_RACK_MAX
+    # Room for the rack on page 1: below the heading, the banner and the column headings.
+    room = page_h - 0.5 - (0.8 if errors else 0) - (0.4 if analysis.shows_changes else 0)
     changes = None
     if analysis.shows_changes:
-        changes = ChangesView(
-            svg_url(rack_svgs(analysis.as_found)[0]), rack_imgs[0], analysis.changes
-        )
+        # Side by side while each rack fits one column; else one above the other, full width.
+        half = (page_w - 0.25) / 2
+        corrected = rack_drawing(plan, half, room)
+        side_by_side = corrected.columns == 1
+        if side_by_side:
+            found = rack_drawing(analysis.as_found, half, room, marks)
+        else:
+            corrected = rack_drawing(plan, page_w, room)
+            found = rack_drawing(analysis.as_found, page_w, room, marks)
+        rack = figure(corrected)
+        changes = ChangesView(figure(found), tuple(step.text for step in steps), side_by_side)
+    else:
+        rack = figure(rack_drawing(plan, SIDE_RACK_W if beside else page_w, room))
+    notes = plan.job.notes
     return SheetView(
         title=plan.job.title or Path(spec_name).stem,
         generator=f"eg4sheet {__version__}",
         footer=FOOTER,
-        errors=tuple(finding_view(f) for f in plan.findings if f.is_error),
-        warnings=warning_views([f for f in plan.findings if not f.is_error]),
+        title_block=title_block(plan, spec_name, (page_w - beside_title) * PT, company),
+        errors=errors,
+        warnings=warnings,
+        warnings_beside=beside
+        and not analysis.shows_changes
+        and not errors
+        and _side_lines(warnings, notes, len(models)) * 0.17 < rack.height - 0.3,
         corrected=plan.corrected,
-        count=len(plan.batteries),
+        count=count,
         kwh=f"{plan.kwh:g}",
         master=plan.master.model.name if plan.master else "—",
         inverter=plan.inverter,
-        notes=plan.job.notes,
+        notes=notes,
         model_counts=tuple(ModelCount(m.name, counts[m.name], f"{m.kwh:g}") for m in models),
         legacy_models=", ".join(m.name for m in models if m.generation == "legacy"),
         restricted_label=cables.label(cables.RESTRICTED),
         restricted_short=cables.KINDS[cables.RESTRICTED].short,
         restricted_meaning=cables.KINDS[cables.RESTRICTED].wanted,
         standard_label=cables.KINDS["standard"].name,
-        rack_imgs=rack_imgs,
-        dip_groups=tuple(dip_group(plan, m) for m in models),
-        cables=tuple(
-            CableRow(c.upper, c.lower, c.label, c.kind == cables.RESTRICTED, _pins(c.pins))
-            for c in plan.cables
+        rack=rack,
+        rack_beside=beside,
+        dip_groups=tuple(dip_group(plan, m, count >= DIP_PAIRS_FROM) for m in models),
+        dip_pairs=count >= DIP_PAIRS_FROM,
+        cables=_rows(
+            [
+                CableRow(c.upper, c.lower, c.label, c.kind == cables.RESTRICTED, _pins(c.pins))
+                for c in plan.cables
+            ],
+            2 if count >= DIP_PAIRS_FROM else 1,
         ),
         caution=caution(plan),
         port_note=port_note(models),
         signal_note=wiring.signal_note,
         pinout=tuple(pin_row(wiring, number) for number in sorted(wiring.colours)),
+        update_pins=" and ".join(str(pin) for pin in sorted(wiring.update_signals)),
         bom=tuple(
             BomRow(
                 line.quantity,
@@ -210,25 +322,240 @@ def sheet_view(analysis: Analysis, spec_name: str, paper: str | None = None) -> 
             )
             for b in plan.batteries
         ),
-        steps=steps(wiring),
+        firmware_steps=firmware_steps(plan),
+        steps=commissioning_steps(plan),
         changes=changes,
+        sections=SECTIONS,
+        page=(page_w, page_h),
     )
 
 
-def steps(wiring: Wiring) -> tuple[str, ...]:
-    update = " and ".join(str(pin) for pin in sorted(wiring.update_signals))
+def figure(drawing: Drawing) -> Figure:
+    return Figure(svg_url(drawing.svg), drawing.width, drawing.height)
+
+
+def _numbers(
+    steps: list[Change], battery: int | None = None, cable: int | None = None
+) -> tuple[int, ...]:
+    """The numbers of the change steps that concern a battery or a cable as found."""
+    found = []
+    for number, step in enumerate(steps, start=1):
+        if (battery is not None and step.battery == battery) or (
+            cable is not None and cable in step.cables
+        ):
+            found.append(number)
+    return tuple(found)
+
+
+def found_marks(analysis: Analysis, steps: list[Change]) -> Marks:
+    """Which change steps to mark on each battery and cable of the bank as found. A cable
+    that is wrong only where it stands now (the batteries beside it move) gets the numbers
+    of those moves."""
+    found, plan = analysis.as_found, analysis.plan
+    batteries = {b.position: _numbers(steps, battery=b.position) for b in found.batteries}
+    moves = {  # a moved battery's first step is its move
+        b.was_at: _numbers(steps, battery=b.was_at)[:1]
+        for b in plan.batteries
+        if b.was_at != b.position
+    }
+    breakers = cables.breaker_pins(found.models)
+    marked: dict[int, tuple[int, ...]] = {}
+    for cable in found.cables:
+        own = _numbers(steps, cable=cable.upper)
+        wrong_here = found.cables_listed and bool(
+            cables.faults(cable.found_pins, cable.kind, breakers)
+        )
+        if not own and wrong_here:
+            own = tuple(sorted(moves.get(cable.upper, ()) + moves.get(cable.lower, ())))
+        marked[cable.upper] = own
+    return Marks(batteries, marked)
+
+
+def _side_lines(warnings: tuple[FindingView, ...], notes: str | None, models: int) -> float:
+    """About how many lines page 1's side column takes with the warnings in it."""
+    lines = 12 + models * 1.6 + 8  # summary, contents and the key to the drawing
+    lines += len(notes or "") / 45 + (2 if notes else 0)
+    for warning in warnings:
+        lines += 2 + (len(warning.message) + len(warning.hint or "")) / 42
+    return lines
+
+
+def _rows(items: list[CableRow], per_row: int) -> tuple[tuple[CableRow, ...], ...]:
+    return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))
+
+
+# --- the title block -------------------------------------------------------------------
+
+
+def title_block(
+    plan: InstallPlan, spec_name: str, width: float, company: Company | None
+) -> TitleBlock:
+    """Every job field fitted to its box: wrapped, shrunk to a floor, then cut with an
+    ellipsis, so the block keeps one height whatever is typed."""
+    job = plan.job
+    with_company = bool(company and (company.name or company.logo_url))
+    left = round(width * 0.24, 2) if with_company else 0.0
+    rest = width - left
+    row1, row2 = ROW1_H + 12, ROW2_H + 13  # the value, its label and padding
+    cells: list[Cell] = []
+
+    def row(y: float, height: float, fields: list[tuple[str, str | None, float, bool]]) -> None:
+        x = left
+        for label, text, share, bold in fields:
+            part = rest * share
+            sizes = TITLE_SIZES if bold else FIELD_SIZES
+            fitted = _fit_field(text or "—", part - 9, height - 12, sizes, bold)
+            cells.append(Cell(x, y, part, height, label, fitted.size, fitted.lines, bold))
+            x += part
+
+    row(
+        0,
+        row1,
+        [
+            ("Battery bank install sheet", job.title or Path(spec_name).stem, 0.5, True),
+            ("Quote", job.quote, 0.2, False),
+            ("Revision", job.revision, 0.13, False),
+            ("Date", job.date, 0.17, False),
+        ],
+    )
+    row(
+        row1,
+        row2,
+        [
+            ("Installer", job.installer, 0.33, False),
+            ("Customer", job.customer, 0.33, False),
+            ("Site", job.site, 0.34, False),
+        ],
+    )
+    logo_h = 20.0 if company and company.logo_url else 0.0
+    if with_company and company is not None:
+        cells += company_cells(company, left, row1 + row2, logo_h)
+    svg = title_block_svg(cells, width, row1 + row2)
+    return TitleBlock(
+        Figure(svg_url(svg), width / PT, (row1 + row2) / PT),
+        company.logo_url if company else None,
+        (left - 9) / PT,
+    )
+
+
+def _fit_field(
+    text: str, room: float, height: float, sizes: tuple[float, ...], bold: bool
+) -> fit.Fitted:
+    """The largest size at which the text wraps into the lines that fit the box's height; at
+    the smallest size, as many lines as fit, the last one cut with an ellipsis."""
+    for size in sizes:
+        lines = max(1, int(height // (size * LEADING)))
+        wrapped = fit.wrap(text, room, size, bold)
+        if len(wrapped) <= lines:
+            return fit.Fitted(size, tuple(wrapped))
+    floor = sizes[-1]
+    return fit.fit(text, room, (floor,), max(1, int(height // (floor * LEADING))), bold)
+
+
+def company_cells(company: Company, width: float, height: float, logo_h: float) -> list[Cell]:
+    """The company box: logo, name (bold, two lines at most), address, phone and licence."""
+    room = width - 9
+    name = fit.fit(company.name or "", room, (9.0, 8.0, 7.5, 7.0), 2, bold=True)
+    address = fit.fit(company.address or "", room, (7.5, 7.0), 2)
+    contact = " · ".join(
+        part
+        for part in (company.phone, f"Licence {company.licence}" if company.licence else None)
+        if part
+    )
+    contact_line = fit.fit(contact, room, (7.5, 7.0), 1)
+    top = logo_h + 1 if logo_h else 0.0
+    name_h = len(name.lines) * name.size * LEADING
+    address_h = len(address.lines) * address.size * LEADING
+    return [
+        Cell(0, 0, width, height, None, name.size, name.lines, True, top),
+        Cell(0, 0, 0, 0, None, address.size, address.lines, False, top + name_h),
+        Cell(
+            0, 0, 0, 0, None, contact_line.size, contact_line.lines, False, top + name_h + address_h
+        ),
+    ]
+
+
+# --- instructions ----------------------------------------------------------------------
+
+
+def firmware_steps(plan: InstallPlan) -> tuple[Step, ...]:
+    """The firmware stage, before the bank is assembled: one battery at a time, powered on by
+    itself, on the address BMS Tools needs where our sources give it."""
+    update = " and ".join(str(pin) for pin in sorted(plan.catalog.wiring.update_signals))
     return (
-        "Switch off every battery breaker and BMS switch.",
-        "Update every battery to the firmware in the table above, one battery at a time, with "
-        f"BMS Tools and the firmware-update cable (pins {update}). The files come from the "
-        "manufacturer's downloads page, under each product.",
-        "Set every battery's DIP address as shown on page 2 (each model has its own table).",
-        "Connect the neighbour cables as listed on page 3, the "
-        f"{cables.label(cables.RESTRICTED)} cables where marked, and connect the master "
-        "(ID 1, top) to the inverter through its RS485 or CAN port.",
-        "Power on one battery at a time, beginning with the master (ID 1).",
-        "Choose the inverter protocol on the master's screen (hold Return for 5 seconds); "
-        "it is not set with DIP switches.",
+        Step("Keep the battery off the bank: no neighbour cable and no inverter cable connected."),
+        Step(tools_address(plan.models)),
+        Step("Switch on this battery alone (its breaker and BMS switch)."),
+        Step(f"Connect the PC running BMS Tools through the firmware-update cable, pins {update}."),
+        Step("Update it to the required firmware below; write the version it now runs and tick."),
+        Step("Switch it off and disconnect the PC; then the next battery."),
+    )
+
+
+def tools_address(models: list[BatteryModel]) -> str:
+    """Which address each model must have while BMS Tools updates it, where our sources say;
+    for the other models the sheet says only that our sources do not give it."""
+    by_setting: dict[tuple[int, tuple[str, ...]], list[BatteryModel]] = {}
+    for model in models:
+        if model.dip.tools_id is not None:
+            key = (model.dip.tools_id, model.dip.states(model.dip.tools_id))
+            by_setting.setdefault(key, []).append(model)
+    sentences = []
+    for (address, states), known in by_setting.items():
+        setting = (
+            f"all {len(states)} switches {states[0]}"
+            if len(set(states)) == 1
+            else " · ".join(f"{n} {state}" for n, state in enumerate(states, start=1))
+        )
+        names = _and([model.name for model in known])
+        inferred = [model.name for model in known if model.dip.inferred]
+        sentences.append(
+            f"Set the DIP switches of each {names} to {setting} (ID {address}), the address "
+            "BMS Tools needs"
+            + (f" (inferred for the {_and(inferred)}, as its table is)." if inferred else ".")
+        )
+    unknown = [model.name for model in models if model.dip.tools_id is None]
+    if unknown:
+        sentences.append(
+            f"Our sources do not give that address for the {_and(unknown)}: follow BMS Tools' "
+            "own instructions."
+        )
+    return " ".join(sentences)
+
+
+def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
+    """After every battery runs its firmware: addresses, cables, power on from the master
+    down, the inverter protocol on the master's screen."""
+    master = plan.master.model if plan.master else None
+    inverter = (
+        f"Connect the master (ID 1, at the top) to the inverter through its "
+        f"{master.inverter_ports} port."
+        if master and master.inverter_ports
+        else "Connect the master (ID 1, at the top) to the inverter, as their manuals say."
+    )
+    protocol = (
+        f"Choose the inverter protocol on the master's screen as the {master.name} manual "
+        f"says ({master.protocol_setting}); it is not set with DIP switches."
+        if master and master.protocol_setting
+        else "Choose the inverter protocol on the master's screen as its manual says; it is "
+        "not set with DIP switches."
+    )
+    restricted = cables.label(cables.RESTRICTED)
+    return (
+        Step("Switch off every battery breaker and BMS switch."),
+        Step(
+            "Set every battery's DIP address (each model has its own table) as shown in",
+            "dip",
+            ".",
+        ),
+        Step(
+            f"Connect the neighbour cables, the {restricted} cables where marked, as listed in",
+            "cables",
+            ".",
+        ),
+        Step(inverter),
+        Step("Power on one battery at a time: the master (ID 1) first, then down the rack."),
+        Step(protocol),
     )
 
 
@@ -241,8 +568,7 @@ def port_note(models: list[BatteryModel]) -> str:
     unnamed = [model.name for model in models if not model.comm_ports]
     parts = [
         f'On the {_and(names)} the neighbour cables go between the two "{port}" ports: the '
-        "chain runs from the right port of the last address to the left port of the master, "
-        "and the master (ID 1) connects to the inverter through its RS485 or CAN port."
+        "chain runs from the right port of the last address to the left port of the master."
         for port, names in by_port.items()
     ]
     if unnamed:
@@ -254,6 +580,8 @@ def port_note(models: list[BatteryModel]) -> str:
 
 
 def caution(plan: InstallPlan) -> str:
+    """The cable caution: which cables carry only pins 7 and 8, from which battery down, and
+    the breaker only where a model with one is in the bank."""
     restricted = [c for c in plan.cables if c.kind == cables.RESTRICTED]
     if not restricted:
         return (
@@ -261,26 +589,32 @@ def caution(plan: InstallPlan) -> str:
             "patch cables are fine between neighbours. A cable missing pin 7 or 8 carries no "
             "communication."
         )
+    first = plan.batteries[restricted[0].upper - 1]
     pairs = ", ".join(f"{c.upper}–{c.lower}" for c in restricted)
     breakers = cables.breaker_models(plan.models)
     why = (
-        f"If {cables.pin_list(cables.breaker_pins(plan.models), 'or')} carry a signal, the "
-        f"{_and([m.name for m in breakers])} trips its breaker. "
+        f" If {cables.pin_list(cables.breaker_pins(plan.models), 'or')} carry a signal, the "
+        f"{_and([m.name for m in breakers])} trips its breaker."
         if breakers
         else ""
     )
     return (
-        f"The cables between positions {pairs} must have ONLY pins 7 and 8 populated. {why}"
-        "A cable missing pin 7 or 8 carries no communication."
+        f"From the {first.model.name} at position {first.position}, the last multipack "
+        f"battery, down through every older battery, the cables between positions {pairs} "
+        f"must have ONLY pins 7 and 8 populated.{why} A cable missing pin 7 or 8 carries no "
+        "communication."
     )
 
 
-def warning_views(warnings: list[Finding]) -> tuple[FindingView, ...]:
+# --- findings --------------------------------------------------------------------------
+
+
+def warning_views(warnings: list[Finding], marks: Marks) -> tuple[FindingView, ...]:
     """Warnings for the sheet; many 'firmware not given' become one line, so a large bank's
     real warnings are not buried (the CLI and JSON still list every one)."""
     missing = [f for f in warnings if f.code == "W202"]
     if len(missing) <= 3:
-        return tuple(finding_view(f) for f in warnings)
+        return tuple(finding_view(f, marks) for f in warnings)
     positions = ", ".join(str(f.position) for f in missing)
     summary = FindingView(
         "warning",
@@ -288,49 +622,86 @@ def warning_views(warnings: list[Finding]) -> tuple[FindingView, ...]:
         f"installed firmware is not given for {len(missing)} batteries "
         f"(positions {positions}): the checklist leaves it to be filled in",
         "read each battery's firmware in BMS Tools and write it in the checklist",
-        f"{missing[0].location.file}",
+        Path(missing[0].location.file).name,
     )
-    return (summary, *(finding_view(f) for f in warnings if f.code != "W202"))
+    return (summary, *(finding_view(f, marks) for f in warnings if f.code != "W202"))
 
 
-def finding_view(finding: Finding) -> FindingView:
+def finding_view(finding: Finding, marks: Marks) -> FindingView:
+    """A finding for the sheet: where it is by file name only (a folder is nobody's business
+    on a customer's PDF). On a sheet with a change list, a finding points to the changes
+    marked on the battery or cable it concerns instead of saying them twice."""
     where = (
-        f"{finding.location.file}, line {finding.location.line}, column {finding.location.column}"
+        f"{Path(finding.location.file).name}, line {finding.location.line}, "
+        f"column {finding.location.column}"
     )
-    return FindingView(str(finding.severity), finding.code, finding.message, finding.hint, where)
+    numbers: tuple[int, ...] = ()
+    if finding.position is not None and finding.code in CABLE_CODES:
+        numbers = marks.cables.get(finding.position, ())
+    elif finding.position is not None and finding.code in BATTERY_CODES:
+        numbers = marks.batteries.get(finding.position, ())
+    see = None
+    if len(numbers) == 1:
+        see = f"change {numbers[0]} above."
+    elif numbers:
+        see = f"changes {_and([str(n) for n in numbers])} above."
+    return FindingView(
+        str(finding.severity), finding.code, finding.message, finding.hint, where, see
+    )
 
 
-def dip_group(plan: InstallPlan, model: BatteryModel) -> DipGroup:
-    from generator.sheet.figures.dip import dip_svg
+# --- DIP switches ----------------------------------------------------------------------
 
+
+def dip_group(plan: InstallPlan, model: BatteryModel, pairs: bool) -> DipGroup:
     batteries = [b for b in plan.batteries if b.model.name == model.name]
     dip = model.dip
     values = ", ".join(f"{n}={w}" for n, w in enumerate(dip.weights, start=1))
     top = 1 << dip.switches
-    special = f"all ON = ID {top}" if dip.id_high == top else "all OFF = ID 0"
+    special = f"all ON = ID {top} · " if dip.id_high == top else ""
     encoding = (
         f"Switch values {values} · a switch adds its value when {dip.one_when} · "
-        f"{special} · IDs {dip.id_low}–{dip.id_high}"
+        f"{special}IDs {max(dip.id_low, 1)}–{dip.id_high}"
     )
-    cards = tuple(
+    zero_note = None
+    if dip.id_low == 0:
+        zero = dip.states(0)
+        setting = f"all {zero[0]}" if len(set(zero)) == 1 else " · ".join(zero)
+        zero_note = f"ID 0 ({setting}) is not used in a bank: IDs start at 1, the master."
+    width, height = dip_size(dip.switches)
+    cards = [
         DipCard(
             b.position,
             b.id,
+            model.name,
             b.serial,
-            b.dip_words,
-            dip_value(b),
-            svg_url(dip_svg(b.dip, dip.on_side)) if b.dip is not None else None,
+            _state_lines(b, 2 if pairs else dip.switches),
+            dip_value(b, short=pairs),
+            Figure(svg_url(dip_svg(b.dip, dip.on_side)), width, height)
+            if b.dip is not None
+            else None,
         )
         for b in batteries
-    )
-    return DipGroup(model.name, len(batteries), encoding, dip.inferred, dip.source, cards)
+    ]
+    per_row = 2 if pairs else 1
+    rows = tuple(tuple(cards[i : i + per_row]) for i in range(0, len(cards), per_row))
+    return DipGroup(model.name, len(batteries), encoding, zero_note, dip.inferred, dip.source, rows)
 
 
-def dip_value(battery: PlannedBattery) -> str:
-    """How the ID adds up, so an installer can check the drawing against the battery's label."""
+def _state_lines(battery: PlannedBattery, per_line: int) -> tuple[tuple[str, ...], ...]:
+    states = [f"{n} {state}" for n, state in enumerate(battery.dip or (), start=1)]
+    return tuple(tuple(states[i : i + per_line]) for i in range(0, len(states), per_line))
+
+
+def dip_value(battery: PlannedBattery, short: bool = False) -> str:
+    """How the ID adds up, so an installer can check the drawing against the battery's label
+    (`short`: the sum only, where the words beside it already say which switches count)."""
     dip = battery.model.dip
     if battery.dip is None:
-        return f"ID {battery.id} is beyond this model's range ({dip.id_low}–{dip.id_high})"
+        return (
+            f"NO ADDRESS: ID {battery.id} is beyond this model's IDs "
+            f"{max(dip.id_low, 1)}–{dip.id_high}"
+        )
     counting = [
         (n, w)
         for n, (w, s) in enumerate(zip(dip.weights, battery.dip, strict=True), 1)
@@ -339,9 +710,14 @@ def dip_value(battery: PlannedBattery) -> str:
     if not counting:
         return f"no switch {dip.one_when}: value 0 = ID {battery.id}"
     total = " + ".join(str(w) for _, w in sorted(counting, key=lambda c: -c[1]))
+    if short:
+        return f"ID {battery.id} = {total}"
     switches = ", ".join(str(n) for n, _ in counting)
     label = "switches" if len(counting) > 1 else "switch"
     return f"ID {battery.id} = {total} ({label} {switches} {dip.one_when})"
+
+
+# --- cables ----------------------------------------------------------------------------
 
 
 def pin_row(wiring: Wiring, number: int) -> PinRow:

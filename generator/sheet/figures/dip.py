@@ -1,4 +1,4 @@
-"""One DIP switch block, drawn the way its model's manual draws it."""
+"""One DIP switch block, drawn the way its model's manual draws it, at the size it is printed."""
 
 from __future__ import annotations
 
@@ -7,69 +7,78 @@ from functools import lru_cache
 from generator.bank.catalog import DipState
 from generator.sheet.figures.cache import cached
 
-SLOT_W, SLOT_H, GAP = 0.22, 0.46, 0.12  # inches
+# Inches. The block is drawn at its printed size, so font sizes are the sizes on paper.
+LABELS_W = 0.42  # the arrow, "ON" and "OFF" left of the block
+SLOT_W, SLOT_H, GAP = 0.14, 0.23, 0.06
+BODY_PAD = 0.04
+NUMBERS_H = 0.15
+ON_SIZE, OFF_SIZE, NUMBER_SIZE = 9.5, 7.5, 8.5  # points
+DRAWING = "3"  # part of the cache key: change it whenever the drawing changes
+
+
+def size(switches: int) -> tuple[float, float]:
+    """(width, height) of a block of this many switches, in inches."""
+    body_w = switches * SLOT_W + (switches + 1) * GAP
+    return LABELS_W + body_w + 0.02, SLOT_H + 2 * BODY_PAD + NUMBERS_H + 0.02
 
 
 @lru_cache(maxsize=1024)
 def dip_svg(states: DipState, on_side: str = "up") -> str:
     """The switch block for these lever positions, drawn once and kept (per process and on
     disk), so most builds never import matplotlib."""
-    key = f"{on_side}|{' '.join(states)}"
+    key = f"v{DRAWING}|{on_side}|{' '.join(states)}"
     return cached("dip", key, lambda: draw_dip_svg(states, on_side))
 
 
 def draw_dip_svg(states: DipState, on_side: str) -> str:
     """Draw the block with matplotlib.
 
-    Levers are solid black on the ON or OFF half of a white slot; the word ON and an arrow
-    mark the ON side, and the switch numbers stand under the slots, as printed on the block.
+    Levers are solid black on the ON or OFF half of a white slot. Both sides are labelled,
+    ON larger and bold, with an arrow toward it; the switch numbers stand under the slots, as
+    printed on the block.
     """
     from matplotlib.patches import FancyArrow, Rectangle
 
     from generator.sheet.figures.style import new_figure, to_svg
 
     count = len(states)
-    width = count * SLOT_W + (count + 1) * GAP + 0.35
-    height = SLOT_H + 0.55
+    width, height = size(count)
     figure = new_figure(width, height)
     axes = figure.add_axes((0, 0, 1, 1))
     axes.set_xlim(0, width)
     axes.set_ylim(0, height)
     axes.set_axis_off()
 
-    body_x, body_y = 0.35, 0.22
+    body_x, body_y = LABELS_W, NUMBERS_H + 0.01
     body_w = count * SLOT_W + (count + 1) * GAP
+    body_h = SLOT_H + 2 * BODY_PAD
     axes.add_patch(
         Rectangle(
             (body_x, body_y),
             body_w,
-            SLOT_H + 0.16,
+            body_h,
             facecolor="#d9d9d9",
             edgecolor="black",
             linewidth=1.2,
         )
     )
     on_top = on_side == "up"
-    # "ON" and an arrow toward the ON side (the font has no arrow glyph, so it is a shape).
-    top, bottom = body_y + SLOT_H + 0.1, body_y + 0.06
-    axes.text(
-        0.17,
-        top if on_top else bottom,
-        "ON",
-        ha="center",
-        va="center",
-        fontsize=8.5,
-        fontweight="bold",
-    )
-    tail, head = (bottom + 0.04, top - 0.12) if on_top else (top - 0.04, bottom + 0.12)
+    top, bottom = body_y + body_h - 0.07, body_y + 0.07
+    on_y, off_y = (top, bottom) if on_top else (bottom, top)
+    axes.text(0.26, on_y, "ON", ha="center", va="center", fontsize=ON_SIZE, fontweight="bold")
+    axes.text(0.26, off_y, "OFF", ha="center", va="center", fontsize=OFF_SIZE)
+    # An arrow toward the ON side (the font has no arrow glyph, so it is a shape).
+    tail, head = (body_y + 0.01, body_y + body_h - 0.01)
+    if not on_top:
+        tail, head = head, tail
     axes.add_patch(
         FancyArrow(
-            0.17,
+            0.07,
             tail,
             0,
             head - tail,
-            width=0.025,
-            head_width=0.11,
+            width=0.022,
+            head_width=0.1,
             head_length=0.08,
             length_includes_head=True,
             color="black",
@@ -77,7 +86,7 @@ def draw_dip_svg(states: DipState, on_side: str) -> str:
     )
     for index, state in enumerate(states):
         x = body_x + GAP + index * (SLOT_W + GAP)
-        y = body_y + 0.08
+        y = body_y + BODY_PAD
         slot = Rectangle(
             (x, y),
             SLOT_W,
@@ -92,9 +101,9 @@ def draw_dip_svg(states: DipState, on_side: str) -> str:
         lever_up = (state == "ON") == on_top
         lever_y = y + SLOT_H / 2 if lever_up else y
         lever = Rectangle(
-            (x + 0.02, lever_y + 0.02),
-            SLOT_W - 0.04,
-            SLOT_H / 2 - 0.04,
+            (x + 0.015, lever_y + 0.015),
+            SLOT_W - 0.03,
+            SLOT_H / 2 - 0.03,
             facecolor="black",
             edgecolor="none",
             clip_on=False,
@@ -103,11 +112,11 @@ def draw_dip_svg(states: DipState, on_side: str) -> str:
         axes.add_patch(lever)
         axes.text(
             x + SLOT_W / 2,
-            0.09,
+            NUMBERS_H / 2,
             str(index + 1),
             ha="center",
             va="center",
-            fontsize=12,
+            fontsize=NUMBER_SIZE,
             fontweight="bold",
         )
     return to_svg(figure)

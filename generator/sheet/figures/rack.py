@@ -1,41 +1,135 @@
 """The rack drawing as a lean, hand-made SVG: inverter above the master, every battery, every
-neighbour cable.
+neighbour cable; a large bank in several columns.
 
 The rack is different for every bank, so it cannot be drawn once and kept like the DIP
 blocks; writing its few shapes directly keeps matplotlib (0.4 s to import) off the path of a
-build. Every piece of spec text is XML-escaped.
+build. The drawing is made at the size it is printed (1 unit = 1 pt), so every font size
+here is the size on paper; text is measured and clipped to its box. Every piece of spec text
+is XML-escaped.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from generator.bank import cables
 from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
+from generator.sheet import fit
 
-PT = 72  # SVG user units per inch
-WIDTH = 4.3  # inches
-BOX_X, BOX_W = 0.5, 2.3
-CABLE_X = BOX_X + BOX_W + 0.22
-PER_FIGURE = 16  # batteries per drawing; a larger bank continues in a second drawing
-BATTERY_SPACE = 7.6  # inches of height for the batteries of one drawing
-INVERTER_SPACE = 1.0
+PT = 72  # points per inch
 FONT = "Atkinson Hyperlegible, sans-serif"
 HATCH = (
     '<pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" '
     'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="4" stroke="#000" '
     'stroke-width="0.8"/></pattern>'
 )
+# Sizes in inches.
+POS_W = 0.36  # the position numbers left of each column
+COLUMN_GAP = 0.12
+BOX_MAX = 2.45
+STEP_MAX, STEP_MIN = 0.48, 0.4  # row pitch; below the minimum the rack takes another column
+ROW_GAP = 0.12  # between a box and the next; the cable runs through it
+INVERTER_H = 0.82  # the inverter box and its cable above the master
+LANE_GAP = 0.14  # from a box to its cable line
+MAX_COLUMNS = 6
+MARK_D = 0.19  # diameter of a numbered mark
+# Sizes in points.
+ID_SIZES = (13.0, 12.0, 11.0)
+MODEL_SIZES = (9.5, 9.0, 8.5, 8.0, 7.5)
+SMALL = 7.5  # serials, cable labels, notes: never below 7
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Numbered marks on the bank as found: each number is a step of the change list."""
+
+    batteries: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # by position
+    cables: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # by upper position
+
+    def __bool__(self) -> bool:
+        return bool(self.batteries or self.cables)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    svg: str
+    width: float  # inches, as printed
+    height: float
+    columns: int = 1
+
+
+@dataclass(frozen=True)
+class _Layout:
+    columns: int
+    rows: int  # batteries per column
+    step: float
+    box_w: float
+    box_h: float
+    lane_w: float
+    column_w: float
+
+    def x(self, column: int) -> float:
+        return column * (self.column_w + COLUMN_GAP) + POS_W
 
 
 def rack_svgs(plan: InstallPlan) -> list[str]:
-    """One drawing per page's worth of batteries, top of the rack first."""
-    batteries = list(plan.batteries)
-    chunks = [batteries[i : i + PER_FIGURE] for i in range(0, len(batteries), PER_FIGURE)] or [[]]
-    return [
-        _rack_svg(plan, chunk, first=index == 0, last=index == len(chunks) - 1)
-        for index, chunk in enumerate(chunks)
-    ]
+    """The rack drawing as one SVG, at the size the sheet prints it beside its side column."""
+    return [rack_drawing(plan, 4.2, 8.4).svg]
+
+
+def rack_drawing(
+    plan: InstallPlan, width: float, height: float, marks: Marks | None = None
+) -> Drawing:
+    """The rack in at most `width` × `height` inches: one column while rows stay tall enough
+    to read, more columns for a large bank. Pins-7-and-8-only cables are thick, dashed and
+    labelled, so they stand out in black and white; the master has a heavy border."""
+    marks = marks or Marks()
+    layout = _layout(plan, width, height, marks)
+    svg = _Svg()
+    _inverter(svg, plan, layout)
+    top = INVERTER_H
+    where: dict[int, tuple[int, float]] = {}  # position -> (column, top of its box)
+    for index, battery in enumerate(plan.batteries):
+        column, row = divmod(index, layout.rows)
+        y = top + row * layout.step
+        where[battery.position] = (column, y)
+        _battery(svg, plan, battery, layout, column, y, marks.batteries.get(battery.position, ()))
+    for cable in plan.cables:
+        if cable.upper in where and cable.lower in where:
+            _cable(svg, plan, cable, layout, where, marks.cables.get(cable.upper, ()))
+    used_rows = min(layout.rows, max(len(plan.batteries), 1))
+    drawn_h = top + used_rows * layout.step + 0.12
+    drawn_w = layout.columns * layout.column_w + (layout.columns - 1) * COLUMN_GAP
+    return Drawing(svg.document(drawn_w, drawn_h), drawn_w, drawn_h, layout.columns)
+
+
+def _layout(plan: InstallPlan, width: float, height: float, marks: Marks) -> _Layout:
+    count = max(len(plan.batteries), 1)
+    room = height - INVERTER_H - 0.12
+    columns = 1
+    while columns < MAX_COLUMNS and room / math.ceil(count / columns) < STEP_MIN:
+        columns += 1
+    rows = math.ceil(count / columns)
+    step = min(STEP_MAX, room / rows)
+    column_w = (width - (columns - 1) * COLUMN_GAP) / columns
+    lane_w = LANE_GAP + _label_room(plan, marks, short=columns > 1)
+    box_w = min(BOX_MAX, column_w - POS_W - lane_w)
+    column_w = POS_W + box_w + lane_w
+    return _Layout(columns, rows, step, box_w, step - ROW_GAP, lane_w, column_w)
+
+
+def _label_room(plan: InstallPlan, marks: Marks, short: bool) -> float:
+    """Inches right of the cable line: its widest label and marks."""
+    widest = 0.0
+    for cable in plan.cables:
+        label, restricted, _ = _style(plan, cable, short)
+        room = fit.width(label, SMALL, restricted) / PT
+        room += len(marks.cables.get(cable.upper, ())) * (MARK_D + 0.03)
+        widest = max(widest, room)
+    return 0.08 + widest + 0.04
 
 
 class _Svg:
@@ -72,6 +166,9 @@ class _Svg:
             f'stroke-width="{stroke}"{extra}/>'
         )
 
+    def circle(self, x: float, y: float, r: float) -> None:
+        self.parts.append(f'<circle cx="{x * PT:.1f}" cy="{y * PT:.1f}" r="{r * PT:.1f}"/>')
+
     def text(
         self,
         x: float,
@@ -80,10 +177,10 @@ class _Svg:
         size: float,
         bold: bool = False,
         anchor: str = "start",
-        italic: bool = False,
+        white: bool = False,
     ) -> None:
         style = ' font-weight="bold"' if bold else ""
-        style += ' font-style="italic"' if italic else ""
+        style += ' fill="#fff"' if white else ""
         self.parts.append(
             f'<text x="{x * PT:.1f}" y="{y * PT:.1f}" font-size="{size}" text-anchor="{anchor}" '
             f'dominant-baseline="central"{style}>{escape(content)}</text>'
@@ -97,97 +194,170 @@ class _Svg:
         )
 
 
-def _rack_svg(plan: InstallPlan, batteries: list[PlannedBattery], first: bool, last: bool) -> str:
-    """Pins-7-and-8-only cables are thick, dashed and labelled, so they stand out in black and
-    white as well as in colour; the master has a heavy border and the word MASTER."""
-    step = min(0.62, BATTERY_SPACE / max(len(batteries), 1))
-    box_h = min(0.42, step - 0.13)
-    top = INVERTER_SPACE if first else 0.45
-    height = top + max(len(batteries), 1) * step + (0.05 if last else 0.4)
-    svg = _Svg()
-    if first:
-        _inverter(svg, plan.inverter, bool(batteries))
-    else:
-        svg.text(BOX_X, 0.2, f"continued from position {batteries[0].position - 1}", 8, italic=True)
-    tops: dict[int, float] = {}
-    for row, battery in enumerate(batteries):
-        y = top + row * step
-        tops[battery.position] = y
-        _battery(svg, battery, y, box_h, plan.as_found)
-    for cable in plan.cables:
-        if cable.upper in tops:
-            end = tops.get(cable.lower, height + 0.1)
-            style = (
-                _found_style(cable, plan.cables_listed) if plan.as_found else _planned_style(cable)
-            )
-            _cable(svg, tops[cable.upper] + box_h - 0.05, end + 0.05, *style)
-    if not last:
-        svg.text(
-            BOX_X,
-            height - 0.12,
-            f"continues with position {batteries[-1].position + 1}",
-            8,
-            italic=True,
-        )
-    return svg.document(WIDTH, height)
-
-
-def _inverter(svg: _Svg, inverter: str | None, has_batteries: bool) -> None:
-    svg.rect(
-        BOX_X + 0.3,
-        0.1,
-        BOX_W - 0.6,
-        0.38,
-        stroke=1.2,
-        rx=0.06,
-        dash=None if inverter else "1.5,1.5",
+def _inverter(svg: _Svg, plan: InstallPlan, layout: _Layout) -> None:
+    """The inverter above the master, and the one cable between them."""
+    left = layout.x(0)
+    width = min(max(layout.box_w + 0.2, 2.2), layout.column_w * layout.columns - POS_W)
+    svg.rect(left, 0.06, width, 0.36, stroke=1.2, rx=0.06, dash=None if plan.inverter else "2,2")
+    name = fit.clip(plan.inverter or "Inverter", (width - 0.12) * PT, 9.5, bold=True)
+    svg.text(left + width / 2, 0.24, name, 9.5, bold=True, anchor="middle")
+    svg.text(0.18, INVERTER_H - 0.08, "pos.", SMALL, anchor="middle")
+    if not plan.batteries:
+        return
+    x = left + 0.3
+    svg.line([(x, 0.42), (x, INVERTER_H)], stroke=1.4)
+    master = plan.batteries[0].model
+    label = (
+        f"to the master's {master.inverter_ports} port"
+        if master.inverter_ports
+        else "to the master (ID 1) only"
     )
-    svg.text(BOX_X + BOX_W / 2, 0.29, inverter or "Inverter", 9.5, bold=True, anchor="middle")
-    if has_batteries:
-        svg.line([(BOX_X + BOX_W / 2, 0.48), (BOX_X + BOX_W / 2, INVERTER_SPACE)], stroke=1.2)
-        svg.text(BOX_X + BOX_W / 2 + 0.08, 0.68, "RS485 / CAN (master only)", 7.5)
-    svg.text(0.25, INVERTER_SPACE - 0.1, "pos.", 7, anchor="middle")
+    room = (min(layout.column_w * layout.columns, 3.5) - POS_W - 0.42) * PT
+    svg.text(x + 0.08, 0.62, fit.clip(label, room, SMALL), SMALL)
 
 
-def _battery(svg: _Svg, battery: PlannedBattery, y: float, box_h: float, as_found: bool) -> None:
+def _battery(
+    svg: _Svg,
+    plan: InstallPlan,
+    battery: PlannedBattery,
+    layout: _Layout,
+    column: int,
+    y: float,
+    marks: tuple[int, ...],
+) -> None:
+    x, w, h = layout.x(column), layout.box_w, layout.box_h
     master = battery.position == 1
-    svg.rect(BOX_X, y, BOX_W, box_h, stroke=2.6 if master else 1.0)
+    addressless = _no_address(plan, battery)
+    svg.rect(x, y, w, h, stroke=2.8 if master else 1.0, dash="4,2.5" if addressless else None)
+    inset = 0.08
     if battery.model.generation == "legacy":  # older generation: hatched edge band
-        svg.rect(BOX_X, y, 0.12, box_h, stroke=0.6, fill="url(#hatch)")
-    svg.text(0.25, y + box_h / 2, str(battery.position), 13, bold=True, anchor="middle")
-    svg.text(BOX_X + 0.2, y + box_h * 0.32, battery.model.name, 9.5, bold=True)
-    if as_found:
-        shown_id = "ID not given" if battery.found_id is None else f"ID {battery.found_id}"
-    else:
-        shown_id = f"ID {battery.id}"
-    detail = shown_id + (f"   {battery.serial}" if battery.serial else "")
-    svg.text(BOX_X + 0.2, y + box_h * 0.74, detail, 8)
-    if master:
-        svg.text(BOX_X + BOX_W - 0.08, y + box_h * 0.32, "MASTER", 8, bold=True, anchor="end")
+        svg.rect(x, y, 0.11, h, stroke=0.6, fill="url(#hatch)")
+        inset = 0.17
+    svg.text(x - POS_W / 2, y + h / 2, str(battery.position), 13, bold=True, anchor="middle")
+    marks_w = len(marks) * (MARK_D + 0.03)
+    for number, mark in enumerate(marks):
+        _mark(svg, x + w - 0.06 - MARK_D / 2 - number * (MARK_D + 0.03), y + h / 2, mark)
+    inner = (w - inset - 0.06 - marks_w) * PT
+    id_text = _id_text(plan, battery)
+    id_size = next((s for s in ID_SIZES if s * 1.9 <= h * PT), ID_SIZES[-1])
+    id_w = fit.width(id_text, id_size, True)
+    model = battery.model.name
+    note = _note(plan, battery)
+    model_room = inner - id_w - 7
+    model_size = next((s for s in MODEL_SIZES if fit.width(model, s, True) <= model_room), None)
+    if model_size is not None:  # the ID on the left, model and note beside it
+        svg.text(x + inset, y + h / 2, id_text, id_size, bold=True)
+        text_x = x + inset + (id_w + 7) / PT
+        if master:
+            model_room -= fit.width(" MASTER", SMALL, True)
+        lines = [(model, model_size, True)] + ([(note, SMALL, False)] if note else [])
+        if master and fit.width(model, model_size, True) <= model_room:
+            svg.text(x + w - 0.06 - marks_w, y + h * 0.3, "MASTER", SMALL, True, anchor="end")
+        _lines(svg, text_x, y, h, lines, inner - id_w - 7)
+        return
+    # A narrow box: the ID above the model, the note left out when there is no room.
+    size = next((s for s in MODEL_SIZES if fit.width(model, s, True) <= inner), MODEL_SIZES[-1])
+    lines = [(id_text, ID_SIZES[-1], True), (fit.clip(model, inner, size, True), size, True)]
+    if note and h * PT >= (ID_SIZES[-1] + size + SMALL) * 1.2:
+        lines.append((note, SMALL, False))
+    _lines(svg, x + inset, y, h, lines, inner)
 
 
-def _planned_style(cable: CableRun) -> tuple[str, bool, bool]:
-    """(label, thick and dashed, dotted) for a cable as it must be."""
-    return cables.KINDS[cable.kind].drawn, cable.kind == cables.RESTRICTED, False
+def _lines(
+    svg: _Svg, x: float, y: float, h: float, lines: list[tuple[str, float, bool]], room: float
+) -> None:
+    """Lines of text centred as a block in a box of height h."""
+    total = sum(size * 1.15 for _, size, _ in lines) / PT
+    cursor = y + (h - total) / 2
+    for text, size, bold in lines:
+        line_h = size * 1.15 / PT
+        svg.text(x, cursor + line_h / 2, fit.clip(text, room, size, bold), size, bold)
+        cursor += line_h
 
 
-def _found_style(cable: CableRun, listed: bool) -> tuple[str, bool, bool]:
-    """(label, thick and dashed, dotted) for a cable as the spec says it is."""
-    text = cables.describe_found(cable.found_pins, listed)
-    missing = not listed or cable.found_pins is None
-    return text, cables.found_kind(cable.found_pins) == cables.RESTRICTED, missing
+def _id_text(plan: InstallPlan, battery: PlannedBattery) -> str:
+    if plan.as_found:
+        return "no ID" if battery.found_id is None else f"ID {battery.found_id}"
+    return f"ID {battery.id}"
 
 
-def _cable(svg: _Svg, start: float, end: float, label: str, restricted: bool, dotted: bool) -> None:
+def _no_address(plan: InstallPlan, battery: PlannedBattery) -> bool:
+    """A battery whose ID cannot be set on its switches, or is not used in a bank."""
+    dip = battery.model.dip
+    shown = battery.found_id if plan.as_found else battery.id
+    if shown is None:
+        return False
+    return not max(dip.id_low, 1) <= shown <= dip.id_high
+
+
+def _note(plan: InstallPlan, battery: PlannedBattery) -> str | None:
+    """The second line of a box: a missing address, else the serial."""
+    if _no_address(plan, battery):
+        dip = battery.model.dip
+        shown = battery.found_id if plan.as_found else battery.id
+        if shown == 0:
+            return "NO ADDRESS: ID 0 is not used in a bank"
+        return f"NO ADDRESS: IDs go to {dip.id_high}"
+    return battery.serial
+
+
+def _mark(svg: _Svg, x: float, y: float, number: int) -> None:
+    """A numbered mark: white digits in a black disc, legible in grey."""
+    svg.circle(x, y, MARK_D / 2)
+    size = 8.0 if number < 10 else 7.0
+    svg.text(x, y, str(number), size, bold=True, anchor="middle", white=True)
+
+
+def _style(plan: InstallPlan, cable: CableRun, short: bool) -> tuple[str, bool, bool]:
+    """(label, thick and dashed, dotted) for a cable as it must be, or as found."""
+    if plan.as_found:
+        text = cables.describe_found(cable.found_pins, plan.cables_listed)
+        missing = not plan.cables_listed or cable.found_pins is None
+        return text, cables.found_kind(cable.found_pins) == cables.RESTRICTED, missing
+    kind = cables.KINDS[cable.kind]
+    restricted = cable.kind == cables.RESTRICTED
+    if short:  # columns: only the cables that need care are labelled; the key says the rest
+        return (kind.short.upper() if restricted else ""), restricted, False
+    return kind.drawn, restricted, False
+
+
+def _cable(
+    svg: _Svg,
+    plan: InstallPlan,
+    cable: CableRun,
+    layout: _Layout,
+    where: dict[int, tuple[int, float]],
+    marks: tuple[int, ...],
+) -> None:
+    label, restricted, dotted = _style(plan, cable, layout.columns > 1)
     dash = "7,3.5" if restricted else "1,2" if dotted else None
-    svg.line(
-        [
-            (BOX_X + BOX_W - 0.02, start),
-            (CABLE_X, start),
-            (CABLE_X, end),
-            (BOX_X + BOX_W - 0.02, end),
-        ],
-        stroke=2.8 if restricted else 1.0,
-        dash=dash,
-    )
-    svg.text(CABLE_X + 0.08, (start + end) / 2, label, 8 if restricted else 7.5, bold=restricted)
+    stroke = 2.8 if restricted else 1.0
+    (column, upper_y), (lower_column, lower_y) = where[cable.upper], where[cable.lower]
+    right = layout.x(column) + layout.box_w
+    lane = right + LANE_GAP
+    start = upper_y + layout.box_h - 0.05
+    if lower_column == column:
+        end = lower_y + 0.05
+        svg.line([(right, start), (lane, start), (lane, end), (right, end)], stroke, dash)
+        label_y = (start + end) / 2
+    else:  # the cable runs on to the top of the next column
+        end = start + ROW_GAP * 0.9
+        svg.line([(right, start), (lane, start), (lane, end)], stroke, dash)
+        svg.text(lane - 0.04, end + 0.02, f"to {cable.lower}", SMALL, anchor="end")
+        next_right = layout.x(lower_column) + layout.box_w
+        next_lane = next_right + LANE_GAP
+        svg.line(
+            [
+                (next_lane, lower_y - 0.16),
+                (next_lane, lower_y + 0.05),
+                (next_right, lower_y + 0.05),
+            ],
+            stroke,
+            dash,
+        )
+        svg.text(next_lane - 0.04, lower_y - 0.09, f"from {cable.upper}", SMALL, anchor="end")
+        label_y = start + 0.08
+    svg.text(lane + 0.08, label_y, label, SMALL, bold=restricted)
+    label_end = lane + 0.08 + fit.width(label, SMALL, restricted) / PT
+    for number, mark in enumerate(marks):
+        _mark(svg, label_end + 0.04 + MARK_D / 2 + number * (MARK_D + 0.03), label_y, mark)
