@@ -52,16 +52,19 @@ def test_ids_and_firmware_steps() -> None:
 
 @pytest.mark.slow
 def test_page_in_the_pdf() -> None:
-    pages = page_texts(build_pdf(SCRAMBLED, allow_errors=True))
-    page = next(text for text in pages if "As found / Corrected" in text)
-    assert "As found (from the spec)" in page and "Corrected" in page
+    """Page 1 of a wrong bank's sheet: the rack as found beside the corrected one, and the
+    numbered changes (each number also marked on the As found drawing)."""
+    page = page_texts(build_pdf(SCRAMBLED, allow_errors=True))[0]
+    assert "1 · Overview: the bank as found, and corrected" in page
+    assert "AS FOUND (from the spec)" in page and "CORRECTED install this" in page
     packed = page.replace(" ", "")
     for number, step in enumerate(MOVES, start=1):
-        assert f"{number}.{step}".replace(" ", "") in packed, step
+        assert f"{number}{step}".replace(" ", "") in packed, step
     assert "all8pins" in packed and "7+8only" in packed  # the cables as found are labelled
 
 
 @pytest.mark.slow
 def test_no_corrections_page_for_a_valid_bank() -> None:
     pages = page_texts(build_pdf(ROOT / "bank_specs" / "manufacturer-example.yaml"))
-    assert not any("As found / Corrected" in text for text in pages)
+    assert "1 · Overview: rack order, top to bottom" in pages[0]
+    assert not any("AS FOUND" in text or "CORRECTED" in text for text in pages)

@@ -39,10 +39,10 @@ def _advances(bold: bool) -> tuple[dict[int, float], float]:
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # WeasyPrint's own
 
     name = "AtkinsonHyperlegible-Bold.ttf" if bold else "AtkinsonHyperlegible-Regular.ttf"
-    font = TTFont(str(assets.FONTS / name), lazy=True)
-    scale = 1 / font["head"].unitsPerEm
-    metrics = font["hmtx"].metrics
-    widths = {code: metrics[glyph][0] * scale for code, glyph in font.getBestCmap().items()}
+    with TTFont(str(assets.FONTS / name), lazy=True) as font:
+        scale = 1 / font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        widths = {code: metrics[glyph][0] * scale for code, glyph in font.getBestCmap().items()}
     fallback = max(widths[ord("M")], widths[ord("W")])  # a stranger glyph: assume it is wide
     return widths, fallback
 
