@@ -140,3 +140,36 @@ def test_identical_dip_drawings_are_made_once() -> None:
     for _ in range(3):
         dip_svg(("ON", "OFF", "ON", "OFF"), "up")
     assert dip_svg.cache_info().misses == 1 and dip_svg.cache_info().hits == 2
+
+
+@pytest.mark.slow
+def test_both_sides_are_labelled_on_larger_than_off() -> None:
+    import re
+
+    from generator.sheet.figures.dip import draw_dip_svg
+
+    svg = draw_dip_svg(("ON", "OFF", "ON", "OFF"), "up")
+    sizes = {
+        text: float(size)
+        for size, text in re.findall(r"font-size: ([\d.]+)px[^>]*>(ON|OFF)</text>", svg)
+    }
+    assert sizes["ON"] > sizes["OFF"] >= 7
+
+
+def test_the_cache_key_changes_with_the_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drawing cached by an older eg4sheet is never served for a new one."""
+    from generator.sheet.figures import dip
+
+    keys: list[str] = []
+
+    def record(kind: str, key: str, make: object) -> str:
+        keys.append(key)
+        return ""
+
+    monkeypatch.setattr(dip, "cached", record)
+    for version in ("old", "new"):
+        monkeypatch.setattr(dip, "DRAWING", version)
+        dip.dip_svg.cache_clear()
+        dip.dip_svg(("ON", "OFF"), "up")
+    dip.dip_svg.cache_clear()
+    assert len(keys) == 2 and keys[0] != keys[1]

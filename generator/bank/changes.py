@@ -42,7 +42,7 @@ def change_steps(found: InstallPlan, corrected: InstallPlan) -> list[Change]:
     for battery in corrected.batteries:
         moved = battery.was_at != battery.position
         wrong_id = battery.found_id is not None and battery.found_id != battery.id
-        was = f" (was ID {battery.found_id})" if battery.found_id is not None else ""
+        was = f" (was ID {battery.found_id})" if wrong_id else ""
         set_id = f"set ID {battery.id}{was}: {battery.dip_words}"
         if moved:
             text = (

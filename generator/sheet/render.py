@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from generator.bank.analysis import Analysis
 from generator.company import Company
@@ -41,16 +43,26 @@ def _fonts() -> tuple[Path, Path]:
     )
 
 
+STATE = re.compile(r"\b\d+ (?:ON|OFF)\b")
+
+
+def keep_states(text: str) -> Markup:
+    """Text, escaped, with each switch state ("6 ON") kept on one line."""
+    return Markup(STATE.sub(lambda m: f'<span class="state">{m.group(0)}</span>', escape(text)))
+
+
 @cache
 def environment() -> jinja2.Environment:
     """Autoescaped, strict: a missing value fails loudly instead of printing nothing."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(assets.templates_dir()),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["states"] = keep_states
+    return env
 
 
 @dataclass(frozen=True)

@@ -394,7 +394,7 @@ def title_block(
     ellipsis, so the block keeps one height whatever is typed."""
     job = plan.job
     with_company = bool(company and (company.name or company.logo_url))
-    left = round(width * 0.24, 2) if with_company else 0.0
+    left = round(width * 0.26, 2) if with_company else 0.0
     rest = width - left
     row1, row2 = ROW1_H + 12, ROW2_H + 13  # the value, its label and padding
     cells: list[Cell] = []
@@ -453,26 +453,41 @@ def _fit_field(
 
 
 def company_cells(company: Company, width: float, height: float, logo_h: float) -> list[Cell]:
-    """The company box: logo, name (bold, two lines at most), address, phone and licence."""
+    """The company box: logo, name (bold), address, phone and licence, at the largest sizes
+    that let all of it fit; the address is cut short first when nothing else will do."""
     room = width - 9
-    name = fit.fit(company.name or "", room, (9.0, 8.0, 7.5, 7.0), 2, bold=True)
-    address = fit.fit(company.address or "", room, (7.5, 7.0), 2)
     contact = " · ".join(
         part
         for part in (company.phone, f"Licence {company.licence}" if company.licence else None)
         if part
     )
-    contact_line = fit.fit(contact, room, (7.5, 7.0), 1)
+    space = height - 5 - (logo_h + 1 if logo_h else 0)
+    parts: list[tuple[str, float, bool]] = []
+    for name_size, size in ((9.0, 7.5), (8.0, 7.5), (8.0, 7.0), (7.5, 7.0), (7.0, 7.0)):
+        parts = [(company.name or "", name_size, True), (company.address or "", size, False)]
+        parts.append((contact, size, False))
+        used = sum(
+            len(fit.wrap(text, room, part_size, bold)) * part_size * LEADING
+            for text, part_size, bold in parts
+        )
+        if used <= space:
+            break
+    # Name and contact keep up to two lines each; the address takes what room is left.
+    (name, name_size, _), (address, size, _), _ = parts
+    name_lines = fit.fit(name, room, (name_size,), 2, True).lines if name else ()
+    contact_lines = fit.fit(contact, room, (size,), 2).lines if contact else ()
+    left = space - len(name_lines) * name_size * LEADING - len(contact_lines) * size * LEADING
+    fits = max(1, int(left // (size * LEADING)))
+    address_lines = fit.fit(address, room, (size,), fits).lines if address else ()
     top = logo_h + 1 if logo_h else 0.0
-    name_h = len(name.lines) * name.size * LEADING
-    address_h = len(address.lines) * address.size * LEADING
-    return [
-        Cell(0, 0, width, height, None, name.size, name.lines, True, top),
-        Cell(0, 0, 0, 0, None, address.size, address.lines, False, top + name_h),
-        Cell(
-            0, 0, 0, 0, None, contact_line.size, contact_line.lines, False, top + name_h + address_h
-        ),
-    ]
+    cells = []
+    for index, (lines, part_size, bold) in enumerate(
+        ((name_lines, name_size, True), (address_lines, size, False), (contact_lines, size, False))
+    ):
+        box = (0.0, 0.0, width, height) if index == 0 else (0.0, 0.0, 0.0, 0.0)
+        cells.append(Cell(*box, None, part_size, tuple(lines), bold, top))
+        top += len(lines) * part_size * LEADING
+    return cells
 
 
 # --- instructions ----------------------------------------------------------------------

@@ -242,7 +242,7 @@ def _battery(
     id_size = next((s for s in ID_SIZES if s * 1.9 <= h * PT), ID_SIZES[-1])
     id_w = fit.width(id_text, id_size, True)
     model = battery.model.name
-    note = _note(plan, battery)
+    note, bold_note = _note(plan, battery, inner - id_w - 7)
     model_room = inner - id_w - 7
     model_size = next((s for s in MODEL_SIZES if fit.width(model, s, True) <= model_room), None)
     if model_size is not None:  # the ID on the left, model and note beside it
@@ -250,7 +250,7 @@ def _battery(
         text_x = x + inset + (id_w + 7) / PT
         if master:
             model_room -= fit.width(" MASTER", SMALL, True)
-        lines = [(model, model_size, True)] + ([(note, SMALL, False)] if note else [])
+        lines = [(model, model_size, True)] + ([(note, SMALL, bold_note)] if note else [])
         if master and fit.width(model, model_size, True) <= model_room:
             svg.text(x + w - 0.06 - marks_w, y + h * 0.3, "MASTER", SMALL, True, anchor="end")
         _lines(svg, text_x, y, h, lines, inner - id_w - 7)
@@ -259,7 +259,7 @@ def _battery(
     size = next((s for s in MODEL_SIZES if fit.width(model, s, True) <= inner), MODEL_SIZES[-1])
     lines = [(id_text, ID_SIZES[-1], True), (fit.clip(model, inner, size, True), size, True)]
     if note and h * PT >= (ID_SIZES[-1] + size + SMALL) * 1.2:
-        lines.append((note, SMALL, False))
+        lines.append((_note(plan, battery, inner)[0] or "", SMALL, bold_note))
     _lines(svg, x + inset, y, h, lines, inner)
 
 
@@ -290,15 +290,16 @@ def _no_address(plan: InstallPlan, battery: PlannedBattery) -> bool:
     return not max(dip.id_low, 1) <= shown <= dip.id_high
 
 
-def _note(plan: InstallPlan, battery: PlannedBattery) -> str | None:
-    """The second line of a box: a missing address, else the serial."""
+def _note(plan: InstallPlan, battery: PlannedBattery, room: float) -> tuple[str | None, bool]:
+    """The second line of a box and whether it is bold: a missing address (with its reason
+    where there is room), else the serial."""
     if _no_address(plan, battery):
         dip = battery.model.dip
         shown = battery.found_id if plan.as_found else battery.id
-        if shown == 0:
-            return "NO ADDRESS: ID 0 is not used in a bank"
-        return f"NO ADDRESS: IDs go to {dip.id_high}"
-    return battery.serial
+        why = "ID 0 is not used in a bank" if shown == 0 else f"IDs go to {dip.id_high}"
+        full = f"NO ADDRESS: {why}"
+        return (full if fit.width(full, SMALL, True) <= room else "NO ADDRESS"), True
+    return battery.serial, False
 
 
 def _mark(svg: _Svg, x: float, y: float, number: int) -> None:

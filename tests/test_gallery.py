@@ -1,0 +1,296 @@
+"""The gallery of tricky jobs: every sheet built once per session and read back word by word
+(with its box) as an installer would meet it: the page budget, nothing outside the page, the
+title block on every page, headers with their rows, page references that land on their
+sections, the firmware stage before commissioning, nothing too small to read."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator import api
+from generator.bank.catalog import Catalog
+from generator.company import Company
+from tests.helpers import ROOT, WRONG_BANKS
+from tests.sheet_words import Page, pdf_pages
+
+pytestmark = pytest.mark.slow  # every test reads sheets rendered once for the session
+
+GALLERY = ROOT / "tests" / "gallery"
+PT = 72
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 1.33 * PT, 0.6 * PT, 0.55 * PT
+HEADINGS = {  # each section's heading, and the label on the pages it continues onto
+    "2 · DIP switches": "2 · DIP switches: set each battery's address",
+    "3 · Cables": "3 · Cables",
+    "4 · Firmware": "4 · Firmware: one battery at a time, before the bank is assembled",
+    "5 · Commissioning": "5 · Commissioning, once every battery runs its firmware",
+}
+# The start of a table's header row, or of a heading: a page must never end with one.
+HEADERS = re.compile(
+    r"^(Pos\. ID|Pos\. = ID|From To Cable|Pin Colour Signal|Qty Item kWh|"
+    r"Battery-to-battery cable|Firmware-update cable|Bill of materials|Neighbour cables|"
+    r"Changes, in this order|Reading the drawing|ERRORS|Warnings|\d · )"
+)
+REFERENCE = re.compile(r"(\d · [A-Z][a-zA-Z ]+), (?:page (\d+)|pages (\d+)–(\d+))")
+LOGO = (
+    "data:image/svg+xml;base64,"
+    + base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="90" height="30">'
+        b'<rect width="90" height="30"/></svg>'
+    ).decode()
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    spec: Path
+    allow_errors: bool = False
+    paper: str | None = None
+    company: bool = False
+
+
+JOBS = [
+    Job("long_fields", GALLERY / "long_fields.yaml"),
+    Job("longest_fields_a4_company", GALLERY / "longest_fields.yaml", company=True),
+    Job("one", GALLERY / "one.yaml"),
+    Job("four", GALLERY / "four.yaml"),
+    Job("eight", GALLERY / "eight.yaml"),
+    Job("sixteen", GALLERY / "sixteen.yaml"),
+    Job("sixty_four", GALLERY / "sixty_four.yaml"),
+    Job("example_a4", ROOT / "bank_specs" / "manufacturer-example.yaml", paper="a4"),
+    *(Job(path.stem, path) for path in sorted(GALLERY.glob("alone_*.yaml"))),
+    *(
+        Job(path.stem, path, allow_errors=True)
+        for path in [
+            GALLERY / "wrong_lifepower_zero.yaml",
+            WRONG_BANKS / "everything_wrong.yaml",
+            WRONG_BANKS / "manufacturer_scrambled.yaml",
+            WRONG_BANKS / "missing_and_bad_cables.yaml",
+            WRONG_BANKS / "too_large.yaml",
+            WRONG_BANKS / "groups_upside_down.yaml",
+        ]
+    ),
+]
+NAMES = [job.name for job in JOBS]
+
+
+@dataclass(frozen=True)
+class Built:
+    job: Job
+    pages: list[Page]
+    batteries: int
+    models: list[str]
+    job_fields: dict[str, str]  # quote, revision, date as written in the spec
+
+
+def build(job: Job) -> bytes:
+    """One gallery sheet, through the library API (run in a worker process)."""
+    company = None
+    if job.company:
+        company = Company(
+            "Lone Star Solar Works & Battery Storage Specialists of Central Texas LLC",
+            "100 Congress Avenue, Suite 2200, Austin TX 78701-4042",
+            "(512) 555-0142",
+            "TECL 34567",
+            LOGO,
+        )
+    options = api.SheetOptions(allow_errors=job.allow_errors, paper=job.paper, company=company)
+    sheet = api.build_sheet(api.read_spec(job.spec), options)
+    assert sheet.pdf is not None, job.name
+    return sheet.pdf
+
+
+@pytest.fixture(scope="session")
+def gallery(drawing_cache: Path) -> dict[str, Built]:
+    """Every gallery sheet, built in two processes, each read once with its word boxes."""
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        pdfs = list(pool.map(build, JOBS))
+    built = {}
+    for job, pdf in zip(JOBS, pdfs, strict=True):
+        checked = api.check(api.read_spec(job.spec))
+        assert checked.analysis is not None
+        plan = checked.analysis.plan
+        job_info = plan.job
+        fields = {
+            "quote": job_info.quote or "—",
+            "revision": job_info.revision or "—",
+            "date": job_info.date or "—",
+        }
+        models = [battery.model.name for battery in plan.batteries]
+        built[job.name] = Built(job, pdf_pages(pdf), len(models), models, fields)
+    return built
+
+
+@pytest.fixture(params=NAMES)
+def sheet(request: pytest.FixtureRequest, gallery: dict[str, Built]) -> Built:
+    return gallery[request.param]
+
+
+def budget(batteries: int) -> int:
+    return 4 if batteries <= 8 else 5 if batteries <= 16 else 10
+
+
+def test_page_budget(sheet: Built) -> None:
+    assert len(sheet.pages) <= budget(sheet.batteries), (sheet.job.name, len(sheet.pages))
+
+
+def test_every_word_inside_the_page(sheet: Built) -> None:
+    """Nothing runs off the page, nor past the side margins (title block and footer too)."""
+    for number, page in enumerate(sheet.pages, start=1):
+        for word in page.words:
+            assert word.y0 >= 0 and word.y1 <= page.height, (number, word)
+            assert word.x0 >= MARGIN_SIDE - 1 and word.x1 <= page.width - MARGIN_SIDE + 1, (
+                number,
+                word,
+            )
+
+
+def title_fields(page: Page) -> dict[str, str]:
+    """Quote, revision and date as the title block prints them, each read from its own box."""
+    labels = [w for w in page.words if w.text in ("QUOTE", "REVISION", "DATE") and w.y0 < 20]
+    edges = [*sorted(w.x0 for w in labels), page.width]
+    return {
+        word.text.lower(): page.cell(word.text, edges[edges.index(word.x0) + 1]) for word in labels
+    }
+
+
+def test_title_block_on_every_page(sheet: Built) -> None:
+    """Quote, revision and date in the title block at the top of every page (a field too long
+    for its box shows its start and an ellipsis); 'Page N of M' at the foot."""
+    count = len(sheet.pages)
+    for number, page in enumerate(sheet.pages, start=1):
+        shown = title_fields(page)
+        for name, value in sheet.job_fields.items():
+            packed, printed = value.replace(" ", ""), shown[name].replace(" ", "")
+            if len(value) <= 40:
+                assert printed == packed, (number, name, printed)
+            else:
+                assert printed.endswith("…") and packed.startswith(printed[:-1]), (number, name)
+        assert f"Page {number} of {count}" in page.band(page.height - MARGIN_BOTTOM, page.height)
+
+
+def test_long_fields_shown_in_full(gallery: dict[str, Built]) -> None:
+    """The issue's own examples fit their boxes whole: a long title's first line, and a quote
+    like Q-2026-0317-REV-B-FINAL-APPROVED."""
+    page = gallery["long_fields"].pages[0]
+    assert title_fields(page) == {
+        "quote": "Q-2026-0317-REV-B- FINAL-APPROVED",
+        "revision": "12b (après visite)",
+        "date": "24 novembre 2026",
+    }
+    assert "Résidence Ñúñez-Ødegård, système de stockage" in page.band(0, MARGIN_TOP)
+
+
+def test_no_heading_or_table_header_ends_a_page(sheet: Built) -> None:
+    for number, page in enumerate(sheet.pages, start=1):
+        lines = page.lines(MARGIN_TOP, page.height - MARGIN_BOTTOM)
+        if lines:
+            assert not HEADERS.match(lines[-1].text), (number, lines[-1].text)
+
+
+def references(sheet: Built) -> Iterator[tuple[str, int, int]]:
+    text = " ".join(page.text for page in sheet.pages)
+    for name, single, first, last in REFERENCE.findall(text):
+        if name in HEADINGS:
+            yield name, int(single or first), int(single or last)
+
+
+def test_page_references_land_on_their_sections(sheet: Built) -> None:
+    """Each reference names its section and the pages it really takes: the heading on the
+    first, '(continued)' at the top of each following one, and not a page more."""
+    found = list(references(sheet))
+    assert {name for name, _, _ in found} >= {"2 · DIP switches", "3 · Cables"}
+    for name, first, last in found:
+        assert first == last or last > first, (name, first, last)
+        lines = [line.text for line in sheet.pages[first - 1].lines()]
+        assert HEADINGS[name] in lines, (name, first)
+        for number in range(first + 1, last + 1):
+            top = sheet.pages[number - 1].band(0, MARGIN_TOP)
+            assert top.endswith(f"{name} (continued)"), (name, number, top)
+        if last < len(sheet.pages):
+            following = sheet.pages[last].band(0, MARGIN_TOP)
+            assert f"{name} (continued)" not in following, (name, last + 1)
+
+
+def test_firmware_stage_precedes_commissioning(sheet: Built, catalog: Catalog) -> None:
+    """One battery at a time, off the bank, powered on by itself, on the address BMS Tools
+    needs where our sources give it (6-switch models: all ON, ID 64); then commissioning."""
+    text = " ".join(page.text for page in sheet.pages)
+    firmware = text.index(HEADINGS["4 · Firmware"])
+    commissioning = text.index(HEADINGS["5 · Commissioning"])
+    assert firmware < commissioning
+    stage = text[firmware:commissioning]
+    steps = [
+        "1. Keep the battery off the bank",
+        "Switch on this battery alone",
+        "firmware-update cable, pins 1 and 2",
+        "Switch it off and disconnect the PC",
+    ]
+    assert [stage.index(step) for step in steps] == sorted(stage.index(step) for step in steps)
+    six_switch = {m for m in sheet.models if (found := catalog.find(m)) and found.dip.switches == 6}
+    if six_switch:
+        assert "to all 6 switches ON (ID 64), the address BMS Tools needs" in stage
+    else:
+        assert "the address BMS Tools needs" not in stage
+    if set(sheet.models) - six_switch:
+        assert "Our sources do not give that address for the" in stage
+    later = text[commissioning:]
+    assert later.index("Switch off every battery breaker") < later.index("Power on one battery")
+
+
+def test_nothing_below_7_pt_but_the_footer(sheet: Built) -> None:
+    for number, page in enumerate(sheet.pages, start=1):
+        for word in page.words:
+            if word.y0 < page.height - MARGIN_BOTTOM:
+                assert word.size >= 6.95, (number, word.text, round(word.size, 2))
+
+
+def test_a_switch_state_never_splits(sheet: Built) -> None:
+    """'6 ON' stays on one line: no line of states ends with a bare switch number."""
+    for number, page in enumerate(sheet.pages, start=1):
+        for line in page.lines():
+            if " · " in line.text and re.search(r"\b(ON|OFF) · ", line.text):
+                assert not re.search(r"(^|· )\d+$", line.text), (number, line.text)
+
+
+def test_only_the_spec_file_name_is_printed(sheet: Built) -> None:
+    """Specs are built from absolute paths; their folders never reach the page."""
+    text = " ".join(page.text for page in sheet.pages)
+    assert str(ROOT) not in text and "tests/" not in text and "wrong_banks/" not in text
+
+
+WRONG = [job.name for job in JOBS if job.allow_errors]
+
+
+@pytest.mark.parametrize("name", WRONG)
+def test_a_wrong_bank_shows_the_corrected_rack_on_page_one(
+    gallery: dict[str, Built], name: str
+) -> None:
+    first = gallery[name].pages[0].text
+    assert "CORRECTED install this" in first
+    opening = " ".join(page.text for page in gallery[name].pages[:2])
+    assert "AS FOUND (from the spec)" in opening and "Changes, in this order" in opening
+
+
+def test_lifepower4_header_says_id_0_is_not_used(gallery: dict[str, Built]) -> None:
+    text = " ".join(page.text for page in gallery["alone_lifepower4"].pages)
+    assert "ID 0 (all OFF) is not used in a bank: IDs start at 1, the master." in text
+    assert "IDs 1–15" in text
+
+
+def test_a_battery_without_an_address_is_marked_in_the_rack(gallery: dict[str, Built]) -> None:
+    first = gallery["too_large"].pages[0].text
+    assert "ID 16 LifePower4 NO ADDRESS: IDs go to 15" in first
+
+
+def test_an_id_0_as_found_is_marked(gallery: dict[str, Built]) -> None:
+    first = gallery["wrong_lifepower_zero"].pages[0].text
+    assert "ID 0 LifePower4 NO ADDRESS" in first  # as found; the change sets ID 3
+    assert "set ID 3 (was ID 0): 1 ON · 2 ON · 3 OFF · 4 OFF." in first

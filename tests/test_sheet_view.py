@@ -1,0 +1,142 @@
+"""What the sheet says and draws, read from the view and the figures (no PDF rendered)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator import api
+from generator.bank.analysis import Analysis
+from generator.bank.changes import change_steps
+from generator.bank.diagnostics import Finding, Location
+from generator.company import Company
+from generator.sheet import view
+from generator.sheet.figures.rack import Marks, rack_drawing
+from tests.helpers import EXAMPLE, ROOT, analysis_of
+
+EVERYTHING_WRONG = ROOT / "tests" / "wrong_banks" / "everything_wrong.yaml"
+RECT = re.compile(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"')
+TEXT = re.compile(r'<text x="([\d.]+)" y="([\d.]+)" font-size="([\d.]+)"[^>]*>([^<]*)</text>')
+
+
+def analysis_from(text: str) -> Analysis:
+    checked = api.check(api.SpecSource("bank.yaml", textwrap.dedent(text).encode()))
+    assert checked.analysis is not None
+    return checked.analysis
+
+
+def bank(*models: str) -> Analysis:
+    lines = "".join(f"  - model: {model}\n" for model in models)
+    return analysis_from("batteries:\n" + lines)
+
+
+def test_caution_names_the_last_multipack_battery_and_the_breaker_of_an_ll_s() -> None:
+    assert view.caution(bank("LL-S", "LL-V2 (4 DIP)", "LL-V1").plan) == (
+        "From the LL-V2 (4 DIP) at position 2, the last multipack battery, down through every "
+        "older battery, the cables between positions 2–3 must have ONLY pins 7 and 8 "
+        "populated. If pins 3 or 6 carry a signal, the LL-S trips its breaker. A cable "
+        "missing pin 7 or 8 carries no communication."
+    )
+
+
+def test_caution_without_an_ll_s_mentions_no_breaker() -> None:
+    caution = view.caution(bank("LL-V2 (6 DIP)", "LifePower4", "LifePower4").plan)
+    assert caution.startswith(
+        "From the LL-V2 (6 DIP) at position 1, the last multipack battery, down through every "
+        "older battery, the cables between positions 1–2, 2–3 must have ONLY pins 7 and 8"
+    )
+    assert "breaker" not in caution and "LL-S" not in caution
+
+
+def test_firmware_stage_gives_the_bms_tools_address_only_where_sources_do() -> None:
+    six = view.tools_address(bank("LL-V2 (6 DIP)", "LL-V1").plan.models)
+    assert six == (
+        "Set the DIP switches of each LL-V2 (6 DIP) to all 6 switches ON (ID 64), the address "
+        "BMS Tools needs. Our sources do not give that address for the LL-V1: follow BMS "
+        "Tools' own instructions."
+    )
+    inferred = view.tools_address(bank("LL-S").plan.models)
+    assert inferred == (
+        "Set the DIP switches of each LL-S to all 6 switches ON (ID 64), the address BMS Tools "
+        "needs (inferred for the LL-S, as its table is)."
+    )
+    four = view.tools_address(bank("LL-V2 (4 DIP)", "LifePower4").plan.models)
+    assert "ID 16" not in four and "needs." not in four
+    assert four.startswith("Our sources do not give that address for the LL-V2 (4 DIP)")
+
+
+def test_commissioning_takes_ports_and_protocol_from_the_master_model() -> None:
+    texts = [step.text for step in view.commissioning_steps(bank("LL-V2 (6 DIP)").plan)]
+    assert (
+        "Connect the master (ID 1, at the top) to the inverter through its RS485 or CAN port."
+        in texts
+    )
+    assert (
+        "Choose the inverter protocol on the master's screen as the LL-V2 (6 DIP) manual says "
+        "(hold Return for 5 seconds); it is not set with DIP switches."
+    ) in texts
+    unknown = [step.text for step in view.commissioning_steps(bank("LL-S").plan)]
+    assert "Connect the master (ID 1, at the top) to the inverter, as their manuals say." in unknown
+    assert not any("Return" in text or "CAN" in text for text in unknown)
+
+
+def test_a_finding_names_the_spec_file_not_its_folder() -> None:
+    finding = Finding("E102", "wrong", Location("/home/sam/customers/bank.yaml", 3, 5), "fix")
+    shown = view.finding_view(finding, Marks())
+    assert shown.where == "bank.yaml, line 3, column 5"
+
+
+def boxes_and_texts(
+    svg: str,
+) -> tuple[list[tuple[float, ...]], list[tuple[float, float, float, str]]]:
+    boxes = [tuple(map(float, match)) for match in RECT.findall(svg)]
+    texts = [(float(x), float(y), float(size), text) for x, y, size, text in TEXT.findall(svg)]
+    return boxes, texts
+
+
+@pytest.mark.parametrize("spec", [EXAMPLE, ROOT / "tests" / "gallery" / "sixty_four.yaml"])
+def test_the_id_is_the_largest_text_in_each_rack_box(spec: Path) -> None:
+    drawing = rack_drawing(analysis_of(spec).plan, 7.2, 8.0)
+    boxes, texts = boxes_and_texts(drawing.svg)
+    ids = [text for text in texts if text[3].startswith("ID ")]
+    assert len(ids) == len(analysis_of(spec).plan.batteries)
+    for x, y, size, label in ids:
+        box = next(b for b in boxes if b[0] <= x <= b[0] + b[2] and b[1] <= y <= b[1] + b[3])
+        inside = [
+            t
+            for t in texts
+            if box[0] <= t[0] <= box[0] + box[2] and box[1] <= t[1] <= box[1] + box[3]
+        ]
+        assert all(other[2] < size for other in inside if other[3] != label), (label, inside)
+        assert size >= 11
+
+
+def test_as_found_marks_every_fault_with_its_change_number() -> None:
+    """Wrong master, wrong IDs, breaker pins, a pin-7-only cable, a missing cable and wrong
+    firmware each carry the number of the change that fixes them; a cable that is only wrong
+    where it stands now carries the numbers of the moves."""
+    analysis = analysis_of(EVERYTHING_WRONG)
+    steps = change_steps(analysis.as_found, analysis.plan)
+    marks = view.found_marks(analysis, steps)
+    assert {p: n for p, n in marks.batteries.items() if n} == {1: (3,), 2: (1,), 5: (7,), 6: (2,)}
+    assert marks.cables == {1: (1, 3), 2: (1,), 3: (4,), 4: (5,), 5: (6,)}
+    svg = rack_drawing(analysis.as_found, 3.6, 6.0, marks).svg
+    drawn = sorted(int(n) for n in re.findall(r'fill="#fff">(\d+)</text>', svg))
+    assert drawn == sorted(
+        n for group in [*marks.batteries.values(), *marks.cables.values()] for n in group
+    )
+
+
+def test_title_block_keeps_its_height_whatever_is_typed() -> None:
+    empty = bank("LL-S").plan
+    longest = analysis_of(ROOT / "tests" / "gallery" / "longest_fields.yaml").plan
+    company = Company("A" * 200, "B " * 100, "(512) 555-0142", "TECL 34567")
+    short = view.title_block(empty, "bank.yaml", 532.8, None)
+    full = view.title_block(longest, "bank.yaml", 516.2, company)
+    assert short.img.height == full.img.height
+    text = base64.b64decode(full.img.url.split(",", 1)[1]).decode()
+    assert text.count("…") >= 7  # every job field and the company name were cut short
