@@ -47,8 +47,8 @@ STATE = re.compile(r"\b\d+ (?:ON|OFF)\b")
 
 
 def keep_states(text: str) -> Markup:
-    """Text, escaped, with each switch state ("6 ON") kept on one line."""
-    return Markup(STATE.sub(lambda m: f'<span class="state">{m.group(0)}</span>', escape(text)))
+    """Text, escaped, with each switch state ("6 ON") kept on one line (a no-break space)."""
+    return Markup(STATE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), escape(text)))
 
 
 @cache
