@@ -65,8 +65,10 @@ def test_firmware_stage_gives_the_bms_tools_address_only_where_sources_do() -> N
         "needs (inferred for the LL-S, as its table is)."
     )
     four = view.tools_address(bank("LL-V2 (4 DIP)", "LifePower4").plan.models)
-    assert "ID 16" not in four and "needs." not in four
-    assert four.startswith("Our sources do not give that address for the LL-V2 (4 DIP)")
+    assert four == (
+        "Our sources do not give the address BMS Tools needs for the LL-V2 (4 DIP) and "
+        "LifePower4: follow BMS Tools' own instructions."
+    )
 
 
 def test_commissioning_takes_ports_and_protocol_from_the_master_model() -> None:

@@ -9,11 +9,17 @@ layout (paging.py checks every guess against the real layout), never a wrong ref
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from generator.sheet import fit
-from generator.sheet.view import PT, FindingView, SheetView
 
-LINE = 1.25  # the stylesheet's line height, in ems
+if TYPE_CHECKING:  # the view asks this module how tall page 1's side column gets
+    from generator.sheet.view import FindingView, SheetView
+
+PT = 72
+LINE = 1.2  # the stylesheet's line height, in ems
+SIDE_W = 2.85  # page 1's side column, inches
+LEGEND = 1.35  # "Reading the drawing", inches
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,16 @@ def paginate(blocks: list[Block], height: float, sections: set[str]) -> dict[str
     return {name: last.get(name, 0) > first.get(name, 0) for name in sections}
 
 
+def side_height(warnings: tuple[FindingView, ...], notes: str | None, models: int) -> float:
+    """Page 1's side column with the warnings in it: summary table, key, notes, warnings."""
+    height = 0.23 * (4 + models) + LEGEND
+    if notes:
+        height += 0.35 + text_h(notes, SIDE_W, 9.5)
+    return height + (findings_h(warnings, SIDE_W, 8.5) if warnings else 0.0)
+
+
 def findings_h(findings: tuple[FindingView, ...], width: float, size: float) -> float:
-    text_w = width * 0.86 - 0.3
+    text_w = width - 0.72 - 0.3
     total = 0.45
     for finding in findings:
         fix = finding.see or finding.hint or ""
@@ -85,7 +99,7 @@ def overview(sheet: SheetView, width: float) -> list[Block]:
         checks.append(Block(findings_h(sheet.errors, width, 8.5) + 0.2))
     if sheet.warnings:
         checks.append(Block(findings_h(sheet.warnings, width, 8.5) + 0.15))
-    legend = 1.35
+    legend = LEGEND
     if sheet.changes:
         tallest = max(sheet.changes.found.height, sheet.rack.height)
         blocks.append(Block(tallest + 0.35 if sheet.changes.side_by_side else tallest + 0.3))
@@ -97,13 +111,15 @@ def overview(sheet: SheetView, width: float) -> list[Block]:
         notes_h = text_h(sheet.notes, width / 2 - 0.1, 10) if sheet.notes else 0.0
         return [*blocks, *checks, Block(max(0.45 + notes_h, legend) + 0.1)]
     if sheet.rack_beside:
-        side = 0.27 * (4 + len(sheet.model_counts)) + legend + 0.2
-        if sheet.notes:
-            side += 0.35 + text_h(sheet.notes, 2.85, 10)
+        beside_notes = sheet.notes if sheet.notes_beside else None
+        warnings = sheet.warnings if sheet.warnings_beside else ()
+        side = side_height(warnings, beside_notes, len(sheet.model_counts))
+        below = []
+        if sheet.notes and not sheet.notes_beside:
+            below.append(Block(0.35 + text_h(sheet.notes, width, 9.5)))
         if sheet.warnings_beside:
-            side += findings_h(sheet.warnings, 2.85, 8.5)
             checks = []
-        return [*blocks, Block(max(sheet.rack.height, side) + 0.05), *checks]
+        return [*blocks, Block(max(sheet.rack.height, side) + 0.05), *below, *checks]
     summary = max(0.27 * (4 + len(sheet.model_counts)), legend) + 0.1
     notes = [Block(0.35 + text_h(sheet.notes, width, 10))] if sheet.notes else []
     return [*blocks, Block(sheet.rack.height + 0.05), Block(summary), *notes, *checks]
@@ -125,6 +141,8 @@ def dip(sheet: SheetView, width: float) -> list[Block]:
 
 
 def cables(sheet: SheetView, width: float) -> list[Block]:
+    if not sheet.cables:  # a single battery: a line and the bill of materials
+        return [Block(0.42, keep=True, section="cables"), Block(0.55 + 0.19 * len(sheet.bom))]
     pinout = 2.1 + text_h(sheet.signal_note, width / 2 - 0.1, 8.5)
     bom = 0.32 + 0.19 * (len(sheet.bom) + 2)
     blocks = [

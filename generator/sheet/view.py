@@ -22,7 +22,7 @@ from generator.bank.changes import Change, change_steps
 from generator.bank.diagnostics import Finding
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.company import Company
-from generator.sheet import fit
+from generator.sheet import estimate, fit
 from generator.sheet.figures.dip import dip_svg
 from generator.sheet.figures.dip import size as dip_size
 from generator.sheet.figures.rack import Drawing, Marks, rack_drawing
@@ -38,6 +38,7 @@ PT = 72
 # Page 1 takes the rack beside a side column up to this many batteries, in columns above.
 SIDE_RACK_MAX = 16
 SIDE_RACK_W = 4.0  # inches
+NOTES_BESIDE = 400  # characters of job notes that still fit page 1's side column
 # The DIP table sets two batteries per row from this many batteries on.
 DIP_PAIRS_FROM = 9
 
@@ -184,9 +185,11 @@ class SheetView:
     master: str
     inverter: str | None
     notes: str | None
+    notes_beside: bool  # short job notes go in page 1's side column, long ones below the rack
     model_counts: tuple[ModelCount, ...]
     legacy_models: str  # "LL-V1, LifePower4": the older-generation models in this bank
     restricted_label: str
+    has_restricted: bool  # the bank has pins-7-and-8-only cables
     restricted_short: str  # for a column header
     restricted_meaning: str  # "a cable with only pins 7 and 8 populated"
     standard_label: str
@@ -262,6 +265,8 @@ def sheet_view(
     else:
         rack = figure(rack_drawing(plan, SIDE_RACK_W if beside else page_w, room))
     notes = plan.job.notes
+    notes_beside = len(notes or "") <= NOTES_BESIDE
+    paired = count >= DIP_PAIRS_FROM  # two cables (and two DIP blocks) to a table row
     return SheetView(
         title=plan.job.title or Path(spec_name).stem,
         generator=f"eg4sheet {__version__}",
@@ -272,29 +277,38 @@ def sheet_view(
         warnings_beside=beside
         and not analysis.shows_changes
         and not errors
-        and _side_lines(warnings, notes, len(models)) * 0.17 < rack.height - 0.3,
+        and estimate.side_height(warnings, notes if notes_beside else None, len(models))
+        <= rack.height + 0.2,
         corrected=plan.corrected,
         count=count,
         kwh=f"{plan.kwh:g}",
         master=plan.master.model.name if plan.master else "—",
         inverter=plan.inverter,
         notes=notes,
+        notes_beside=notes_beside,
         model_counts=tuple(ModelCount(m.name, counts[m.name], f"{m.kwh:g}") for m in models),
         legacy_models=", ".join(m.name for m in models if m.generation == "legacy"),
         restricted_label=cables.label(cables.RESTRICTED),
+        has_restricted=any(c.kind == cables.RESTRICTED for c in plan.cables),
         restricted_short=cables.KINDS[cables.RESTRICTED].short,
         restricted_meaning=cables.KINDS[cables.RESTRICTED].wanted,
         standard_label=cables.KINDS["standard"].name,
         rack=rack,
         rack_beside=beside,
-        dip_groups=tuple(dip_group(plan, m, count >= DIP_PAIRS_FROM) for m in models),
-        dip_pairs=count >= DIP_PAIRS_FROM,
+        dip_groups=tuple(dip_group(plan, m, paired) for m in models),
+        dip_pairs=paired,
         cables=_rows(
             [
-                CableRow(c.upper, c.lower, c.label, c.kind == cables.RESTRICTED, _pins(c.pins))
+                CableRow(
+                    c.upper,
+                    c.lower,
+                    cables.KINDS[c.kind].drawn if paired else c.label,
+                    c.kind == cables.RESTRICTED,
+                    _pins(c.pins, paired),
+                )
                 for c in plan.cables
             ],
-            2 if count >= DIP_PAIRS_FROM else 1,
+            2 if paired else 1,
         ),
         caution=caution(plan),
         port_note=port_note(models),
@@ -369,15 +383,6 @@ def found_marks(analysis: Analysis, steps: list[Change]) -> Marks:
             own = tuple(sorted(moves.get(cable.upper, ()) + moves.get(cable.lower, ())))
         marked[cable.upper] = own
     return Marks(batteries, marked)
-
-
-def _side_lines(warnings: tuple[FindingView, ...], notes: str | None, models: int) -> float:
-    """About how many lines page 1's side column takes with the warnings in it."""
-    lines = 12 + models * 1.6 + 8  # summary, contents and the key to the drawing
-    lines += len(notes or "") / 45 + (2 if notes else 0)
-    for warning in warnings:
-        lines += 2 + (len(warning.message) + len(warning.hint or "")) / 42
-    return lines
 
 
 def _rows(items: list[CableRow], per_row: int) -> tuple[tuple[CableRow, ...], ...]:
@@ -530,10 +535,15 @@ def tools_address(models: list[BatteryModel]) -> str:
             + (f" (inferred for the {_and(inferred)}, as its table is)." if inferred else ".")
         )
     unknown = [model.name for model in models if model.dip.tools_id is None]
-    if unknown:
+    if unknown and sentences:
         sentences.append(
             f"Our sources do not give that address for the {_and(unknown)}: follow BMS Tools' "
             "own instructions."
+        )
+    elif unknown:
+        sentences.append(
+            f"Our sources do not give the address BMS Tools needs for the {_and(unknown)}: "
+            "follow BMS Tools' own instructions."
         )
     return " ".join(sentences)
 
@@ -556,6 +566,12 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
         "not set with DIP switches."
     )
     restricted = cables.label(cables.RESTRICTED)
+    neighbours = []
+    if any(cable.kind == cables.RESTRICTED for cable in plan.cables):
+        text = f"Connect the neighbour cables, the {restricted} cables where marked, as listed in"
+        neighbours.append(Step(text, "cables", "."))
+    elif plan.cables:
+        neighbours.append(Step("Connect the neighbour cables as listed in", "cables", "."))
     return (
         Step("Switch off every battery breaker and BMS switch."),
         Step(
@@ -563,11 +579,7 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
             "dip",
             ".",
         ),
-        Step(
-            f"Connect the neighbour cables, the {restricted} cables where marked, as listed in",
-            "cables",
-            ".",
-        ),
+        *neighbours,
         Step(inverter),
         Step("Power on one battery at a time: the master (ID 1) first, then down the rack."),
         Step(protocol),
@@ -752,8 +764,17 @@ def pin_row(wiring: Wiring, number: int) -> PinRow:
     )
 
 
-def _pins(pins: tuple[int, ...]) -> str:
-    return ", ".join(str(pin) for pin in pins)
+def _pins(pins: tuple[int, ...], short: bool = False) -> str:
+    """'1, 2, 3, 7, 8'; short: runs joined, '1–3, 7–8'."""
+    if not short:
+        return ", ".join(str(pin) for pin in pins)
+    runs: list[list[int]] = []
+    for pin in pins:
+        if runs and runs[-1][-1] == pin - 1:
+            runs[-1].append(pin)
+        else:
+            runs.append([pin])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
 def _and(names: list[str]) -> str:
