@@ -139,7 +139,7 @@ def test_a_bug_in_a_batch_worker_exits_3_with_one_line(tmp_path: Path) -> None:
         "import generator.sheet.render as render\n"
         "def broken(*args, **kwargs):\n"
         "    raise KeyError('injected')\n"
-        "render.render_html = broken\n"
+        "render.prepare = broken\n"  # where a build starts drawing the sheet
         "from generator.cli import main\n"
         f"main(['build', '-j', '2', {str(specs)!r}, '-o', {str(tmp_path / 'out')!r}])\n"
     )

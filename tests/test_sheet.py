@@ -72,11 +72,11 @@ def test_overview_page(pages: list[str], example_pdf: bytes) -> None:
     assert "1 · Overview" in text
     # The rack drawing itself: the text inside the figure, read from the left column only.
     # The ID is the large text at the left of each box, the serial beside the model.
-    drawing = page_texts(example_pdf, crop=(0, 120, 310, 270))[0]
+    drawing = page_texts(example_pdf, crop=(0, 135, 310, 265))[0]
     assert drawing == (
         "EG4 18kPV pos. 1 to the master (ID 1) only ID 1 LL-S LLS2409-1187 MASTER standard "
-        "2 LL-V2 (6 DIP) ID 2 LV2-6-2312-0458 standard 3 ID 3 LL-V2 (4 DIP) standard "
-        "4 ID 4 LL-V2 (4 DIP) 5 LL-V1 ID 5 LL1-2104-0092 6 LifePower4 PINS 7+8 ONLY "
+        "2 (6 DIP) ID 2 LL-V2 LV2-6-2312-0458 standard 3 ID 3 LL-V2 (4 DIP) standard "
+        "4 ID 4 LL-V2 (4 DIP) PINS 7+8 ONLY 5 ID 5 LL-V1 LL1-2104-0092 6 LifePower4 "
         "PINS 7+8 ONLY ID 6 LP4-2011-3310"
     )
     assert "Total capacity 30.72 kWh" in text

@@ -130,7 +130,9 @@ def dip(sheet: SheetView, width: float) -> list[Block]:
     for group in sheet.dip_groups:
         header = 0.27 + (0.32 if group.inferred else 0) + (0.15 if group.zero_note else 0)
         blocks.append(Block(header, keep=True))
-        for row in group.rows:
+        per_row = 2 if sheet.dip_pairs else 1
+        for start in range(0, len(group.cards), per_row):
+            row = group.cards[start : start + per_row]
             if sheet.dip_pairs:
                 tall = max(len(card.lines) for card in row)
                 height = 0.6 if tall <= 2 else 0.68
@@ -152,6 +154,7 @@ def cables(sheet: SheetView, width: float) -> list[Block]:
         Block(0.3, keep=True),
         Block(0.24, keep=True),
     ]
-    blocks += [Block(0.215, repeat=0.24) for _ in sheet.cables] or [Block(0.215)]
+    rows = (len(sheet.cables) + 1) // 2 if sheet.dip_pairs else len(sheet.cables)
+    blocks += [Block(0.215, repeat=0.24) for _ in range(rows)]
     blocks.append(Block(text_h(sheet.port_note, width, 8.5) + 0.08))
     return blocks

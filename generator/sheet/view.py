@@ -33,7 +33,8 @@ FOOTER = f"eg4sheet {__version__} · the bank spec that made this sheet is attac
 
 # The page: paper size and margins in inches (the stylesheet uses the same margins).
 PAPER = {"letter": (8.5, 11.0), "a4": (8.27, 11.69)}
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 1.33, 0.6, 0.55
+# The top margin holds the title block and the QR code beside it (qrcode.css: 38 mm).
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 38 / 25.4, 0.6, 0.55
 PT = 72
 # Page 1 takes the rack beside a side column up to this many batteries, in columns above.
 SIDE_RACK_MAX = 16
@@ -45,8 +46,10 @@ DIP_PAIRS_FROM = 9
 # Title block fields: (sizes to try in points, the value's height in points).
 TITLE_SIZES = (12.0, 11.0, 10.0, 9.0)
 FIELD_SIZES = (9.0, 8.0, 7.5, 7.0)
-ROW1_H, ROW2_H = 28.0, 21.0
+ROW1_H, ROW2_H = 26.5, 19.5  # fits the QR code's caption above the block (issue 13)
+TITLE_LEADING = 1.1
 LEADING = 1.15
+LABEL_H = 12.5  # a title-block box's label and padding above its value, points
 
 # Findings about one battery, and about the cable below a position (design.md's codes): on a
 # sheet with a change list they point to the changes that concern the same battery or cable.
@@ -92,7 +95,8 @@ class DipCard:
     id: int
     model: str
     serial: str | None
-    lines: tuple[tuple[str, ...], ...]  # "1 OFF", "2 ON", … by line: each state printed whole
+    words: str  # the plan's words for the switches: "1 OFF · 2 ON · 3 ON · 4 OFF"
+    lines: tuple[tuple[str, ...], ...]  # the same states by printed line, each one whole
     value: str
     img: Figure | None  # None when the ID has no address
 
@@ -105,7 +109,7 @@ class DipGroup:
     zero_note: str | None  # "ID 0 (all OFF) is not used in a bank" where a block has an ID 0
     inferred: bool
     source: str
-    rows: tuple[tuple[DipCard, ...], ...]  # one or two cards per table row
+    cards: tuple[DipCard, ...]
 
 
 @dataclass(frozen=True)
@@ -196,8 +200,8 @@ class SheetView:
     rack: Figure
     rack_beside: bool  # the rack stands beside the side column (else full width)
     dip_groups: tuple[DipGroup, ...]
-    dip_pairs: bool
-    cables: tuple[tuple[CableRow, ...], ...]  # one or two cables per table row
+    dip_pairs: bool  # two DIP blocks, and two cables, to a table row
+    cables: tuple[CableRow, ...]
     caution: str
     port_note: str
     signal_note: str
@@ -297,18 +301,15 @@ def sheet_view(
         rack_beside=beside,
         dip_groups=tuple(dip_group(plan, m, paired) for m in models),
         dip_pairs=paired,
-        cables=_rows(
-            [
-                CableRow(
-                    c.upper,
-                    c.lower,
-                    cables.KINDS[c.kind].drawn if paired else c.label,
-                    c.kind == cables.RESTRICTED,
-                    _pins(c.pins, paired),
-                )
-                for c in plan.cables
-            ],
-            2 if paired else 1,
+        cables=tuple(
+            CableRow(
+                c.upper,
+                c.lower,
+                cables.KINDS[c.kind].drawn if paired else c.label,
+                c.kind == cables.RESTRICTED,
+                _pins(c.pins, paired),
+            )
+            for c in plan.cables
         ),
         caution=caution(plan),
         port_note=port_note(models),
@@ -385,10 +386,6 @@ def found_marks(analysis: Analysis, steps: list[Change]) -> Marks:
     return Marks(batteries, marked)
 
 
-def _rows(items: list[CableRow], per_row: int) -> tuple[tuple[CableRow, ...], ...]:
-    return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))
-
-
 # --- the title block -------------------------------------------------------------------
 
 
@@ -401,7 +398,7 @@ def title_block(
     with_company = bool(company and (company.name or company.logo_url))
     left = round(width * 0.26, 2) if with_company else 0.0
     rest = width - left
-    row1, row2 = ROW1_H + 12, ROW2_H + 13  # the value, its label and padding
+    row1, row2 = ROW1_H + LABEL_H, ROW2_H + LABEL_H  # the value, its label and padding
     cells: list[Cell] = []
 
     def row(y: float, height: float, fields: list[tuple[str, str | None, float, bool]]) -> None:
@@ -409,8 +406,11 @@ def title_block(
         for label, text, share, bold in fields:
             part = rest * share
             sizes = TITLE_SIZES if bold else FIELD_SIZES
-            fitted = _fit_field(text or "—", part - 9, height - 12, sizes, bold)
-            cells.append(Cell(x, y, part, height, label, fitted.size, fitted.lines, bold))
+            leading = TITLE_LEADING if bold else LEADING
+            fitted = _fit_field(text or "—", part - 9, height - LABEL_H, sizes, bold, leading)
+            cells.append(
+                Cell(x, y, part, height, label, fitted.size, fitted.lines, bold, leading=leading)
+            )
             x += part
 
     row(
@@ -444,17 +444,22 @@ def title_block(
 
 
 def _fit_field(
-    text: str, room: float, height: float, sizes: tuple[float, ...], bold: bool
+    text: str,
+    room: float,
+    height: float,
+    sizes: tuple[float, ...],
+    bold: bool,
+    leading: float = LEADING,
 ) -> fit.Fitted:
     """The largest size at which the text wraps into the lines that fit the box's height; at
     the smallest size, as many lines as fit, the last one cut with an ellipsis."""
     for size in sizes:
-        lines = max(1, int(height // (size * LEADING)))
+        lines = max(1, int(height // (size * leading)))
         wrapped = fit.wrap(text, room, size, bold)
         if len(wrapped) <= lines:
             return fit.Fitted(size, tuple(wrapped))
     floor = sizes[-1]
-    return fit.fit(text, room, (floor,), max(1, int(height // (floor * LEADING))), bold)
+    return fit.fit(text, room, (floor,), max(1, int(height // (floor * leading))), bold)
 
 
 def company_cells(company: Company, width: float, height: float, logo_h: float) -> list[Cell]:
@@ -702,6 +707,7 @@ def dip_group(plan: InstallPlan, model: BatteryModel, pairs: bool) -> DipGroup:
             b.id,
             model.name,
             b.serial,
+            b.dip_words,
             _state_lines(b, 2 if pairs else dip.switches),
             dip_value(b, short=pairs),
             Figure(svg_url(dip_svg(b.dip, dip.on_side)), width, height)
@@ -710,9 +716,9 @@ def dip_group(plan: InstallPlan, model: BatteryModel, pairs: bool) -> DipGroup:
         )
         for b in batteries
     ]
-    per_row = 2 if pairs else 1
-    rows = tuple(tuple(cards[i : i + per_row]) for i in range(0, len(cards), per_row))
-    return DipGroup(model.name, len(batteries), encoding, zero_note, dip.inferred, dip.source, rows)
+    return DipGroup(
+        model.name, len(batteries), encoding, zero_note, dip.inferred, dip.source, tuple(cards)
+    )
 
 
 def _state_lines(battery: PlannedBattery, per_line: int) -> tuple[tuple[str, ...], ...]:

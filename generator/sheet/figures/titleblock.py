@@ -29,6 +29,7 @@ class Cell:
     lines: tuple[str, ...]
     bold: bool = False
     text_top: float = 0.0  # extra room above the value (for a logo), in points
+    leading: float = LEADING
 
 
 def title_block_svg(cells: list[Cell], width: float, height: float) -> str:
@@ -49,7 +50,7 @@ def title_block_svg(cells: list[Cell], width: float, height: float) -> str:
             top += LABEL_SIZE * 1.25
         for line in cell.lines:
             parts.append(_text(cell.x + PAD_X, top + cell.size * 0.92, line, cell.size, cell.bold))
-            top += cell.size * LEADING
+            top += cell.size * cell.leading
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.2f}pt" height="{height:.2f}pt" '
         f'viewBox="0 0 {width:.2f} {height:.2f}" font-family="{FONT}">{"".join(parts)}</svg>'
