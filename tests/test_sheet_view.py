@@ -142,3 +142,16 @@ def test_title_block_keeps_its_height_whatever_is_typed() -> None:
     assert short.img.height == full.img.height
     text = base64.b64decode(full.img.url.split(",", 1)[1]).decode()
     assert text.count("…") >= 7  # every job field and the company name were cut short
+
+
+def test_text_is_fitted_by_shrinking_then_cutting() -> None:
+    from generator.sheet import fit
+
+    quote = "Q-2026-0317-REV-B-FINAL-APPROVED"
+    narrow = fit.width("Q-2026-0317-REV-B-", 9)  # room for about half of it on a line
+    assert fit.wrap(quote, narrow, 9) == ["Q-2026-0317-REV-B-", "FINAL-APPROVED"]
+    shrunk = fit.fit(quote, narrow, (12.0, 9.0), 2)
+    assert shrunk.size == 9.0 and "".join(shrunk.lines) == quote
+    cut = fit.fit(quote * 4, narrow, (9.0,), 2)
+    assert len(cut.lines) == 2 and cut.lines[-1].endswith("…")
+    assert all(fit.width(line, 9) <= narrow for line in cut.lines)

@@ -28,10 +28,6 @@ class Fitted:
     size: float
     lines: tuple[str, ...]
 
-    @property
-    def cut(self) -> bool:
-        return bool(self.lines) and self.lines[-1].endswith(ELLIPSIS)
-
 
 @cache
 def _advances(bold: bool) -> tuple[dict[int, float], float]:

@@ -206,7 +206,6 @@ class SheetView:
     port_note: str
     signal_note: str
     pinout: tuple[PinRow, ...]
-    update_pins: str  # "1 and 2"
     bom: tuple[BomRow, ...]
     checklist: tuple[ChecklistRow, ...]
     firmware_steps: tuple[Step, ...]
@@ -315,7 +314,6 @@ def sheet_view(
         port_note=port_note(models),
         signal_note=wiring.signal_note,
         pinout=tuple(pin_row(wiring, number) for number in sorted(wiring.colours)),
-        update_pins=" and ".join(str(pin) for pin in sorted(wiring.update_signals)),
         bom=tuple(
             BomRow(
                 line.quantity,
