@@ -12,6 +12,7 @@ swapped, truncated, emptied or replaced by a link or a FIFO is ignored and drawn
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -89,6 +90,7 @@ def _store(path: Path, text: str) -> None:
             os.unlink(temp)
 
 
+@functools.cache  # reading package metadata costs about 5 ms, once per drawing otherwise
 def _matplotlib_version() -> str:
     """Part of the key: another matplotlib may draw differently. Read without importing it."""
     from importlib.metadata import PackageNotFoundError, version
