@@ -22,8 +22,8 @@ from tests.helpers import ROOT, WRONG_BANKS
 from tests.sheet_words import Page, pdf_pages
 
 # Every test reads sheets rendered once for the session; under pytest-xdist they all run on
-# one worker (./dev test distributes by group), so each sheet is rendered once in all.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("gallery")]
+# one worker (./dev test distributes by file), so each sheet is rendered once in all.
+pytestmark = pytest.mark.slow
 
 GALLERY = ROOT / "tests" / "gallery"
 PT = 72

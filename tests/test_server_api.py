@@ -18,7 +18,6 @@ from generator.server.config import MAX_BODY, ServerSettings, is_loopback
 from generator.sheet.extract import MAX_SHEET_BYTES
 from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult, build_pdf
 
-pytestmark = pytest.mark.xdist_group("server-api")  # one app, one render worker
 YAML = {"Content-Type": "application/yaml"}
 JSON = {"Content-Type": "application/json"}
 SCRAMBLED = WRONG_BANKS / "manufacturer_scrambled.yaml"

@@ -14,7 +14,7 @@ import pytest
 from tests.helpers import EXAMPLE, build_pdf, findings_for
 from tests.serving import browser_missing
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]  # one server, one browser
+pytestmark = pytest.mark.slow  # one server, one browser per worker (./dev test: a file per worker)
 
 if (missing := browser_missing()) is not None:
     pytest.skip(missing, allow_module_level=True)
