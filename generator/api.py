@@ -25,6 +25,7 @@ from generator.bank.analysis import plan_inventory as _plan_inventory
 from generator.bank.catalog import Catalog, default_catalog, load_catalog
 from generator.bank.diagnostics import Finding, capped, has_errors
 from generator.bank.fix import FixResult, fix_spec
+from generator.bank.i18n import resolve_language
 from generator.bank.plan import InstallPlan
 from generator.bank.spec import BankSpec, parse_spec
 from generator.bank.yamlsrc import MAX_BYTES, read_source
@@ -100,6 +101,7 @@ class SheetOptions:
     paper: str | None = None  # letter | a4; None: the spec's choice
     company: Company | None = None
     with_html: bool = False  # also return the self-contained HTML
+    lang: str | None = None  # en | es; None: the spec's job.lang, else the company's, else en
 
 
 @dataclass(frozen=True)
@@ -175,11 +177,24 @@ def build_sheet(
     # One rendering serves both outputs; the HTML file must stand alone, so its fonts go inline.
     fonts = inline_font_urls() if options.with_html else None
     name = attached_name(source.name)
+    lang = sheet_language(options, checked.analysis.spec.job.lang)
     html, document = laid_out_sheet(
-        checked.analysis, name, paper=options.paper, fonts=fonts, company=options.company
+        checked.analysis,
+        name,
+        paper=options.paper,
+        fonts=fonts,
+        company=options.company,
+        lang=lang,
     )
     pdf = write_pdf(document, name, source.data)
     return Sheet(checked, pdf, html if options.with_html else None)
+
+
+def sheet_language(options: SheetOptions, job_lang: str | None) -> str:
+    """The language a sheet is printed in: the option (`build --lang`), else the spec's
+    job.lang, else the company settings' lang, else English."""
+    company = options.company.lang if options.company else None
+    return resolve_language(options.lang, job_lang, company)
 
 
 def attached_name(name: str) -> str:

@@ -17,6 +17,7 @@ from generator import api
 from generator.bank import report
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import format_json, format_text
+from generator.bank.i18n import LANGUAGES
 from generator.errors import FindingsError, UserError
 from generator.terminal import (
     OutputClosed,
@@ -272,6 +273,11 @@ def fix_command(source: api.SpecSource, out_file: Path | None, catalog: Catalog)
     help="Company settings: name, address, phone, licence, logo (default ./eg4sheet.yaml).",
 )
 @click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES, case_sensitive=False),
+    help="The sheet's language (es: Spanish), over the spec's job.lang and the company's lang.",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
@@ -286,6 +292,7 @@ def build(
     with_html: bool,
     bom_file: Path | None,
     company_file: Path | None,
+    lang: str | None,
     jobs: int | None,
     catalog_path: Path | None,
 ) -> None:
@@ -303,6 +310,7 @@ def build(
       eg4sheet build --paper a4 -o sheets/ bank_specs/
       eg4sheet build --allow-errors customer-bank.yaml
       eg4sheet build --company eg4sheet.yaml --bom quote-bom.csv bank.yaml
+      eg4sheet build --lang es bank_specs/manufacturer-example.yaml
       quote-system --export bank | eg4sheet build - -o - > sheet.pdf
     """
     import time
@@ -343,6 +351,7 @@ def build(
         find_company(company_file),
         catalog_path,
         out_file,
+        lang.lower() if lang else None,
     )
     started = time.monotonic()
     show_bar = len(paths) > 1 and sys.stderr.isatty()  # a log file gets no bar

@@ -235,7 +235,7 @@ def test_sheet_with_errors_is_422_with_the_findings(client: TestClient) -> None:
     [
         ("paper=legal", "paper: letter or a4"),
         ("allow_errors=maybe", "allow_errors: true or false"),
-        ("lang=es", "lang: the sheet is available in en"),
+        ("lang=fr", "lang: the sheet is available in en, es"),
         ("name=../etc/passwd", "name: a plain file name ending in .yaml"),
     ],
 )

@@ -147,19 +147,19 @@ def found_kind(found: frozenset[int] | None) -> CableKind | None:
     return None
 
 
-def describe_found(found: frozenset[int] | None, listed: bool) -> str:
+def describe_found(found: frozenset[int] | None, listed: bool) -> Msg:
     """A cable as found, in a few words for the As found drawing."""
     if not listed:
-        return "not listed"
+        return Msg("not listed")
     if found is None:
-        return "MISSING"
+        return Msg("MISSING")
     if not found:
-        return "no pins"
+        return Msg("no pins")
     if found == SIGNAL_PINS:
-        return KINDS[RESTRICTED].short
+        return Msg(KINDS[RESTRICTED].short)
     if found == ALL_PINS:
-        return "all 8 pins"
-    return "pins " + ",".join(str(pin) for pin in sorted(found))
+        return Msg("all 8 pins")
+    return Msg("pins {numbers}", numbers=",".join(str(pin) for pin in sorted(found)))
 
 
 def pin_words(pins: frozenset[int] | set[int], conjunction: str = "and") -> Msg:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from generator.bank import cables
 from generator.bank.cables import Fault
+from generator.bank.i18n import _, join
 from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
 from generator.bank.spec import RackPosition
 
@@ -27,8 +28,11 @@ class Change:
 
 def battery_name(battery: PlannedBattery) -> str:
     """'the LifePower4 (serial LP4-2011-3310)': by serial where known, so it can be found."""
-    serial = f" (serial {battery.serial})" if battery.serial else ""
-    return f"the {battery.model.name}{serial}"
+    if battery.serial:
+        return _("the {model} (serial {serial})").format(
+            model=battery.model.name, serial=battery.serial
+        )
+    return _("the {model}").format(model=battery.model.name)
 
 
 def changes(found: InstallPlan, corrected: InstallPlan) -> list[str]:
@@ -42,17 +46,17 @@ def change_steps(found: InstallPlan, corrected: InstallPlan) -> list[Change]:
     for battery in corrected.batteries:
         moved = battery.was_at != battery.position
         wrong_id = battery.found_id is not None and battery.found_id != battery.id
-        was = f" (was ID {battery.found_id})" if wrong_id else ""
-        set_id = f"set ID {battery.id}{was}: {battery.dip_words}"
+        set_id = (
+            _("set ID {id} (was ID {was}): {switches}")
+            if wrong_id
+            else _("set ID {id}: {switches}")
+        ).format(id=battery.id, was=battery.found_id, switches=battery.dip_words)
         if moved:
-            text = (
-                f"Move {battery_name(battery)} from position {battery.was_at} to "
-                f"position {battery.position}; {set_id}."
-            )
-            steps.append(Change(text, battery=battery.was_at))
+            text = _("Move {battery} from position {was} to position {position}; {set_id}.")
+            steps.append(Change(_fill(text, battery, set_id), battery=battery.was_at))
         elif wrong_id:
-            text = f"Leave {battery_name(battery)} at position {battery.position}; {set_id}."
-            steps.append(Change(text, battery=battery.was_at))
+            text = _("Leave {battery} at position {position}; {set_id}.")
+            steps.append(Change(_fill(text, battery, set_id), battery=battery.was_at))
     if found.cables_listed:
         as_found = {cable.upper: cable.found_pins for cable in found.cables}
         for cable in corrected.cables:
@@ -63,13 +67,26 @@ def change_steps(found: InstallPlan, corrected: InstallPlan) -> list[Change]:
         steps += _unlisted_steps(corrected)
     for battery in corrected.batteries:
         if battery.firmware_ok is False:
-            text = (
-                f"Update {battery_name(battery)} at position {battery.position} from "
-                f"firmware {battery.firmware_installed} to "
-                f"{' or '.join(battery.model.firmware)} with BMS Tools."
+            text = _(
+                "Update {battery} at position {position} from firmware {installed} to "
+                "{required} with BMS Tools."
+            ).format(
+                battery=battery_name(battery),
+                position=battery.position,
+                installed=battery.firmware_installed,
+                required=join(list(battery.model.firmware), "or").render(_),
             )
             steps.append(Change(text, battery=battery.was_at))
     return steps
+
+
+def _fill(text: str, battery: PlannedBattery, set_id: str) -> str:
+    return text.format(
+        battery=battery_name(battery),
+        was=battery.was_at,
+        position=battery.position,
+        set_id=set_id,
+    )
 
 
 def _unlisted_steps(corrected: InstallPlan) -> list[Change]:
@@ -85,48 +102,64 @@ def _unlisted_steps(corrected: InstallPlan) -> list[Change]:
             runs.append([cable])
     breakers = cables.breaker_models(corrected.models)
     why = (
-        f"a signal on {cables.pin_list(cables.breaker_pins(corrected.models), 'or')} trips the "
-        f"{' and '.join(model.name for model in breakers)} breaker"
+        _("a signal on {pins} trips the {models} breaker").format(
+            pins=cables.pin_words(cables.breaker_pins(corrected.models), "or").render(_),
+            models=" {} ".format(_("and")).join(model.name for model in breakers),
+        )
         if breakers
-        else "only pins 7 and 8 may be populated"
+        else _("only pins 7 and 8 may be populated")
     )
-    wanted = cables.KINDS[cables.RESTRICTED].wanted
+    wanted = _(cables.KINDS[cables.RESTRICTED].wanted)
     steps = []
     for run in runs:
         if len(run) == 1:
-            where = f"between positions {run[0].upper} and {run[0].lower}"
+            where = _between(run[0])
         else:
             pairs = [f"{cable.upper}–{cable.lower}" for cable in run]
-            where = f"between positions {', '.join(pairs[:-1])} and {pairs[-1]}"
-        text = f"Use {wanted} {where}: in the mixed part of the bank {why}."
+            where = _("between positions {pairs}").format(pairs=join(pairs).render(_))
+        text = _("Use {wanted} {where}: in the mixed part of the bank {why}.").format(
+            wanted=wanted, where=where, why=why
+        )
         steps.append(Change(text, cables=tuple(cable.upper for cable in run)))
     return steps
 
 
+def _between(cable: CableRun) -> str:
+    return _("between positions {upper} and {lower}").format(upper=cable.upper, lower=cable.lower)
+
+
 def _cable_step(cable: CableRun, pins: frozenset[int] | None, corrected: InstallPlan) -> str | None:
-    where = f"between positions {cable.upper} and {cable.lower}"
-    wanted = cables.KINDS[cable.kind].wanted
+    where = _between(cable)
+    wanted = _(cables.KINDS[cable.kind].wanted)
     breakers = cables.breaker_models(corrected.models)
     wrong = cables.faults(pins, cable.kind, cables.breaker_pins(corrected.models))
     if not wrong:
         return None
     first = wrong[0]
     if first.fault is Fault.MISSING:
-        return f"Add {wanted} {where}: none is there, so no communication passes."
+        text = _("Add {wanted} {where}: none is there, so no communication passes.")
+        return text.format(wanted=wanted, where=where)
+    and_ = " {} ".format(_("and"))
     if first.fault is Fault.NO_SIGNAL:
-        missing = " and ".join(str(pin) for pin in sorted(first.pins))
-        return (
-            f"Replace the cable {where} with {wanted}: it lacks pin {missing}, "
+        missing = and_.join(str(pin) for pin in sorted(first.pins))
+        text = _(
+            "Replace the cable {where} with {wanted}: it lacks pin {missing}, "
             "so no communication passes."
         )
+        return text.format(where=where, wanted=wanted, missing=missing)
     if first.fault is Fault.BREAKER:
-        owners = " and ".join(model.name for model in breakers)
-        return (
-            f"Replace the cable {where} with {wanted}: its {cables.pin_list(first.pins)} "
-            f"would trip the {owners} breaker."
+        text = _(
+            "Replace the cable {where} with {wanted}: its {pins} would trip the {owners} breaker."
+        )
+        return text.format(
+            where=where,
+            wanted=wanted,
+            pins=cables.pin_words(first.pins).render(_),
+            owners=and_.join(model.name for model in breakers),
         )
     others = ", ".join(str(pin) for pin in sorted(first.pins))
-    return (
-        f"Replace the cable {where} with {wanted}: pins {others} must be empty in the "
+    text = _(
+        "Replace the cable {where} with {wanted}: pins {others} must be empty in the "
         "mixed part of the bank."
     )
+    return text.format(where=where, wanted=wanted, others=others)

@@ -10,7 +10,14 @@ they are Msgs themselves, so model names, serials and numbers stay as they are.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+import gettext
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
 
 Translate = Callable[[str], str]
 LANGUAGES = ("en", "es")  # the languages a sheet can be printed in; English is the source
@@ -74,3 +81,97 @@ def join(words: list[str], conjunction: str = "and") -> Msg:
     if conjunction == "or":
         return Msg("{first} or {last}", first=first, last=words[-1])
     return Msg("{first} and {last}", first=first, last=words[-1])
+
+
+# --- the language a sheet is printed in ------------------------------------------------
+#
+# A sheet is worded in one language from start to end, so the language is set once for the
+# build (`language("es")`) and every `_()` below it, in the view, the drawings, the change
+# list and the templates, reads it: no function has to pass a translator along. A context
+# variable keeps concurrent builds (server threads) apart.
+
+LOCALES = {"en": "en_US", "es": "es_US"}  # the Babel locale of each sheet language
+DOMAIN = "eg4sheet"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+_active: ContextVar[str] = ContextVar("sheet_language", default="en")
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The catalog of a language, read from its .po file once per process (compiled in
+    memory, so a checkout needs no build step); English is the source and needs none."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po_path(lang).open("rb") as po:
+        catalog = read_po(po, locale=LOCALES[lang], domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)  # fuzzy entries are left out: they print in English
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def resolve_language(option: str | None, job: str | None, company: str | None) -> str:
+    """`build --lang` over the spec's job.lang over the company's lang over English."""
+    for choice in (option, job, company):
+        if choice:
+            return choice.lower()
+    return "en"
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Word everything in `lang` while the block runs."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no sheet language {lang!r}: {', '.join(LANGUAGES)}")
+    token = _active.set(lang)
+    try:
+        yield
+    finally:
+        _active.reset(token)
+
+
+def current() -> str:
+    return _active.get()
+
+
+def _(text: str) -> str:
+    """`text` in the current language (itself in English, or where no translation exists)."""
+    return translations(_active.get()).gettext(text)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form for `count` by the language's plural rule."""
+    return translations(_active.get()).ngettext(singular, plural, count)
+
+
+def number(value: float) -> str:
+    """A number as the language writes it: English keeps Python's shortest form ('14.34')."""
+    lang = _active.get()
+    if lang == "en":
+        return f"{value:g}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=LOCALES[lang])
+
+
+def date(text: str | None) -> str | None:
+    """A job date as written, or, in another language, an ISO date (2026-11-24) in that
+    language's medium form ('24 nov 2026'); anything else is printed as written."""
+    lang = _active.get()
+    if text is None or lang == "en":
+        return text
+    try:
+        day = datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    from babel.dates import format_date
+
+    return format_date(day, format="medium", locale=LOCALES[lang])

@@ -15,6 +15,7 @@ from generator.bank import cables
 from generator.bank.cables import CableKind
 from generator.bank.catalog import BatteryModel, Catalog, DipState
 from generator.bank.diagnostics import Finding, has_errors
+from generator.bank.i18n import Msg, _, join
 from generator.bank.rack import Bank, RackedBattery
 from generator.bank.spec import JobInfo, RackPosition
 
@@ -39,7 +40,7 @@ class PlannedBattery:
     @property
     def dip_words(self) -> str:
         if self.dip is None:
-            return "no address"
+            return _("no address")
         return " · ".join(f"{n} {state}" for n, state in enumerate(self.dip, start=1))
 
 
@@ -68,10 +69,18 @@ class CableRun:
 @dataclass(frozen=True)
 class BomLine:
     kind: str  # battery | neighbour-cable | firmware-cable
-    item: str
+    text: Msg  # the item, printable in the sheet's language
     quantity: int
-    note: str
+    note_text: Msg
     unit_kwh: float | None = None
+
+    @property
+    def item(self) -> str:
+        return str(self.text)
+
+    @property
+    def note(self) -> str:
+        return str(self.note_text)
 
     @property
     def total_kwh(self) -> float | None:
@@ -125,30 +134,33 @@ class InstallPlan:
         lines = [
             BomLine(
                 "battery",
-                f"Battery {m.name}",
+                Msg("Battery {model}", model=m.name),
                 count[m.name],
-                f"{m.volts:g} V {m.amp_hours:g} Ah",
+                Msg("{volts} V {amp_hours} Ah", volts=f"{m.volts:g}", amp_hours=f"{m.amp_hours:g}"),
                 m.kwh,
             )
             for m in models
         ]
         kinds = Counter(cable.kind for cable in self.cables)
         lines += [
-            BomLine("neighbour-cable", text.bom_item, kinds[kind], text.bom_note)
+            BomLine("neighbour-cable", Msg(text.bom_item), kinds[kind], Msg(text.bom_note))
             for kind, text in cables.KINDS.items()
             if kinds[kind]
         ]
         lines.append(
             BomLine(
                 "firmware-cable",
-                "Firmware-update cable (PC to battery, RS485)",
+                Msg("Firmware-update cable (PC to battery, RS485)"),
                 1,
-                "pins "
-                + " and ".join(
-                    f"{pin} ({signal})"
-                    for pin, signal in sorted(self.catalog.wiring.update_signals.items())
-                )
-                + ", for BMS Tools",
+                Msg(
+                    "pins {pins}, for BMS Tools",
+                    pins=join(
+                        [
+                            f"{pin} ({signal})"
+                            for pin, signal in sorted(self.catalog.wiring.update_signals.items())
+                        ]
+                    ),
+                ),
             )
         )
         return lines

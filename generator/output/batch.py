@@ -55,6 +55,7 @@ class BuildOptions:
     company: Company | None = None
     catalog_path: Path | None = None
     out_file: Path | None = None  # one sheet: this file, or STDOUT, instead of out_dir/NAME.pdf
+    lang: str | None = None  # build --lang; None: the spec's job.lang, else the company's
 
 
 @dataclass
@@ -132,6 +133,7 @@ def build_one(
                 paper=options.paper,
                 company=options.company,
                 with_html=options.with_html,
+                lang=options.lang,
             ),
             api.catalog(options.catalog_path),
         )

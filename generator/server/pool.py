@@ -60,9 +60,11 @@ class RenderPool:
                 headers={"Retry-After": self.retry_after()},
             )
 
-    async def render(self, source: api.SpecSource, allow_errors: bool, paper: str | None) -> bytes:
+    async def render(
+        self, source: api.SpecSource, allow_errors: bool, paper: str | None, lang: str | None
+    ) -> bytes:
         """The sheet's PDF, exactly as `eg4sheet build` makes it."""
-        pdf = await self.run(worker.render, source.name, source.data, allow_errors, paper)
+        pdf = await self.run(worker.render, source.name, source.data, allow_errors, paper, lang)
         if pdf is None:
             raise HttpError(422, "the spec has errors")
         return pdf

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from generator import api
+from generator.bank.i18n import LANGUAGES
 from generator.errors import UserError
 from generator.server.body import HttpError, read_body, read_spec_body
 from generator.server.convert import models_json, spec_json
@@ -23,7 +24,6 @@ T = TypeVar("T")
 YAML = "application/yaml; charset=utf-8"
 FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False}
 FLAGS |= {"off": False, "": False}
-LANGUAGES = ["en"]
 HAS_ERRORS = "the spec has errors"
 
 
@@ -60,29 +60,30 @@ async def plan(request: Request) -> Response:
     return JSONResponse(checked.plan.as_json_dict())
 
 
-def sheet_options(query: QueryParams) -> tuple[bool, str | None]:
-    """(allow_errors, paper) from the query; a value we cannot use is 422."""
+def sheet_options(query: QueryParams) -> tuple[bool, str | None, str | None]:
+    """(allow_errors, paper, lang) from the query; a value we cannot use is 422. No lang:
+    the spec's job.lang, else the company's, as `eg4sheet build` without --lang."""
     paper = query.get("paper", "").lower() or None
     if paper not in (None, "letter", "a4"):
         raise HttpError(422, "paper: letter or a4")
     allow_errors = FLAGS.get(query.get("allow_errors", "").lower())
     if allow_errors is None:
         raise HttpError(422, "allow_errors: true or false")
-    lang = query.get("lang", "").lower() or "en"
-    if lang not in LANGUAGES:
+    lang = query.get("lang", "").lower() or None
+    if lang is not None and lang not in LANGUAGES:
         raise HttpError(422, f"lang: the sheet is available in {', '.join(LANGUAGES)}")
-    return allow_errors, paper
+    return allow_errors, paper, lang
 
 
 async def sheet(request: Request) -> Response:
     """200 and the PDF, the same bytes as `eg4sheet build`; or 422 and the findings."""
-    allow_errors, paper = sheet_options(request.query_params)
+    allow_errors, paper, lang = sheet_options(request.query_params)
     body = await read_spec_body(request)
     checked = await off_loop(request, api.check, body.source)
     if checked.analysis is None or (checked.has_errors and not allow_errors):
         message = f"{HAS_ERRORS}: fix them, or set allow_errors=true for a sheet that lists them"
         raise HttpError(422, message, body.findings_json(checked.findings))
-    pdf = await request.app.state.pool.render(body.source, allow_errors, paper)
+    pdf = await request.app.state.pool.render(body.source, allow_errors, paper, lang)
     filename = Path(body.source.name).stem + ".pdf"  # the name is checked: letters, ., -, _
     return Response(
         pdf,

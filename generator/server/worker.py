@@ -29,9 +29,11 @@ def ready() -> None:
     """A no-op task: submitting one per worker makes the pool start them all."""
 
 
-def render(name: str, data: bytes, allow_errors: bool, paper: str | None) -> bytes | None:
+def render(
+    name: str, data: bytes, allow_errors: bool, paper: str | None, lang: str | None = None
+) -> bytes | None:
     """The sheet's PDF bytes, exactly as `eg4sheet build` makes them; None when refused."""
-    options = api.SheetOptions(allow_errors=allow_errors, paper=paper, company=_company)
+    options = api.SheetOptions(allow_errors=allow_errors, paper=paper, company=_company, lang=lang)
     return api.build_sheet(api.SpecSource(name, data), options).pdf
 
 

@@ -32,9 +32,10 @@ def laid_out_sheet(
     paper: str | None = None,
     fonts: FontUrls | None = None,
     company: Company | None = None,
+    lang: str = "en",
 ) -> tuple[str, Document]:
     """The sheet's final HTML and its layout, every page reference true."""
-    prepared = prepare(analysis, spec_name, paper=paper, fonts=fonts, company=company)
+    prepared = prepare(analysis, spec_name, paper=paper, fonts=fonts, company=company, lang=lang)
     spans = _referenced(estimate.spans(prepared.sheet))
     for _ in range(MAX_LAYOUTS):
         html = prepared.html(spans)

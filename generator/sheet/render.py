@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from generator.bank import i18n
 from generator.bank.analysis import Analysis
 from generator.company import Company
 from generator.sheet import assets
@@ -52,16 +53,23 @@ def keep_states(text: str) -> Markup:
 
 
 @cache
-def environment() -> jinja2.Environment:
-    """Autoescaped, strict: a missing value fails loudly instead of printing nothing."""
+def environment(lang: str = "en") -> jinja2.Environment:
+    """Autoescaped, strict: a missing value fails loudly instead of printing nothing. One
+    environment per language, its gettext callables installed once (jinja2.ext.i18n), so
+    sheets in different languages can render side by side."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(assets.templates_dir()),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
     env.filters["states"] = keep_states
+    words = i18n.translations(lang)
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+        words.gettext, words.ngettext, newstyle=True
+    )
     return env
 
 
@@ -75,6 +83,7 @@ class Prepared:
     company: Company
     fonts: FontUrls
     qr: QrView
+    lang: str = "en"
 
     def html(self, spans: Spans | None = None) -> str:
         """The whole sheet as one HTML document (CSS inline, figures as data: URLs).
@@ -82,8 +91,9 @@ class Prepared:
         `spans` says which sections take more than one page, so a reference reads "page 3"
         or "pages 3–4"; the numbers themselves come from the layout (CSS target-counter).
         """
-        template = environment().get_template("sheet.html")
+        template = environment(self.lang).get_template("sheet.html")
         return template.render(
+            lang=self.lang,
             company=self.company,
             sheet=self.sheet,
             job=self.analysis.plan.job,
@@ -102,16 +112,21 @@ def prepare(
     paper: str | None = None,
     fonts: FontUrls | None = None,
     company: Company | None = None,
+    lang: str = "en",
 ) -> Prepared:
+    """The sheet worded in `lang` (every `_()` under the view reads it) and drawn."""
     paper = paper if paper in PAGE_SIZES else analysis.plan.paper
-    qr = qr_view(analysis)
+    with i18n.language(lang):
+        qr = qr_view(analysis)
+        view = sheet_view(analysis, spec_name, paper, company, beside_title=qr.box_mm / 25.4)
     return Prepared(
-        sheet_view(analysis, spec_name, paper, company, beside_title=qr.box_mm / 25.4),
+        view,
         analysis,
         PAGE_SIZES.get(paper, "letter"),
         company or Company(),
         fonts or file_font_urls(),
         qr,
+        lang,
     )
 
 
@@ -123,6 +138,8 @@ def render_html(
     fonts: FontUrls | None = None,
     company: Company | None = None,
     spans: Spans | None = None,
+    lang: str = "en",
 ) -> str:
     """The whole sheet as one HTML document; `spans` as found by laying it out (paging.py)."""
-    return prepare(analysis, spec_name, paper=paper, fonts=fonts, company=company).html(spans)
+    prepared = prepare(analysis, spec_name, paper=paper, fonts=fonts, company=company, lang=lang)
+    return prepared.html(spans)

@@ -10,6 +10,7 @@ here or in a template, so it can be translated as one.
 from __future__ import annotations
 
 import base64
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ from generator.bank.analysis import Analysis
 from generator.bank.catalog import BatteryModel, Wiring
 from generator.bank.changes import Change, change_steps
 from generator.bank.diagnostics import Finding
+from generator.bank.i18n import N_, _, join, ngettext
+from generator.bank.i18n import date as local_date
+from generator.bank.i18n import number as local_number
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.company import Company
 from generator.sheet import estimate, fit
@@ -29,7 +33,7 @@ from generator.sheet.figures.rack import Drawing, Marks, rack_drawing
 from generator.sheet.figures.titleblock import Cell, title_block_svg
 
 SWATCH = {"orange": "#f28c28", "green": "#2e9e44", "blue": "#2a62c9", "brown": "#7b4a21"}
-FOOTER = f"eg4sheet {__version__} · the bank spec that made this sheet is attached to the PDF"
+FOOTER = N_("eg4sheet {version} · the bank spec that made this sheet is attached to the PDF")
 
 # The page: paper size and margins in inches (the stylesheet uses the same margins).
 PAPER = {"letter": (8.5, 11.0), "a4": (8.27, 11.69)}
@@ -57,11 +61,11 @@ BATTERY_CODES = frozenset({"E102", "E103", "E104", "E110", "W201"})
 CABLE_CODES = frozenset({"E106", "E107", "E108"})
 
 SECTIONS = {  # the sections an instruction can refer to, by anchor, and their names
-    "overview": "1 · Overview",
-    "dip": "2 · DIP switches",
-    "cables": "3 · Cables",
-    "firmware": "4 · Firmware",
-    "commissioning": "5 · Commissioning",
+    "overview": N_("1 · Overview"),
+    "dip": N_("2 · DIP switches"),
+    "cables": N_("3 · Cables"),
+    "firmware": N_("4 · Firmware"),
+    "commissioning": N_("5 · Commissioning"),
 }
 
 
@@ -212,6 +216,7 @@ class SheetView:
     steps: tuple[Step, ...]
     changes: ChangesView | None
     sections: dict[str, str]
+    page_counter: str  # the CSS content of the page count in the margin: "Page " counter(page)…
     page: tuple[float, float]  # the content area's width and height, inches
 
 
@@ -273,7 +278,7 @@ def sheet_view(
     return SheetView(
         title=plan.job.title or Path(spec_name).stem,
         generator=f"eg4sheet {__version__}",
-        footer=FOOTER,
+        footer=_(FOOTER).format(version=__version__),
         title_block=title_block(plan, spec_name, (page_w - beside_title) * PT, company),
         errors=errors,
         warnings=warnings,
@@ -284,18 +289,18 @@ def sheet_view(
         <= rack.height + 0.2,
         corrected=plan.corrected,
         count=count,
-        kwh=f"{plan.kwh:g}",
+        kwh=local_number(plan.kwh),
         master=plan.master.model.name if plan.master else "—",
         inverter=plan.inverter,
         notes=notes,
         notes_beside=notes_beside,
-        model_counts=tuple(ModelCount(m.name, counts[m.name], f"{m.kwh:g}") for m in models),
+        model_counts=tuple(ModelCount(m.name, counts[m.name], local_number(m.kwh)) for m in models),
         legacy_models=", ".join(m.name for m in models if m.generation == "legacy"),
-        restricted_label=cables.label(cables.RESTRICTED),
+        restricted_label=_(cables.label(cables.RESTRICTED)),
         has_restricted=any(c.kind == cables.RESTRICTED for c in plan.cables),
-        restricted_short=cables.KINDS[cables.RESTRICTED].short,
-        restricted_meaning=cables.KINDS[cables.RESTRICTED].wanted,
-        standard_label=cables.KINDS["standard"].name,
+        restricted_short=_(cables.KINDS[cables.RESTRICTED].short),
+        restricted_meaning=_(cables.KINDS[cables.RESTRICTED].wanted),
+        standard_label=_(cables.KINDS["standard"].name),
         rack=rack,
         rack_beside=beside,
         dip_groups=tuple(dip_group(plan, m, paired) for m in models),
@@ -304,7 +309,7 @@ def sheet_view(
             CableRow(
                 c.upper,
                 c.lower,
-                cables.KINDS[c.kind].drawn if paired else c.label,
+                _(cables.KINDS[c.kind].drawn if paired else c.label),
                 c.kind == cables.RESTRICTED,
                 _pins(c.pins, paired),
             )
@@ -312,14 +317,14 @@ def sheet_view(
         ),
         caution=caution(plan),
         port_note=port_note(models),
-        signal_note=wiring.signal_note,
+        signal_note=_(wiring.signal_note),
         pinout=tuple(pin_row(wiring, number) for number in sorted(wiring.colours)),
         bom=tuple(
             BomRow(
                 line.quantity,
-                line.item,
-                line.note,
-                f"{line.total_kwh:g}" if line.total_kwh is not None else "",
+                line.text.render(_),
+                line.note_text.render(_),
+                local_number(line.total_kwh) if line.total_kwh is not None else "",
             )
             for line in plan.bom()
         ),
@@ -329,7 +334,7 @@ def sheet_view(
                 b.id,
                 b.model.name,
                 b.serial,
-                " or ".join(b.model.firmware),
+                _(" or ").join(b.model.firmware),
                 b.firmware_installed,
                 b.firmware_ok is False,
             )
@@ -338,9 +343,22 @@ def sheet_view(
         firmware_steps=firmware_steps(plan),
         steps=commissioning_steps(plan),
         changes=changes,
-        sections=SECTIONS,
+        sections={anchor: _(name) for anchor, name in SECTIONS.items()},
+        page_counter=page_counter(),
         page=(page_w, page_h),
     )
+
+
+def page_counter() -> str:
+    """'Page N of M' as CSS content, the counters where the sentence has its numbers."""
+    words = _("Page {page} of {pages}")
+    parts = re.split(r"\{(page|pages)\}", words)
+    css = [  # odd parts are the counters' names; CSS strings get no quote or backslash
+        f"counter({part})" if odd else '"' + re.sub(r'["\\]', "", part) + '"'
+        for odd, part in ((index % 2 == 1, part) for index, part in enumerate(parts))
+        if odd or part
+    ]
+    return " ".join(css)
 
 
 def figure(drawing: Drawing) -> Figure:
@@ -415,19 +433,19 @@ def title_block(
         0,
         row1,
         [
-            ("Battery bank install sheet", job.title or Path(spec_name).stem, 0.5, True),
-            ("Quote", job.quote, 0.2, False),
-            ("Revision", job.revision, 0.13, False),
-            ("Date", job.date, 0.17, False),
+            (_("Battery bank install sheet"), job.title or Path(spec_name).stem, 0.5, True),
+            (_("Quote"), job.quote, 0.2, False),
+            (_("Revision"), job.revision, 0.13, False),
+            (_("Date"), local_date(job.date), 0.17, False),
         ],
     )
     row(
         row1,
         row2,
         [
-            ("Installer", job.installer, 0.33, False),
-            ("Customer", job.customer, 0.33, False),
-            ("Site", job.site, 0.34, False),
+            (_("Installer"), job.installer, 0.33, False),
+            (_("Customer"), job.customer, 0.33, False),
+            (_("Site"), job.site, 0.34, False),
         ],
     )
     logo_h = 20.0 if company and company.logo_url else 0.0
@@ -466,7 +484,10 @@ def company_cells(company: Company, width: float, height: float, logo_h: float) 
     room = width - 9
     contact = " · ".join(
         part
-        for part in (company.phone, f"Licence {company.licence}" if company.licence else None)
+        for part in (
+            company.phone,
+            _("Licence {licence}").format(licence=company.licence) if company.licence else None,
+        )
         if part
     )
     space = height - 5 - (logo_h + 1 if logo_h else 0)
@@ -481,7 +502,7 @@ def company_cells(company: Company, width: float, height: float, logo_h: float) 
         if used <= space:
             break
     # Name and contact keep up to two lines each; the address takes what room is left.
-    (name, name_size, _), (address, size, _), _ = parts
+    (name, name_size, _bold), (address, size, _plain), _contact = parts
     name_lines = fit.fit(name, room, (name_size,), 2, True).lines if name else ()
     contact_lines = fit.fit(contact, room, (size,), 2).lines if contact else ()
     left = space - len(name_lines) * name_size * LEADING - len(contact_lines) * size * LEADING
@@ -504,14 +525,22 @@ def company_cells(company: Company, width: float, height: float, logo_h: float) 
 def firmware_steps(plan: InstallPlan) -> tuple[Step, ...]:
     """The firmware stage, before the bank is assembled: one battery at a time, powered on by
     itself, on the address BMS Tools needs where our sources give it."""
-    update = " and ".join(str(pin) for pin in sorted(plan.catalog.wiring.update_signals))
+    update = _and([str(pin) for pin in sorted(plan.catalog.wiring.update_signals)])
     return (
-        Step("Keep the battery off the bank: no neighbour cable and no inverter cable connected."),
+        Step(
+            _("Keep the battery off the bank: no neighbour cable and no inverter cable connected.")
+        ),
         Step(tools_address(plan.models)),
-        Step("Switch on this battery alone (its breaker and BMS switch)."),
-        Step(f"Connect the PC running BMS Tools through the firmware-update cable, pins {update}."),
-        Step("Update it to the required firmware below; write the version it now runs and tick."),
-        Step("Switch it off and disconnect the PC; then the next battery."),
+        Step(_("Switch on this battery alone (its breaker and BMS switch).")),
+        Step(
+            _(
+                "Connect the PC running BMS Tools through the firmware-update cable, pins {pins}."
+            ).format(pins=update)
+        ),
+        Step(
+            _("Update it to the required firmware below; write the version it now runs and tick.")
+        ),
+        Step(_("Switch it off and disconnect the PC; then the next battery.")),
     )
 
 
@@ -526,27 +555,42 @@ def tools_address(models: list[BatteryModel]) -> str:
     sentences = []
     for (address, states), known in by_setting.items():
         setting = (
-            f"all {len(states)} switches {states[0]}"
+            _("all {count} switches {state}").format(count=len(states), state=states[0])
             if len(set(states)) == 1
             else " · ".join(f"{n} {state}" for n, state in enumerate(states, start=1))
         )
         names = _and([model.name for model in known])
         inferred = [model.name for model in known if model.dip.inferred]
+        sentence = (
+            _(
+                "Set the DIP switches of each {models} to {setting} (ID {id}), the address "
+                "BMS Tools needs (inferred for the {inferred}, as its table is)."
+            )
+            if inferred
+            else _(
+                "Set the DIP switches of each {models} to {setting} (ID {id}), the address "
+                "BMS Tools needs."
+            )
+        )
         sentences.append(
-            f"Set the DIP switches of each {names} to {setting} (ID {address}), the address "
-            "BMS Tools needs"
-            + (f" (inferred for the {_and(inferred)}, as its table is)." if inferred else ".")
+            sentence.format(
+                models=names, setting=setting, id=address, inferred=_and(inferred or [""])
+            )
         )
     unknown = [model.name for model in models if model.dip.tools_id is None]
     if unknown and sentences:
         sentences.append(
-            f"Our sources do not give that address for the {_and(unknown)}: follow BMS Tools' "
-            "own instructions."
+            _(
+                "Our sources do not give that address for the {models}: follow BMS Tools' "
+                "own instructions."
+            ).format(models=_and(unknown))
         )
     elif unknown:
         sentences.append(
-            f"Our sources do not give the address BMS Tools needs for the {_and(unknown)}: "
-            "follow BMS Tools' own instructions."
+            _(
+                "Our sources do not give the address BMS Tools needs for the {models}: "
+                "follow BMS Tools' own instructions."
+            ).format(models=_and(unknown))
         )
     return " ".join(sentences)
 
@@ -556,35 +600,42 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
     down, the inverter protocol on the master's screen."""
     master = plan.master.model if plan.master else None
     inverter = (
-        f"Connect the master (ID 1, at the top) to the inverter through its "
-        f"{master.inverter_ports} port."
+        _("Connect the master (ID 1, at the top) to the inverter through its {ports} port.").format(
+            ports=_(master.inverter_ports)
+        )
         if master and master.inverter_ports
-        else "Connect the master (ID 1, at the top) to the inverter, as their manuals say."
+        else _("Connect the master (ID 1, at the top) to the inverter, as their manuals say.")
     )
     protocol = (
-        f"Choose the inverter protocol on the master's screen as the {master.name} manual "
-        f"says ({master.protocol_setting}); it is not set with DIP switches."
+        _(
+            "Choose the inverter protocol on the master's screen as the {model} manual "
+            "says ({setting}); it is not set with DIP switches."
+        ).format(model=master.name, setting=_(master.protocol_setting))
         if master and master.protocol_setting
-        else "Choose the inverter protocol on the master's screen as its manual says; it is "
-        "not set with DIP switches."
+        else _(
+            "Choose the inverter protocol on the master's screen as its manual says; it is "
+            "not set with DIP switches."
+        )
     )
-    restricted = cables.label(cables.RESTRICTED)
+    restricted = _(cables.label(cables.RESTRICTED))
     neighbours = []
     if any(cable.kind == cables.RESTRICTED for cable in plan.cables):
-        text = f"Connect the neighbour cables, the {restricted} cables where marked, as listed in"
+        text = _(
+            "Connect the neighbour cables, the {restricted} cables where marked, as listed in"
+        ).format(restricted=restricted)
         neighbours.append(Step(text, "cables", "."))
     elif plan.cables:
-        neighbours.append(Step("Connect the neighbour cables as listed in", "cables", "."))
+        neighbours.append(Step(_("Connect the neighbour cables as listed in"), "cables", "."))
     return (
-        Step("Switch off every battery breaker and BMS switch."),
+        Step(_("Switch off every battery breaker and BMS switch.")),
         Step(
-            "Set every battery's DIP address (each model has its own table) as shown in",
+            _("Set every battery's DIP address (each model has its own table) as shown in"),
             "dip",
             ".",
         ),
         *neighbours,
         Step(inverter),
-        Step("Power on one battery at a time: the master (ID 1) first, then down the rack."),
+        Step(_("Power on one battery at a time: the master (ID 1) first, then down the rack.")),
         Step(protocol),
     )
 
@@ -596,15 +647,18 @@ def port_note(models: list[BatteryModel]) -> str:
         if model.comm_ports:
             by_port.setdefault(model.comm_ports, []).append(model.name)
     unnamed = [model.name for model in models if not model.comm_ports]
-    parts = [
-        f'On the {_and(names)} the neighbour cables go between the two "{port}" ports: the '
-        "chain runs from the right port of the last address to the left port of the master."
+    parts = [  # the port's name is printed on the battery: it stays as it is
+        _(
+            'On the {models} the neighbour cables go between the two "{port}" ports: the '
+            "chain runs from the right port of the last address to the left port of the master."
+        ).format(models=_and(names), port=port)
         for port, names in by_port.items()
     ]
     if unnamed:
         parts.append(
-            f"Our sources do not name the ports of the {_and(unnamed)}: "
-            "check the label on the battery."
+            _(
+                "Our sources do not name the ports of the {models}: check the label on the battery."
+            ).format(models=_and(unnamed))
         )
     return " ".join(parts)
 
@@ -614,7 +668,7 @@ def caution(plan: InstallPlan) -> str:
     the breaker only where a model with one is in the bank."""
     restricted = [c for c in plan.cables if c.kind == cables.RESTRICTED]
     if not restricted:
-        return (
+        return _(
             "This bank does not mix new-generation batteries with older ones: ordinary Cat5e "
             "patch cables are fine between neighbours. A cable missing pin 7 or 8 carries no "
             "communication."
@@ -623,20 +677,24 @@ def caution(plan: InstallPlan) -> str:
     pairs = ", ".join(f"{c.upper}–{c.lower}" for c in restricted)
     breakers = cables.breaker_models(plan.models)
     why = (
-        f" If {cables.pin_list(cables.breaker_pins(plan.models), 'or')} carry a signal, the "
-        f"{_and([m.name for m in breakers])} trips its breaker."
+        " "
+        + _("If {pins} carry a signal, the {models} trips its breaker.").format(
+            pins=cables.pin_words(cables.breaker_pins(plan.models), "or").render(_),
+            models=_and([m.name for m in breakers]),
+        )
         if breakers
         else ""
     )
-    return (
-        f"From the {first.model.name} at position {first.position}, the last multipack "
-        f"battery, down through every older battery, the cables between positions {pairs} "
-        f"must have ONLY pins 7 and 8 populated.{why} A cable missing pin 7 or 8 carries no "
-        "communication."
-    )
+    return _(
+        "From the {model} at position {position}, the last multipack battery, down through "
+        "every older battery, the cables between positions {pairs} must have ONLY pins 7 and "
+        "8 populated.{why} A cable missing pin 7 or 8 carries no communication."
+    ).format(model=first.model.name, position=first.position, pairs=pairs, why=why)
 
 
 # --- findings --------------------------------------------------------------------------
+
+SEVERITY = {"error": N_("error"), "warning": N_("warning")}
 
 
 def warning_views(warnings: list[Finding], marks: Marks) -> tuple[FindingView, ...]:
@@ -647,11 +705,16 @@ def warning_views(warnings: list[Finding], marks: Marks) -> tuple[FindingView, .
         return tuple(finding_view(f, marks) for f in warnings)
     positions = ", ".join(str(f.position) for f in missing)
     summary = FindingView(
-        "warning",
+        _(SEVERITY["warning"]),
         "W202",
-        f"installed firmware is not given for {len(missing)} batteries "
-        f"(positions {positions}): the checklist leaves it to be filled in",
-        "read each battery's firmware in BMS Tools and write it in the checklist",
+        ngettext(
+            "installed firmware is not given for {count} battery "
+            "(position {positions}): the checklist leaves it to be filled in",
+            "installed firmware is not given for {count} batteries "
+            "(positions {positions}): the checklist leaves it to be filled in",
+            len(missing),
+        ).format(count=len(missing), positions=positions),
+        _("read each battery's firmware in BMS Tools and write it in the checklist"),
         Path(missing[0].location.file).name,
     )
     return (summary, *(finding_view(f, marks) for f in warnings if f.code != "W202"))
@@ -661,9 +724,10 @@ def finding_view(finding: Finding, marks: Marks) -> FindingView:
     """A finding for the sheet: where it is by file name only (a folder is nobody's business
     on a customer's PDF). On a sheet with a change list, a finding points to the changes
     marked on the battery or cable it concerns instead of saying them twice."""
-    where = (
-        f"{Path(finding.location.file).name}, line {finding.location.line}, "
-        f"column {finding.location.column}"
+    where = _("{file}, line {line}, column {column}").format(
+        file=Path(finding.location.file).name,
+        line=finding.location.line,
+        column=finding.location.column,
     )
     numbers: tuple[int, ...] = ()
     if finding.position is not None and finding.code in CABLE_CODES:
@@ -672,11 +736,16 @@ def finding_view(finding: Finding, marks: Marks) -> FindingView:
         numbers = marks.batteries.get(finding.position, ())
     see = None
     if len(numbers) == 1:
-        see = f"change {numbers[0]} above."
+        see = _("change {number} above.").format(number=numbers[0])
     elif numbers:
-        see = f"changes {_and([str(n) for n in numbers])} above."
+        see = _("changes {numbers} above.").format(numbers=_and([str(n) for n in numbers]))
     return FindingView(
-        str(finding.severity), finding.code, finding.message, finding.hint, where, see
+        _(SEVERITY[str(finding.severity)]),
+        finding.code,
+        finding.message_in(_),
+        finding.hint_in(_),
+        where,
+        see,
     )
 
 
@@ -688,16 +757,25 @@ def dip_group(plan: InstallPlan, model: BatteryModel, pairs: bool) -> DipGroup:
     dip = model.dip
     values = ", ".join(f"{n}={w}" for n, w in enumerate(dip.weights, start=1))
     top = 1 << dip.switches
-    special = f"all ON = ID {top} · " if dip.id_high == top else ""
-    encoding = (
-        f"Switch values {values} · a switch adds its value when {dip.one_when} · "
-        f"{special}IDs {max(dip.id_low, 1)}–{dip.id_high}"
+    special = _("all ON = ID {top} · ").format(top=top) if dip.id_high == top else ""
+    encoding = _(
+        "Switch values {values} · a switch adds its value when {state} · {special}IDs {low}–{high}"
+    ).format(
+        values=values,
+        state=dip.one_when,
+        special=special,
+        low=max(dip.id_low, 1),
+        high=dip.id_high,
     )
     zero_note = None
     if dip.id_low == 0:
         zero = dip.states(0)
-        setting = f"all {zero[0]}" if len(set(zero)) == 1 else " · ".join(zero)
-        zero_note = f"ID 0 ({setting}) is not used in a bank: IDs start at 1, the master."
+        setting = (
+            _("all {state}").format(state=zero[0]) if len(set(zero)) == 1 else " · ".join(zero)
+        )
+        zero_note = _("ID 0 ({setting}) is not used in a bank: IDs start at 1, the master.").format(
+            setting=setting
+        )
     width, height = dip_size(dip.switches)
     cards = [
         DipCard(
@@ -715,7 +793,7 @@ def dip_group(plan: InstallPlan, model: BatteryModel, pairs: bool) -> DipGroup:
         for b in batteries
     ]
     return DipGroup(
-        model.name, len(batteries), encoding, zero_note, dip.inferred, dip.source, tuple(cards)
+        model.name, len(batteries), encoding, zero_note, dip.inferred, _(dip.source), tuple(cards)
     )
 
 
@@ -729,9 +807,8 @@ def dip_value(battery: PlannedBattery, short: bool = False) -> str:
     (`short`: the sum only, where the words beside it already say which switches count)."""
     dip = battery.model.dip
     if battery.dip is None:
-        return (
-            f"NO ADDRESS: ID {battery.id} is beyond this model's IDs "
-            f"{max(dip.id_low, 1)}–{dip.id_high}"
+        return _("NO ADDRESS: ID {id} is beyond this model's IDs {low}–{high}").format(
+            id=battery.id, low=max(dip.id_low, 1), high=dip.id_high
         )
     counting = [
         (n, w)
@@ -739,13 +816,16 @@ def dip_value(battery: PlannedBattery, short: bool = False) -> str:
         if s == dip.one_when
     ]
     if not counting:
-        return f"no switch {dip.one_when}: value 0 = ID {battery.id}"
-    total = " + ".join(str(w) for _, w in sorted(counting, key=lambda c: -c[1]))
+        return _("no switch {state}: value 0 = ID {id}").format(state=dip.one_when, id=battery.id)
+    total = " + ".join(str(w) for _w, w in sorted(counting, key=lambda c: -c[1]))
     if short:
         return f"ID {battery.id} = {total}"
-    switches = ", ".join(str(n) for n, _ in counting)
-    label = "switches" if len(counting) > 1 else "switch"
-    return f"ID {battery.id} = {total} ({label} {switches} {dip.one_when})"
+    switches = ", ".join(str(n) for n, _w in counting)
+    return ngettext(
+        "ID {id} = {total} (switch {switches} {state})",
+        "ID {id} = {total} (switches {switches} {state})",
+        len(counting),
+    ).format(id=battery.id, total=total, switches=switches, state=dip.one_when)
 
 
 # --- cables ----------------------------------------------------------------------------
@@ -761,7 +841,7 @@ def pin_row(wiring: Wiring, number: int) -> PinRow:
     )
     return PinRow(
         number,
-        colour,
+        _(colour),  # a colour is a word: translated through the catalog's entries
         swatch,
         wiring.neighbour_signals.get(number),
         wiring.update_signals.get(number),
@@ -782,5 +862,5 @@ def _pins(pins: tuple[int, ...], short: bool = False) -> str:
 
 
 def _and(names: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    """'A', 'A and B', 'A, B and C', in the sheet's language."""
+    return join(names).render(_)

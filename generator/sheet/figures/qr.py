@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import segno
 
 from generator.bank.analysis import Analysis
+from generator.bank.i18n import N_, _
 from generator.bank.payload import Scope, encode
 from generator.sheet.view import svg_url
 
@@ -28,11 +29,17 @@ BOX_MM = 34.7  # the printed square, quiet zone included: (69 + 8) * 0.45 mm = 3
 SHAPE_CODES = {"E001", "E002", "E003", "E004"}  # the spec was not read in full
 
 CAPTIONS = {
-    Scope.FULL: "Scan to reload this bank in eg4sheet",
-    Scope.BANK: "Scan to reload this bank in eg4sheet (the bank alone: the job fields did not fit)",
+    Scope.FULL: N_("Scan to reload this bank in eg4sheet"),
+    Scope.BANK: N_(
+        "Scan to reload this bank in eg4sheet (the bank alone: the job fields did not fit)"
+    ),
 }
-TOO_LARGE = "No QR code: this bank is too large for one. eg4sheet extract reads it from the PDF."
-UNREADABLE = "No QR code: the spec has errors in its form. eg4sheet extract reads it from the PDF."
+TOO_LARGE = N_(
+    "No QR code: this bank is too large for one. eg4sheet extract reads it from the PDF."
+)
+UNREADABLE = N_(
+    "No QR code: the spec has errors in its form. eg4sheet extract reads it from the PDF."
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ class QrView:
 def qr_view(analysis: Analysis) -> QrView:
     """The code for this spec's sheet: the whole spec if it fits, else the bank alone."""
     if any(finding.code in SHAPE_CODES for finding in analysis.findings):
-        return QrView(None, UNREADABLE, None, 0, 0.0)
+        return QrView(None, _(UNREADABLE), None, 0, 0.0)
     for scope in Scope:
         text = encode(analysis.spec, analysis.plan.catalog, scope)
         try:  # a higher error level where it fits in the same size
@@ -63,8 +70,8 @@ def qr_view(analysis: Analysis) -> QrView:
         version = code.version
         assert isinstance(version, int)  # a Micro QR code's version would be 'M1'...'M4'
         if version <= MAX_VERSION:
-            return QrView(_svg_url(code), CAPTIONS[scope], scope, version, _module(code))
-    return QrView(None, TOO_LARGE, None, 0, 0.0)
+            return QrView(_svg_url(code), _(CAPTIONS[scope]), scope, version, _module(code))
+    return QrView(None, _(TOO_LARGE), None, 0, 0.0)
 
 
 def _module(code: segno.QRCode) -> float:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from generator.bank import cables
+from generator.bank.i18n import _
 from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
 from generator.sheet import fit
 
@@ -199,18 +200,18 @@ def _inverter(svg: _Svg, plan: InstallPlan, layout: _Layout) -> None:
     left = layout.x(0)
     width = min(max(layout.box_w + 0.2, 2.2), layout.column_w * layout.columns - POS_W)
     svg.rect(left, 0.06, width, 0.36, stroke=1.2, rx=0.06, dash=None if plan.inverter else "2,2")
-    name = fit.clip(plan.inverter or "Inverter", (width - 0.12) * PT, 9.5, bold=True)
+    name = fit.clip(plan.inverter or _("Inverter"), (width - 0.12) * PT, 9.5, bold=True)
     svg.text(left + width / 2, 0.24, name, 9.5, bold=True, anchor="middle")
-    svg.text(0.18, INVERTER_H - 0.08, "pos.", SMALL, anchor="middle")
+    svg.text(0.18, INVERTER_H - 0.08, _("pos."), SMALL, anchor="middle")
     if not plan.batteries:
         return
     x = left + 0.3
     svg.line([(x, 0.42), (x, INVERTER_H)], stroke=1.4)
     master = plan.batteries[0].model
     label = (
-        f"to the master's {master.inverter_ports} port"
+        _("to the master's {ports} port").format(ports=_(master.inverter_ports))
         if master.inverter_ports
-        else "to the master (ID 1) only"
+        else _("to the master (ID 1) only")
     )
     room = (min(layout.column_w * layout.columns, 3.5) - POS_W - 0.42) * PT
     svg.text(x + 0.08, 0.62, fit.clip(label, room, SMALL), SMALL)
@@ -248,11 +249,12 @@ def _battery(
     if model_size is not None:  # the ID on the left, model and note beside it
         svg.text(x + inset, y + h / 2, id_text, id_size, bold=True)
         text_x = x + inset + (id_w + 7) / PT
+        master_word = _("MASTER")
         if master:
-            model_room -= fit.width(" MASTER", SMALL, True)
+            model_room -= fit.width(" " + master_word, SMALL, True)
         lines = [(model, model_size, True)] + ([(note, SMALL, bold_note)] if note else [])
         if master and fit.width(model, model_size, True) <= model_room:
-            svg.text(x + w - 0.06 - marks_w, y + h * 0.3, "MASTER", SMALL, True, anchor="end")
+            svg.text(x + w - 0.06 - marks_w, y + h * 0.3, master_word, SMALL, True, anchor="end")
         _lines(svg, text_x, y, h, lines, inner - id_w - 7)
         return
     # A narrow box: the ID above the model, the note left out when there is no room.
@@ -277,7 +279,7 @@ def _lines(
 
 def _id_text(plan: InstallPlan, battery: PlannedBattery) -> str:
     if plan.as_found:
-        return "no ID" if battery.found_id is None else f"ID {battery.found_id}"
+        return _("no ID") if battery.found_id is None else f"ID {battery.found_id}"
     return f"ID {battery.id}"
 
 
@@ -296,9 +298,12 @@ def _note(plan: InstallPlan, battery: PlannedBattery, room: float) -> tuple[str 
     if _no_address(plan, battery):
         dip = battery.model.dip
         shown = battery.found_id if plan.as_found else battery.id
-        why = "ID 0 is not used in a bank" if shown == 0 else f"IDs go to {dip.id_high}"
-        full = f"NO ADDRESS: {why}"
-        return (full if fit.width(full, SMALL, True) <= room else "NO ADDRESS"), True
+        full = (
+            _("NO ADDRESS: ID 0 is not used in a bank")
+            if shown == 0
+            else _("NO ADDRESS: IDs go to {high}").format(high=dip.id_high)
+        )
+        return (full if fit.width(full, SMALL, True) <= room else _("NO ADDRESS")), True
     return battery.serial, False
 
 
@@ -312,14 +317,14 @@ def _mark(svg: _Svg, x: float, y: float, number: int) -> None:
 def _style(plan: InstallPlan, cable: CableRun, short: bool) -> tuple[str, bool, bool]:
     """(label, thick and dashed, dotted) for a cable as it must be, or as found."""
     if plan.as_found:
-        text = cables.describe_found(cable.found_pins, plan.cables_listed)
+        text = cables.describe_found(cable.found_pins, plan.cables_listed).render(_)
         missing = not plan.cables_listed or cable.found_pins is None
         return text, cables.found_kind(cable.found_pins) == cables.RESTRICTED, missing
     kind = cables.KINDS[cable.kind]
     restricted = cable.kind == cables.RESTRICTED
     if short:  # columns: only the cables that need care are labelled; the key says the rest
-        return (kind.short.upper() if restricted else ""), restricted, False
-    return kind.drawn, restricted, False
+        return (_(kind.short).upper() if restricted else ""), restricted, False
+    return _(kind.drawn), restricted, False
 
 
 def _cable(
@@ -344,7 +349,13 @@ def _cable(
     else:  # the cable runs on to the top of the next column
         end = start + ROW_GAP * 0.9
         svg.line([(right, start), (lane, start), (lane, end)], stroke, dash)
-        svg.text(lane - 0.04, end + 0.02, f"to {cable.lower}", SMALL, anchor="end")
+        svg.text(
+            lane - 0.04,
+            end + 0.02,
+            _("to {position}").format(position=cable.lower),
+            SMALL,
+            anchor="end",
+        )
         next_right = layout.x(lower_column) + layout.box_w
         next_lane = next_right + LANE_GAP
         svg.line(
@@ -356,7 +367,13 @@ def _cable(
             stroke,
             dash,
         )
-        svg.text(next_lane - 0.04, lower_y - 0.09, f"from {cable.upper}", SMALL, anchor="end")
+        svg.text(
+            next_lane - 0.04,
+            lower_y - 0.09,
+            _("from {position}").format(position=cable.upper),
+            SMALL,
+            anchor="end",
+        )
         label_y = start + 0.08
     svg.text(lane + 0.08, label_y, label, SMALL, bold=restricted)
     label_end = lane + 0.08 + fit.width(label, SMALL, restricted) / PT
