@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from generator.bank.catalog import Catalog
-from generator.bank.changes import changes
+from generator.bank import cables
+from generator.bank.changes import Change, change_steps
 from generator.bank.diagnostics import Finding, capped, has_errors, sort_findings
 from generator.bank.inventory import parse_inventory
 from generator.bank.plan import InstallPlan, arrange, as_found_plan
@@ -22,7 +23,21 @@ class Analysis:
     bank: Bank
     plan: InstallPlan  # the corrected plan; its findings are all of the spec's, sorted
     as_found: InstallPlan
-    changes: tuple[str, ...]  # as found -> corrected, in the order to do them
+
+    def steps(self) -> list[Change]:
+        """As found -> corrected, in the order to do them, in the language being printed."""
+        listed = [cable.between for cable in self.spec.cables or ()]
+        return change_steps(
+            self.as_found,
+            self.plan,
+            cables.misplaced(listed, self.spec.slots),
+            [finding for finding in unsolved(self.findings) if finding.code in ("E101", "E105")],
+        )
+
+    @property
+    def changes(self) -> tuple[str, ...]:
+        """The change list in words."""
+        return tuple(step.text for step in self.steps())
 
     @property
     def findings(self) -> list[Finding]:
@@ -38,6 +53,20 @@ class Analysis:
         wrong, or its batteries are to be rearranged."""
         return bool(self.changes) and (self.has_errors or self.plan.corrected)
 
+    @property
+    def installable(self) -> bool:
+        """Whether the corrected plan can be installed: no error is beyond rearranging."""
+        return not unsolved(self.findings)
+
+
+# Errors that no rearranging removes: a spec that cannot be read, an unknown model, a bank
+# larger than its smallest DIP table can address.
+UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105"})
+
+
+def unsolved(findings: list[Finding]) -> list[Finding]:
+    return [finding for finding in findings if finding.code in UNCORRECTABLE]
+
 
 def analyse(spec: BankSpec, catalog: Catalog, shape: list[Finding] | None = None) -> Analysis:
     """Check a spec and correct it; `shape` are the loader's findings, kept with the rest."""
@@ -45,8 +74,7 @@ def analyse(spec: BankSpec, catalog: Catalog, shape: list[Finding] | None = None
     checked = check_bank(bank)
     findings = capped(sort_findings(list(shape or []) + unknown + list(checked.findings)))
     plan = replace(checked, findings=tuple(findings))
-    found = as_found_plan(bank, plan)
-    return Analysis(spec, bank, plan, found, tuple(changes(found, plan)))
+    return Analysis(spec, bank, plan, as_found_plan(bank, plan))
 
 
 def plan_spec(spec: BankSpec, catalog: Catalog) -> InstallPlan:

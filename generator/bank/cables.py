@@ -138,6 +138,35 @@ def faults(
     return wrong
 
 
+class Listing(Enum):
+    STRAY = "stray"  # does not join two neighbours of this bank
+    SECOND = "second"  # a neighbour pair listed before
+
+
+@dataclass(frozen=True)
+class Misplaced:
+    """A cable the spec lists that cannot be in the bank as listed: the installer removes it."""
+
+    index: int  # in the spec's list of cables
+    upper: RackPosition
+    lower: RackPosition
+    why: Listing
+
+
+def misplaced(listed: Sequence[tuple[RackPosition, RackPosition]], slots: int) -> list[Misplaced]:
+    """The listed cables that join no two neighbours of a bank of `slots`, or repeat a pair."""
+    found: list[Misplaced] = []
+    seen: set[tuple[int, int]] = set()
+    for index, pair in enumerate(listed):
+        upper, lower = sorted(pair)
+        if lower - upper != 1 or lower > slots:
+            found.append(Misplaced(index, upper, lower, Listing.STRAY))
+        elif (upper, lower) in seen:
+            found.append(Misplaced(index, upper, lower, Listing.SECOND))
+        seen.add((upper, lower))
+    return found
+
+
 def found_kind(found: frozenset[int] | None) -> CableKind | None:
     """The kind a cable as found is (for drawing it), or None when it is neither."""
     if found == SIGNAL_PINS:

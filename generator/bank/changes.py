@@ -8,10 +8,12 @@ number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generator.bank import cables
-from generator.bank.cables import Fault
+from generator.bank.cables import Fault, Listing, Misplaced
+from generator.bank.diagnostics import Finding
 from generator.bank.i18n import _, join
 from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
 from generator.bank.spec import RackPosition
@@ -24,6 +26,7 @@ class Change:
     text: str
     battery: RackPosition | None = None  # the battery's position as found
     cables: tuple[RackPosition, ...] = ()  # the upper position of each cable it concerns
+    removes: RackPosition | None = None  # a listed cable that cannot be there, by its upper end
 
 
 def battery_name(battery: PlannedBattery) -> str:
@@ -35,14 +38,16 @@ def battery_name(battery: PlannedBattery) -> str:
     return _("the {model}").format(model=battery.model.name)
 
 
-def changes(found: InstallPlan, corrected: InstallPlan) -> list[str]:
-    """The numbered list on the As found / Corrected page, in the order to do them."""
-    return [change.text for change in change_steps(found, corrected)]
-
-
-def change_steps(found: InstallPlan, corrected: InstallPlan) -> list[Change]:
-    """The change list with what each step concerns, in the order to do them."""
-    steps: list[Change] = []
+def change_steps(
+    found: InstallPlan,
+    corrected: InstallPlan,
+    misplaced: Sequence[Misplaced] = (),
+    unsolved: Sequence[Finding] = (),
+) -> list[Change]:
+    """The change list with what each step concerns, in the order to do them: first what
+    rearranging cannot solve (the bank cannot be installed until it is), then moves and IDs,
+    cables (listed cables that cannot be there come out first), firmware."""
+    steps = [_unsolved_step(finding) for finding in unsolved]
     for battery in corrected.batteries:
         moved = battery.was_at != battery.position
         wrong_id = battery.found_id is not None and battery.found_id != battery.id
@@ -57,6 +62,8 @@ def change_steps(found: InstallPlan, corrected: InstallPlan) -> list[Change]:
         elif wrong_id:
             text = _("Leave {battery} at position {position}; {set_id}.")
             steps.append(Change(_fill(text, battery, set_id), battery=battery.was_at))
+    for cable in misplaced:
+        steps.append(Change(_removal(cable), removes=cable.upper))
     if found.cables_listed:
         as_found = {cable.upper: cable.found_pins for cable in found.cables}
         for cable in corrected.cables:
@@ -87,6 +94,25 @@ def _fill(text: str, battery: PlannedBattery, set_id: str) -> str:
         position=battery.position,
         set_id=set_id,
     )
+
+
+def _unsolved_step(finding: Finding) -> Change:
+    """An error no rearranging removes (a bank beyond its address range, an unknown model)."""
+    text = _("Not solved by rearranging: {problem}. Before installing, {fix}.").format(
+        problem=finding.message_in(_), fix=finding.hint_in(_)
+    )
+    return Change(text, battery=finding.position)
+
+
+def _removal(cable: Misplaced) -> str:
+    if cable.why is Listing.SECOND:
+        text = _("Remove the second cable listed between positions {upper} and {lower}.")
+    else:
+        text = _(
+            "Remove the cable between positions {upper} and {lower}: a cable joins only "
+            "two neighbours."
+        )
+    return text.format(upper=cable.upper, lower=cable.lower)
 
 
 def _unlisted_steps(corrected: InstallPlan) -> list[Change]:

@@ -24,13 +24,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from generator.bank import cables
-from generator.bank.analysis import analyse
+from generator.bank.analysis import analyse, unsolved
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.bank.spec import BankSpec, parse_spec
 
-UNFIXABLE = {"E001", "E002", "E003", "E004", "E101", "E105"}
 
 
 @dataclass
@@ -42,7 +41,7 @@ class FixResult:
 
 def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) -> FixResult:
     analysis = analyse(spec, catalog, shape_findings)
-    blocking = [f for f in analysis.findings if f.code in UNFIXABLE]
+    blocking = unsolved(analysis.findings)
     if blocking:
         return FixResult(None, blocking, [])
     plan = analysis.plan

@@ -232,29 +232,33 @@ def within_address_range(bank: Bank, plan: InstallPlan) -> list[Finding]:
 
 def cables_join_neighbours(bank: Bank, plan: InstallPlan) -> list[Finding]:
     """E109: each cable names two adjacent positions of this bank, once."""
+    listed = bank.spec.cables or ()
+    slots = bank.spec.slots
     findings = []
-    seen: set[tuple[int, int]] = set()
-    for cable in bank.spec.cables or ():
-        upper, lower = sorted(cable.between)
-        if lower - upper != 1 or lower > bank.spec.slots:
+    for wrong in cables.misplaced([cable.between for cable in listed], slots):
+        upper, lower = wrong.upper, wrong.lower
+        if wrong.why is cables.Listing.STRAY:
             message = Msg(
                 "a cable between positions {upper} and {lower} does not join two "
                 "neighbours in this {slots}-battery bank",
                 upper=upper,
                 lower=lower,
-                slots=bank.spec.slots,
+                slots=slots,
             )
-            hint = Msg("name two adjacent positions counted from the top, e.g. 'between: [4, 5]'")
-            findings.append(Finding.of("E109", message, cable.between_at, hint, upper))
-        elif (upper, lower) in seen:
+            below = upper + 1 if upper + 1 <= slots else max(slots, 2)
+            hint = Msg(
+                "name two adjacent positions counted from the top, e.g. 'between: [{a}, {b}]'",
+                a=below - 1,
+                b=below,
+            )
+        else:
             message = Msg(
                 "a second cable is listed between positions {upper} and {lower}",
                 upper=upper,
                 lower=lower,
             )
             hint = Msg("list each neighbour cable once")
-            findings.append(Finding.of("E109", message, cable.between_at, hint, upper))
-        seen.add((upper, lower))
+        findings.append(Finding.of("E109", message, listed[wrong.index].between_at, hint, upper))
     return findings
 
 

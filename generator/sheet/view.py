@@ -19,7 +19,7 @@ from generator import __version__
 from generator.bank import cables
 from generator.bank.analysis import Analysis
 from generator.bank.catalog import BatteryModel, Wiring
-from generator.bank.changes import Change, change_steps
+from generator.bank.changes import Change
 from generator.bank.diagnostics import Finding
 from generator.bank.i18n import N_, _, join, ngettext
 from generator.bank.i18n import date as local_date
@@ -57,7 +57,7 @@ LABEL_H = 12.5  # a title-block box's label and padding above its value, points
 
 # Findings about one battery, and about the cable below a position (design.md's codes): on a
 # sheet with a change list they point to the changes that concern the same battery or cable.
-BATTERY_CODES = frozenset({"E102", "E103", "E104", "E110", "W201"})
+BATTERY_CODES = frozenset({"E101", "E102", "E103", "E104", "E105", "E110", "W201"})
 CABLE_CODES = frozenset({"E106", "E107", "E108"})
 
 SECTIONS = {  # the sections an instruction can refer to, by anchor, and their names
@@ -176,6 +176,7 @@ class ChangesView:
     found: Figure
     steps: tuple[str, ...]
     side_by_side: bool
+    installable: bool  # False: an error remains that no rearranging removes (its step is 1)
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,7 @@ def sheet_view(
     wiring = plan.catalog.wiring
     models = plan.models
     counts = Counter(b.model.name for b in plan.batteries)
-    steps = change_steps(analysis.as_found, plan) if analysis.shows_changes else []
+    steps = analysis.steps() if analysis.shows_changes else []
     marks = found_marks(analysis, steps) if steps else Marks()
     errors = tuple(finding_view(f, marks) for f in plan.findings if f.is_error)
     warnings = warning_views([f for f in plan.findings if not f.is_error], marks)
@@ -269,7 +270,9 @@ def sheet_view(
             corrected = rack_drawing(plan, page_w, room)
             found = rack_drawing(analysis.as_found, page_w, room, marks)
         rack = figure(corrected)
-        changes = ChangesView(figure(found), tuple(step.text for step in steps), side_by_side)
+        changes = ChangesView(
+            figure(found), tuple(step.text for step in steps), side_by_side, analysis.installable
+        )
     else:
         rack = figure(rack_drawing(plan, SIDE_RACK_W if beside else page_w, room))
     notes = plan.job.notes
@@ -399,7 +402,11 @@ def found_marks(analysis: Analysis, steps: list[Change]) -> Marks:
         if not own and wrong_here:
             own = tuple(sorted(moves.get(cable.upper, ()) + moves.get(cable.lower, ())))
         marked[cable.upper] = own
-    return Marks(batteries, marked)
+    removed: dict[int, tuple[int, ...]] = {}
+    for number, step in enumerate(steps, start=1):
+        if step.removes is not None:
+            removed[step.removes] = (*removed.get(step.removes, ()), number)
+    return Marks(batteries, marked, removed)
 
 
 # --- the title block -------------------------------------------------------------------
@@ -730,7 +737,9 @@ def finding_view(finding: Finding, marks: Marks) -> FindingView:
         column=finding.location.column,
     )
     numbers: tuple[int, ...] = ()
-    if finding.position is not None and finding.code in CABLE_CODES:
+    if finding.position is not None and finding.code == "E109":
+        numbers = marks.removed.get(finding.position, ())
+    elif finding.position is not None and finding.code in CABLE_CODES:
         numbers = marks.cables.get(finding.position, ())
     elif finding.position is not None and finding.code in BATTERY_CODES:
         numbers = marks.batteries.get(finding.position, ())

@@ -49,6 +49,8 @@ class Marks:
 
     batteries: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # by position
     cables: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # by upper position
+    # Listed cables that cannot be there (not drawn: they join no two neighbours), by upper end.
+    removed: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.batteries or self.cables)
