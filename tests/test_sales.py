@@ -102,7 +102,7 @@ def test_bom_on_the_sheet(run_cli: Callable[..., CliResult], tmp_path: Path) -> 
     run_cli("build", str(EXAMPLE), "-o", str(tmp_path))
     pages = page_texts((tmp_path / "manufacturer-example.pdf").read_bytes(), layout=True)
     cables = next(page for page in pages if "Bill of materials" in page)
-    assert "3 · Cables" in cables  # the bill of materials is part of the cables section
+    assert "4 · Cables" in cables  # the bill of materials is part of the cables section
     for row in [
         "2 Battery LL-V2 (4 DIP) 10.24",
         "3 Neighbour cable, standard Cat5e patch",

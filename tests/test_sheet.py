@@ -46,7 +46,8 @@ def rows(example_pdf: bytes) -> list[str]:
 def section(pages: list[str], heading: str, following: str) -> str:
     """The text of one section, across the pages it spans."""
     text = " ".join(pages)
-    return text[text.index(heading) : text.index(following)]
+    start = text.index(heading)
+    return text[start : text.index(following, start)]
 
 
 def test_three_pages_each_with_title_block_and_page_number(pages: list[str]) -> None:
@@ -87,18 +88,19 @@ def test_overview_page(pages: list[str], example_pdf: bytes) -> None:
 
 
 def test_dip_page_states_in_words(rows: list[str]) -> None:
-    text = section(rows, "2 · DIP switches: set", "3 · Cables")
+    text = section(rows, "3 · DIP switches: set", "4 · Cables")
     for position, battery_id, model, words, _ in EXAMPLE_ROWS:
         row = f"{position} {battery_id} OFF {words} ID {battery_id} = "
         assert row in text, row
         assert f"{model} ·" in text
     assert "Inferred table." in text  # LL-S: the domain brief marks its table inferred
-    assert "2 · DIP switches (continued)" in rows[1]  # the section runs on to page 2
+    # The firmware stage runs on to page 2, where the DIP switches follow it.
+    assert "2 · Firmware (continued)" in rows[1] and "3 · DIP switches: set" in rows[1]
     assert "ID 0 (all OFF) is not used in a bank: IDs start at 1, the master." in text
 
 
 def test_cables_page_pinouts(rows: list[str]) -> None:
-    text = section(rows, "3 · Cables", "4 · Firmware")
+    text = section(rows, "4 · Cables", "5 · Commissioning")
     for pin, colour in [
         (1, "white/orange"),
         (2, "orange"),
@@ -113,12 +115,12 @@ def test_cables_page_pinouts(rows: list[str]) -> None:
     assert "4 5 PINS 7+8 ONLY 7, 8" in text and "5 6 PINS 7+8 ONLY 7, 8" in text
     assert "1 2 standard Cat5e patch 1, 2, 3, 4, 5, 6, 7, 8" in text
     assert "the LL-S trips its breaker" in text
-    firmware = section(rows, "4 · Firmware", "5 · Commissioning")
+    firmware = section(rows, "2 · Firmware: one battery", "3 · DIP switches: set")
     assert "1 white/orange RS485-B" in firmware and "2 orange RS485-A" in firmware
 
 
 def test_checklist_page(rows: list[str]) -> None:
-    text = section(rows, "4 · Firmware", "Installer signature")
+    text = section(rows, "2 · Firmware: one battery", "3 · DIP switches: set")
     for position, battery_id, model, _, firmware in EXAMPLE_ROWS:
         assert f"{position} {battery_id} {model}" in text
         assert firmware in text
@@ -126,8 +128,9 @@ def test_checklist_page(rows: list[str]) -> None:
     assert "Installer signature" in rows[2] and "Customer signature" in rows[2]
     # The firmware is updated one battery at a time, off the bank, before commissioning.
     assert text.index("Keep the battery off the bank") < text.index("Switch on this battery")
-    assert text.index("Switch on this battery alone") < text.index("5 · Commissioning")
-    assert text.index("Switch off every battery") < text.index("Power on one battery")
+    everything = " ".join(rows)
+    assert everything.index("Switch on this battery alone") < everything.index("5 · Commissioning")
+    assert everything.index("Switch off every battery") < everything.index("Power on one battery")
 
 
 def test_two_builds_are_byte_identical(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from generator.bank.catalog import Catalog
 from generator.bank import cables
+from generator.bank.catalog import Catalog
 from generator.bank.changes import Change, change_steps
 from generator.bank.diagnostics import Finding, capped, has_errors, sort_findings
 from generator.bank.inventory import parse_inventory

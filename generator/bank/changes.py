@@ -62,8 +62,8 @@ def change_steps(
         elif wrong_id:
             text = _("Leave {battery} at position {position}; {set_id}.")
             steps.append(Change(_fill(text, battery, set_id), battery=battery.was_at))
-    for cable in misplaced:
-        steps.append(Change(_removal(cable), removes=cable.upper))
+    for wrong in misplaced:
+        steps.append(Change(_removal(wrong), removes=wrong.upper))
     if found.cables_listed:
         as_found = {cable.upper: cable.found_pins for cable in found.cables}
         for cable in corrected.cables:

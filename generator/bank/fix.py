@@ -31,7 +31,6 @@ from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.bank.spec import BankSpec, parse_spec
 
 
-
 @dataclass
 class FixResult:
     text: str | None  # the corrected spec, or None when it cannot be corrected

@@ -20,6 +20,8 @@ PT = 72
 LINE = 1.2  # the stylesheet's line height, in ems
 SIDE_W = 2.85  # page 1's side column, inches
 LEGEND = 1.35  # "Reading the drawing", inches
+FIRMWARE_STEPS_W = 0.6  # the share of the width the firmware steps take
+FIRMWARE_PINOUT = 1.2  # the firmware-update cable's pinout beside them, inches
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,13 @@ def text_h(text: str, width: float, size: float, bold: bool = False) -> float:
 def spans(sheet: SheetView) -> dict[str, bool]:
     """Whether each section probably ends on a later page than it starts."""
     width, height = sheet.page
-    blocks = [*overview(sheet, width), *dip(sheet, width), *cables(sheet, width)]
-    return paginate(blocks, height, {"overview", "dip", "cables"})
+    blocks = [
+        *overview(sheet, width),
+        *firmware(sheet, width),
+        *dip(sheet, width),
+        *cables(sheet, width),
+    ]
+    return paginate(blocks, height, {"overview", "firmware", "dip", "cables"})
 
 
 def paginate(blocks: list[Block], height: float, sections: set[str]) -> dict[str, bool]:
@@ -123,6 +130,18 @@ def overview(sheet: SheetView, width: float) -> list[Block]:
     summary = max(0.27 * (4 + len(sheet.model_counts)), legend) + 0.1
     notes = [Block(0.35 + text_h(sheet.notes, width, 10))] if sheet.notes else []
     return [*blocks, Block(sheet.rack.height + 0.05), Block(summary), *notes, *checks]
+
+
+def firmware(sheet: SheetView, width: float) -> list[Block]:
+    """The firmware stage: its steps beside the update cable's pinout, then one row a battery."""
+    steps_w = width * FIRMWARE_STEPS_W - 0.2
+    steps = sum(text_h(step.text, steps_w, 9.5) + 0.03 for step in sheet.firmware_steps)
+    blocks = [
+        Block(0.7, keep=True, section="firmware"),
+        Block(max(steps, FIRMWARE_PINOUT) + 0.1),
+        Block(0.27, keep=True),
+    ]
+    return blocks + [Block(0.25, repeat=0.27) for _ in sheet.checklist]
 
 
 def dip(sheet: SheetView, width: float) -> list[Block]:

@@ -62,9 +62,9 @@ CABLE_CODES = frozenset({"E106", "E107", "E108"})
 
 SECTIONS = {  # the sections an instruction can refer to, by anchor, and their names
     "overview": N_("1 · Overview"),
-    "dip": N_("2 · DIP switches"),
-    "cables": N_("3 · Cables"),
-    "firmware": N_("4 · Firmware"),
+    "firmware": N_("2 · Firmware"),
+    "dip": N_("3 · DIP switches"),
+    "cables": N_("4 · Cables"),
     "commissioning": N_("5 · Commissioning"),
 }
 
