@@ -11,7 +11,6 @@ import pytest
 
 from generator import api
 from generator.bank.analysis import Analysis
-from generator.bank.changes import change_steps
 from generator.bank.diagnostics import Finding, Location
 from generator.company import Company
 from generator.sheet import view
@@ -122,8 +121,7 @@ def test_as_found_marks_every_fault_with_its_change_number() -> None:
     firmware each carry the number of the change that fixes them; a cable that is only wrong
     where it stands now carries the numbers of the moves."""
     analysis = analysis_of(EVERYTHING_WRONG)
-    steps = change_steps(analysis.as_found, analysis.plan)
-    marks = view.found_marks(analysis, steps)
+    marks = view.found_marks(analysis, analysis.steps())
     assert {p: n for p, n in marks.batteries.items() if n} == {1: (3,), 2: (1,), 5: (7,), 6: (2,)}
     assert marks.cables == {1: (1, 3), 2: (1,), 3: (4,), 4: (5,), 5: (6,)}
     svg = rack_drawing(analysis.as_found, 3.6, 6.0, marks).svg
@@ -131,6 +129,34 @@ def test_as_found_marks_every_fault_with_its_change_number() -> None:
     assert drawn == sorted(
         n for group in [*marks.batteries.values(), *marks.cables.values()] for n in group
     )
+
+
+def test_a_cable_that_joins_no_neighbours_is_removed_first() -> None:
+    """E109 names the change that takes the stray cable out (it is not in the drawing)."""
+    analysis = analysis_of(ROOT / "tests" / "wrong_banks" / "missing_and_bad_cables.yaml")
+    steps = analysis.steps()
+    assert steps[0].text == (
+        "Remove the cable between positions 2 and 4: a cable joins only two neighbours."
+    )
+    marks = view.found_marks(analysis, steps)
+    [stray] = [f for f in analysis.findings if f.code == "E109"]
+    assert view.finding_view(stray, marks).see == "change 1 above."
+    assert stray.hint == "name two adjacent positions counted from the top, e.g. 'between: [2, 3]'"
+
+
+def test_a_bank_no_rearranging_can_install_says_so_in_change_1() -> None:
+    analysis = analysis_of(ROOT / "tests" / "wrong_banks" / "too_large.yaml")
+    assert not analysis.installable
+    first = analysis.steps()[0]
+    assert first.battery == 16 and first.text == (
+        "Not solved by rearranging: the bank has 16 batteries, but the LifePower4 (position 2) "
+        "allows IDs only up to 15, so LifePower4 at position 16 gets no address. Before "
+        "installing, split the rack into banks of at most 15 batteries, or build a larger bank "
+        "from 6-switch models only (up to 64)."
+    )
+    built = view.sheet_view(analysis, "too_large.yaml")
+    assert built.changes is not None and not built.changes.installable
+    assert analysis_of(EVERYTHING_WRONG).installable
 
 
 def test_title_block_keeps_its_height_whatever_is_typed() -> None:
