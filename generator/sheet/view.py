@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import __version__
@@ -150,7 +150,8 @@ class ChecklistRow:
     serial: str | None
     required: str
     installed: str | None
-    wrong: bool
+    wrong: bool  # the installed firmware is not the required one
+    current: bool  # it is: this battery needs no update
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,7 @@ def sheet_view(
                 _(" or ").join(b.model.firmware),
                 b.firmware_installed,
                 b.firmware_ok is False,
+                b.firmware_ok is True,
             )
             for b in plan.batteries
         ),
@@ -654,12 +656,17 @@ def port_note(models: list[BatteryModel]) -> str:
         if model.comm_ports:
             by_port.setdefault(model.comm_ports, []).append(model.name)
     unnamed = [model.name for model in models if not model.comm_ports]
-    parts = [  # the port's name is printed on the battery: it stays as it is
-        _(
+    # The chain's ends are told only where every battery in it has the named ports.
+    sentence = (
+        _('On the {models} the neighbour cables go between the two "{port}" ports.')
+        if unnamed or len(by_port) > 1
+        else _(
             'On the {models} the neighbour cables go between the two "{port}" ports: the '
             "chain runs from the right port of the last address to the left port of the master."
-        ).format(models=_and(names), port=port)
-        for port, names in by_port.items()
+        )
+    )
+    parts = [  # the port's name is printed on the battery: it stays as it is
+        sentence.format(models=_and(names), port=port) for port, names in by_port.items()
     ]
     if unnamed:
         parts.append(
@@ -708,8 +715,14 @@ def warning_views(warnings: list[Finding], marks: Marks) -> tuple[FindingView, .
     """Warnings for the sheet; many 'firmware not given' become one line, so a large bank's
     real warnings are not buried (the CLI and JSON still list every one)."""
     missing = [f for f in warnings if f.code == "W202"]
-    if len(missing) <= 3:
-        return tuple(finding_view(f, marks) for f in warnings)
+    if len(missing) <= 3:  # each said alone; on paper the fix is the checklist, not the spec
+        fill_in = _("read its firmware in BMS Tools and write it in the checklist")
+        return tuple(
+            replace(finding_view(f, marks), hint=fill_in)
+            if f.code == "W202"
+            else finding_view(f, marks)
+            for f in warnings
+        )
     positions = ", ".join(str(f.position) for f in missing)
     summary = FindingView(
         _(SEVERITY["warning"]),

@@ -257,11 +257,17 @@ def _battery(
         lines = [(model, model_size, True)] + ([(note, SMALL, bold_note)] if note else [])
         if master and fit.width(model, model_size, True) <= model_room:
             svg.text(x + w - 0.06 - marks_w, y + h * 0.3, master_word, SMALL, True, anchor="end")
+        elif master:  # no room beside the model: the word takes the serial's line
+            lines = [(model, model_size, True), (master_word, SMALL, True)]
         _lines(svg, text_x, y, h, lines, inner - id_w - 7)
         return
     # A narrow box: the ID above the model, the note left out when there is no room.
     size = next((s for s in MODEL_SIZES if fit.width(model, s, True) <= inner), MODEL_SIZES[-1])
-    lines = [(id_text, ID_SIZES[-1], True), (fit.clip(model, inner, size, True), size, True)]
+    heading = f"{id_text} {_('MASTER')}" if master else id_text  # the master, said in words too
+    lines = [
+        (fit.clip(heading, inner, ID_SIZES[-1], True), ID_SIZES[-1], True),
+        (fit.clip(model, inner, size, True), size, True),
+    ]
     if note and h * PT >= (ID_SIZES[-1] + size + SMALL) * 1.2:
         lines.append((_note(plan, battery, inner)[0] or "", SMALL, bold_note))
     _lines(svg, x + inset, y, h, lines, inner)
@@ -281,7 +287,7 @@ def _lines(
 
 def _id_text(plan: InstallPlan, battery: PlannedBattery) -> str:
     if plan.as_found:
-        return _("no ID") if battery.found_id is None else f"ID {battery.found_id}"
+        return "ID ?" if battery.found_id is None else f"ID {battery.found_id}"
     return f"ID {battery.id}"
 
 
