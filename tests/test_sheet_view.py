@@ -124,6 +124,9 @@ def test_as_found_marks_every_fault_with_its_change_number() -> None:
     marks = view.found_marks(analysis, analysis.steps())
     assert {p: n for p, n in marks.batteries.items() if n} == {1: (3,), 2: (1,), 5: (7,), 6: (2,)}
     assert marks.cables == {1: (1, 3), 2: (1,), 3: (4,), 4: (5,), 5: (6,)}
+    # A wrong master's error points to both moves: the new master up, the old one away.
+    [wrong_master] = [f for f in analysis.findings if f.code == "E102"]
+    assert view.finding_view(wrong_master, marks).see == "changes 1 and 3 above."
     svg = rack_drawing(analysis.as_found, 3.6, 6.0, marks).svg
     drawn = sorted(int(n) for n in re.findall(r'fill="#fff">(\d+)</text>', svg))
     assert drawn == sorted(

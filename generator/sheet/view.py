@@ -408,7 +408,7 @@ def found_marks(analysis: Analysis, steps: list[Change]) -> Marks:
     for number, step in enumerate(steps, start=1):
         if step.removes is not None:
             removed[step.removes] = (*removed.get(step.removes, ()), number)
-    return Marks(batteries, marked, removed)
+    return Marks(batteries, marked, removed, plan.batteries[0].was_at if plan.batteries else None)
 
 
 # --- the title block -------------------------------------------------------------------
@@ -756,6 +756,9 @@ def finding_view(finding: Finding, marks: Marks) -> FindingView:
         numbers = marks.cables.get(finding.position, ())
     elif finding.position is not None and finding.code in BATTERY_CODES:
         numbers = marks.batteries.get(finding.position, ())
+        if finding.code == "E102" and marks.master_from is not None:  # the new master's move too
+            moved_up = marks.batteries.get(marks.master_from, ())[:1]
+            numbers = tuple(sorted(set(numbers) | set(moved_up)))
     see = None
     if len(numbers) == 1:
         see = _("change {number} above.").format(number=numbers[0])

@@ -51,6 +51,8 @@ class Marks:
     cables: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # by upper position
     # Listed cables that cannot be there (not drawn: they join no two neighbours), by upper end.
     removed: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    # The corrected master's position as found (not drawn: a wrong master's finding names its move).
+    master_from: int | None = None
 
     def __bool__(self) -> bool:
         return bool(self.batteries or self.cables)
