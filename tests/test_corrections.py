@@ -19,6 +19,9 @@ MOVES = [
     "set ID 4: 1 ON · 2 OFF · 3 ON · 4 ON.",
     "Move the LifePower4 (serial LP4-2011-3310) from position 1 to position 6; "
     "set ID 6: 1 OFF · 2 ON · 3 ON · 4 OFF.",
+    # The LL-V1 stays at position 5, but the spec does not say what its switches show.
+    "Set the ID of the battery at position 5, which the spec does not give, as in the DIP "
+    "switch table.",
     "Replace the cable between positions 4 and 5 with a cable with only pins 7 and 8 "
     "populated: its pins 3 and 6 would trip the LL-S breaker.",
 ]

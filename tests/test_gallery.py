@@ -255,7 +255,7 @@ def test_firmware_stage_comes_first(sheet: Built, catalog: Catalog) -> None:
             r"Our sources do not give (that|the) address (BMS Tools needs )?for", stage
         )
     later = text[commissioning:]
-    assert later.index("Switch off every battery breaker") < later.index("Power on one battery")
+    assert later.index("Switch off every battery breaker") < later.index("Power on")
 
 
 def test_nothing_below_7_pt_but_the_footer(sheet: Built) -> None:
@@ -289,8 +289,13 @@ def test_a_wrong_bank_shows_the_corrected_rack_on_page_one(
     first = gallery[name].pages[0].text
     opening = " ".join(page.text for page in gallery[name].pages[:2])
     if name == "too_large":  # no rearranging gives 16 batteries an address: change 1 says so
-        assert "CORRECTED NOT installable until change 1 is done" in first
+        assert "CORRECTED NOT installable: see change 1" in first
         assert "1 Not solved by rearranging: the bank has 16 batteries" in opening
+        stop = "NOT INSTALLABLE until change 1 (1 · Overview) is done"  # the foot of every page
+        assert all(
+            stop in page.band(page.height - MARGIN_BOTTOM, page.height)
+            for page in gallery[name].pages
+        )
     else:
         assert "CORRECTED install this" in first
     assert "AS FOUND (from the spec)" in opening and "Changes, in this order" in opening

@@ -122,8 +122,9 @@ def test_as_found_marks_every_fault_with_its_change_number() -> None:
     where it stands now carries the numbers of the moves."""
     analysis = analysis_of(EVERYTHING_WRONG)
     marks = view.found_marks(analysis, analysis.steps())
-    assert {p: n for p, n in marks.batteries.items() if n} == {1: (3,), 2: (1,), 5: (7,), 6: (2,)}
-    assert marks.cables == {1: (1, 3), 2: (1,), 3: (4,), 4: (5,), 5: (6,)}
+    batteries = {1: (3,), 2: (1,), 3: (4,), 4: (4,), 5: (4, 8), 6: (2,)}  # 4: IDs not given
+    assert {p: n for p, n in marks.batteries.items() if n} == batteries
+    assert marks.cables == {1: (1, 3), 2: (1,), 3: (5,), 4: (6,), 5: (7,)}
     # A wrong master's error points to both moves: the new master up, the old one away.
     [wrong_master] = [f for f in analysis.findings if f.code == "E102"]
     assert view.finding_view(wrong_master, marks).see == "changes 1 and 3 above."
@@ -134,16 +135,18 @@ def test_as_found_marks_every_fault_with_its_change_number() -> None:
     )
 
 
-def test_a_cable_that_joins_no_neighbours_is_removed_first() -> None:
+def test_a_cable_that_joins_no_neighbours_is_removed() -> None:
     """E109 names the change that takes the stray cable out (it is not in the drawing)."""
     analysis = analysis_of(ROOT / "tests" / "wrong_banks" / "missing_and_bad_cables.yaml")
-    steps = analysis.steps()
-    assert steps[0].text == (
-        "Remove the cable between positions 2 and 4: a cable joins only two neighbours."
-    )
-    marks = view.found_marks(analysis, steps)
+    steps = [step.text for step in analysis.steps()]
+    assert steps[:2] == [
+        "Set the IDs of the batteries at positions 1, 2, 3 and 4, which the spec does not "
+        "give, as in the DIP switch table.",
+        "Remove the cable between positions 2 and 4: a cable joins only two neighbours.",
+    ]
+    marks = view.found_marks(analysis, analysis.steps())
     [stray] = [f for f in analysis.findings if f.code == "E109"]
-    assert view.finding_view(stray, marks).see == "change 1 above."
+    assert view.finding_view(stray, marks).see == "change 2 above."
     assert stray.hint == "name two adjacent positions counted from the top, e.g. 'between: [2, 3]'"
 
 

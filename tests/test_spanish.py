@@ -190,4 +190,4 @@ def test_spanish_words_dates_and_numbers(sheets: dict[str, str]) -> None:
     assert "blanco/naranja" in example and "MAESTRA" in example and "SOLO PINES 7+8" in example
     assert "1 OFF · 2 ON" in folded(example)  # ON/OFF as printed on the switches
     assert "NO INSTALE TAL COMO ESTÁ ESPECIFICADO: 8 errores" in folded(wrong)
-    assert "TAL COMO SE ENCONTRÓ" in wrong and "Corrección:" in wrong
+    assert "TAL COMO SE ENCONTRÓ" in wrong and "Solución:" in wrong

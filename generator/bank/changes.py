@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from generator.bank import cables
 from generator.bank.cables import Fault, Listing, Misplaced
 from generator.bank.diagnostics import Finding
-from generator.bank.i18n import _, join
+from generator.bank.i18n import _, join, ngettext
 from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
 from generator.bank.spec import RackPosition
 
@@ -27,6 +27,7 @@ class Change:
     battery: RackPosition | None = None  # the battery's position as found
     cables: tuple[RackPosition, ...] = ()  # the upper position of each cable it concerns
     removes: RackPosition | None = None  # a listed cable that cannot be there, by its upper end
+    batteries: tuple[RackPosition, ...] = ()  # a step for several batteries, as found
 
 
 def battery_name(battery: PlannedBattery) -> str:
@@ -62,6 +63,20 @@ def change_steps(
         elif wrong_id:
             text = _("Leave {battery} at position {position}; {set_id}.")
             steps.append(Change(_fill(text, battery, set_id), battery=battery.was_at))
+    unset = [
+        b.position
+        for b in corrected.batteries
+        if b.was_at == b.position and b.found_id is None and b.id is not None
+    ]
+    if unset:  # they stay where they are; the spec does not say what their switches show
+        text = ngettext(
+            "Set the ID of the battery at position {positions}, which the spec does not give, "
+            "as in the DIP switch table.",
+            "Set the IDs of the batteries at positions {positions}, which the spec does not give, "
+            "as in the DIP switch table.",
+            len(unset),
+        ).format(positions=join([str(p) for p in unset]).render(_))
+        steps.append(Change(text, batteries=tuple(unset)))
     for wrong in misplaced:
         steps.append(Change(_removal(wrong), removes=wrong.upper))
     if found.cables_listed:

@@ -45,11 +45,14 @@ def _fonts() -> tuple[Path, Path]:
 
 
 STATE = re.compile(r"\b\d+ (?:ON|OFF)\b")
+RANGE = re.compile(r"\b\d+–\d+\b")  # a pair of positions, "10–11"
 
 
 def keep_states(text: str) -> Markup:
-    """Text, escaped, with each switch state ("6 ON") kept on one line (a no-break space)."""
-    return Markup(STATE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), escape(text)))
+    """Text, escaped, with each switch state ("6 ON") kept on one line (a no-break space)
+    and each pair of positions ("10–11") too (the line may not break after the dash)."""
+    kept = STATE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), escape(text))
+    return Markup(RANGE.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', kept))
 
 
 @cache

@@ -34,6 +34,8 @@ from generator.sheet.figures.titleblock import Cell, title_block_svg
 
 SWATCH = {"orange": "#f28c28", "green": "#2e9e44", "blue": "#2a62c9", "brown": "#7b4a21"}
 FOOTER = N_("eg4sheet {version} · the bank spec that made this sheet is attached to the PDF")
+# On every page of a bank no rearranging makes installable, instead of the line above.
+STOP_FOOTER = N_("NOT INSTALLABLE until change 1 (1 · Overview) is done")
 
 # The page: paper size and margins in inches (the stylesheet uses the same margins).
 PAPER = {"letter": (8.5, 11.0), "a4": (8.27, 11.69)}
@@ -185,6 +187,7 @@ class SheetView:
     title: str
     generator: str
     footer: str
+    footer_alarm: bool  # the footer says the bank cannot be installed: large and black
     title_block: TitleBlock
     errors: tuple[FindingView, ...]
     warnings: tuple[FindingView, ...]
@@ -282,7 +285,10 @@ def sheet_view(
     return SheetView(
         title=plan.job.title or Path(spec_name).stem,
         generator=f"eg4sheet {__version__}",
-        footer=_(FOOTER).format(version=__version__),
+        footer=_(FOOTER).format(version=__version__)
+        if analysis.installable or not analysis.shows_changes
+        else _(STOP_FOOTER),
+        footer_alarm=analysis.shows_changes and not analysis.installable,
         title_block=title_block(plan, spec_name, (page_w - beside_title) * PT, company),
         errors=errors,
         warnings=warnings,
@@ -376,7 +382,7 @@ def _numbers(
     """The numbers of the change steps that concern a battery or a cable as found."""
     found = []
     for number, step in enumerate(steps, start=1):
-        if (battery is not None and step.battery == battery) or (
+        if (battery is not None and battery in (step.battery, *step.batteries)) or (
             cable is not None and cable in step.cables
         ):
             found.append(number)
@@ -644,7 +650,11 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
         ),
         *neighbours,
         Step(inverter),
-        Step(_("Power on one battery at a time: the master (ID 1) first, then down the rack.")),
+        Step(
+            _("Power on one battery at a time: the master (ID 1) first, then down the rack.")
+            if len(plan.batteries) > 1
+            else _("Power on the battery.")
+        ),
         Step(protocol),
     )
 
