@@ -19,6 +19,9 @@ from tests.helpers import EXAMPLE, ROOT, CliResult
 pytestmark = pytest.mark.slow  # process pools and PDFs
 
 
+ONE_BATTERY = "batteries:\n  - model: LL-S\n    firmware: Z02T12\n"
+
+
 @pytest.fixture
 def ten_specs(tmp_path: Path) -> Path:
     folder = tmp_path / "specs"
@@ -29,9 +32,20 @@ def ten_specs(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture
+def ten_small_specs(ten_specs: Path) -> Path:
+    """The same ten, each good one a single battery: a quick sheet, for tests about which
+    outputs a batch leaves rather than about work in flight."""
+    for number in range(10):
+        if number != 5:
+            (ten_specs / f"bank{number}.yaml").write_text(ONE_BATTERY)
+    return ten_specs
+
+
 def test_one_bad_spec_among_ten(
-    run_cli: Callable[..., CliResult], ten_specs: Path, tmp_path: Path
+    run_cli: Callable[..., CliResult], ten_small_specs: Path, tmp_path: Path
 ) -> None:
+    ten_specs = ten_small_specs
     out = tmp_path / "out"
     result = run_cli("build", str(ten_specs), "-o", str(out), "--jobs", "2")
     assert result.exit_code == 1
@@ -52,9 +66,10 @@ def test_missing_spec_in_a_batch_exits_2(run_cli: Callable[..., CliResult], tmp_
 
 
 def test_worker_killed_mid_write_leaves_no_partial_pdf(
-    ten_specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ten_small_specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The worker writing bank3's PDF dies after writing half of it, before the rename."""
+    ten_specs = ten_small_specs
     real_fsync = os.fsync
     victim = "bank3.pdf"
 
