@@ -22,6 +22,7 @@ SIDE_W = 2.85  # page 1's side column, inches
 LEGEND = 1.35  # "Reading the drawing", inches
 FIRMWARE_STEPS_W = 0.6  # the share of the width the firmware steps take
 FIRMWARE_PINOUT = 1.2  # the firmware-update cable's pinout beside them, inches
+FIRMWARE_FIXED_COLUMNS = 5.05  # the checklist's columns but the serial, with their padding
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,13 @@ def firmware(sheet: SheetView, width: float) -> list[Block]:
         Block(max(steps, FIRMWARE_PINOUT) + 0.1),
         Block(0.27, keep=True),
     ]
-    return blocks + [Block(0.25, repeat=0.27) for _ in sheet.checklist]
+    # The serial column takes what the fixed columns leave; a long serial or model wraps.
+    serial_w = width - FIRMWARE_FIXED_COLUMNS
+    rows = [
+        max(lines(row.serial or "", serial_w, 8.5), lines(row.model, 1.0, 9.5))
+        for row in sheet.checklist
+    ]
+    return blocks + [Block(0.25 + 0.14 * (n - 1), repeat=0.27) for n in rows]
 
 
 def dip(sheet: SheetView, width: float) -> list[Block]:
