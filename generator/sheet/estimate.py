@@ -23,6 +23,7 @@ LEGEND = 1.35  # "Reading the drawing", inches
 FIRMWARE_STEPS_W = 0.6  # the share of the width the firmware steps take
 FIRMWARE_PINOUT = 1.2  # the firmware-update cable's pinout beside them, inches
 FIRMWARE_FIXED_COLUMNS = 5.05  # the checklist's columns but the serial, with their padding
+FIRMWARE_HEADER = 0.38  # two lines: "Required / firmware"
 
 
 @dataclass(frozen=True)
@@ -134,21 +135,26 @@ def overview(sheet: SheetView, width: float) -> list[Block]:
 
 
 def firmware(sheet: SheetView, width: float) -> list[Block]:
-    """The firmware stage: its steps beside the update cable's pinout, then one row a battery."""
+    """The firmware stage: its steps beside the update cable's pinout (the steps may run on
+    to the next page), then one row a battery."""
     steps_w = width * FIRMWARE_STEPS_W - 0.2
-    steps = sum(text_h(step.text, steps_w, 9.5) + 0.03 for step in sheet.firmware_steps)
-    blocks = [
-        Block(0.7, keep=True, section="firmware"),
-        Block(max(steps, FIRMWARE_PINOUT) + 0.1),
-        Block(0.27, keep=True),
-    ]
+    steps = [text_h(step.text, steps_w, 9.5) + 0.03 for step in sheet.firmware_steps]
+    # The pinout is kept whole: the steps beside it go with it, those below it may break.
+    beside = max(FIRMWARE_PINOUT, steps[0] if steps else 0.0)
+    below, done = [], 0.0
+    for height in steps:
+        done += height
+        if done > beside:
+            below.append(min(height, done - beside))
+    blocks = [Block(0.7, keep=True, section="firmware"), Block(beside)]
+    blocks += [*(Block(h) for h in below), Block(0.1), Block(FIRMWARE_HEADER, keep=True)]
     # The serial column takes what the fixed columns leave; a long serial or model wraps.
     serial_w = width - FIRMWARE_FIXED_COLUMNS
     rows = [
         max(lines(row.serial or "", serial_w, 8.5), lines(row.model, 1.0, 9.5))
         for row in sheet.checklist
     ]
-    return blocks + [Block(0.25 + 0.14 * (n - 1), repeat=0.27) for n in rows]
+    return blocks + [Block(0.25 + 0.14 * (n - 1), repeat=FIRMWARE_HEADER) for n in rows]
 
 
 def dip(sheet: SheetView, width: float) -> list[Block]:
