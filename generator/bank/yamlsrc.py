@@ -356,19 +356,7 @@ class NodeReader:
             )
             return None
         if not low <= value <= high:
-            self.report(
-                "E002",
-                node,
-                Msg(
-                    "{what} must be from {low} to {high}, not {value}",
-                    what=what,
-                    low=low,
-                    high=high,
-                    value=value,
-                ),
-                Msg("use a number from {low} to {high}", low=low, high=high),
-                position,
-            )
+            self.report("E002", node, *out_of_range(what, low, high, value), position)
             return None
         return value
 
@@ -474,6 +462,20 @@ def whole_number(node: Node) -> int | str | None:
     return None
 
 
+def out_of_range(what: Said, low: int, high: int, value: int | str) -> tuple[Msg, Msg]:
+    """E002's message and hint for a number outside [low, high]."""
+    return (
+        Msg(
+            "{what} must be from {low} to {high}, not {value}",
+            what=what,
+            low=low,
+            high=high,
+            value=value,
+        ),
+        Msg("use a number from {low} to {high}", low=low, high=high),
+    )
+
+
 def non_decimal(form: str, raw: str, what: Said, low: int, high: int) -> tuple[Msg, Msg]:
     """Message and hint for an integer not written in plain decimal."""
     value = shown(raw)
@@ -504,16 +506,7 @@ def non_decimal(form: str, raw: str, what: Said, low: int, high: int) -> tuple[M
             Msg("write the digits without '_'"),
         )
     if form == "digits":
-        return (
-            Msg(
-                "{what} must be from {low} to {high}, not {value}",
-                what=what,
-                low=low,
-                high=high,
-                value=value,
-            ),
-            Msg("use a number from {low} to {high}", low=low, high=high),
-        )
+        return out_of_range(what, low, high, value)
     return (
         Msg("{what} is {value}, a {form} number", what=what, value=value, form=Msg(form)),
         Msg("write it as a plain decimal number"),
