@@ -14,19 +14,22 @@ from hypothesis import strategies as st
 from generator.bank import cables
 from generator.bank.analysis import Analysis, analyse
 from generator.bank.catalog import default_catalog
+from generator.bank.changes import Place, SetId
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.bank.spec import parse_spec
-from tests.helpers import WRONG_BANKS, analysis_of
+from tests.helpers import ROOT, WRONG_BANKS, analysis_of
 
 CATALOG = default_catalog()
-WRONG = sorted(WRONG_BANKS.glob("*.yaml"))
+WRONG = sorted(WRONG_BANKS.glob("*.yaml")) + sorted(
+    (ROOT / "tests" / "gallery").glob("support_*.yaml")
+)
 
 MOVE = re.compile(
     r"move the (?P<model>.+?) at position (?P<was>\d+) to position (?P<pos>\d+) and "
     r"set ID (?P<id>\d+) \((?P<dip>[^)]*)\)"
 )
 SETTING = re.compile(r"set ID (?P<id>\d+) \((?P<dip>[^)]*)\)")
-NO_ADDRESS = re.compile(r"it would need ID (?P<id>\d+), beyond")
+NO_ADDRESS = re.compile(r"take it out of this bank: see the bank size error")
 ANY_ID = re.compile(r"\bID \d+")
 CABLE = re.compile(
     r"(?:replace it with|add|take) (?P<wanted>an? [^,]+?) between positions "
@@ -63,10 +66,9 @@ def check_hints(analysis: Analysis) -> int:
             assert battery.position == battery.was_at, f"a battery that moves: {hint}"
             assert (int(setting["id"]), setting["dip"]) == (battery.id, battery.dip_words), hint
             ids_seen += 1
-        for beyond in NO_ADDRESS.finditer(hint):
+        for _beyond in NO_ADDRESS.finditer(hint):
             battery = corrected(plan, finding.position or 0)
-            assert int(beyond["id"]) == battery.id and battery.dip is None, hint
-            ids_seen += 1
+            assert battery.leaves and battery.dip is None, hint
         assert len(ANY_ID.findall(hint)) == ids_seen, f"an ID no check covers: {hint}"
         for cable in CABLE.finditer(hint):
             upper = int(cable["upper"] or cable["kept_upper"])
@@ -78,34 +80,51 @@ def check_hints(analysis: Analysis) -> int:
     return checked
 
 
-STEP = re.compile(
-    r"^(?:Move the (?P<model>.+?)(?: \(serial [^)]*\))? from position (?P<was>\d+) to "
-    r"position (?P<pos>\d+)|Leave the (?P<left>.+?)(?: \(serial [^)]*\))? at position "
-    r"(?P<at>\d+)); set ID (?P<id>\d+)(?: \(was ID \d+\))?: (?P<dip>.+)\.$"
+SET = re.compile(
+    r"^Set the (?P<model>.+?)(?: \(serial [^)]*\))? at position (?P<at>\d+) to ID "
+    r"(?P<id>\d+)(?: \(was ID \d+\))?: (?P<dip>.+)\.$"
 )
+PUT = re.compile(r"^Put the (?P<model>.+?)(?: \(serial [^)]*\))? into position (?P<pos>\d+);")
 
 
 def check_changes(analysis: Analysis) -> None:
-    """Each move or ID step of the change list is the corrected plan's, and none is missing."""
+    """Each place and address step of the change list is the corrected plan's (its words and
+    its actions alike), and none is missing: every battery that moves is placed, every
+    battery whose ID changes (or is not given) gets it."""
     plan = analysis.plan
-    stepped = set()
-    for step in analysis.changes:
-        match = STEP.match(step)
-        if match is None:
-            continue
-        was = int(match["was"] or match["at"])
-        battery = corrected(plan, was)
-        position = int(match["pos"] or match["at"])
-        assert (position, int(match["id"]), match["dip"]) == (
-            battery.position,
-            battery.id,
-            battery.dip_words,
-        ), step
-        stepped.add(was)
+    placed, addressed = set(), set()
+    for step in analysis.steps():
+        for action in step.actions:
+            if isinstance(action, Place):
+                battery = corrected(plan, action.battery)
+                match = PUT.match(step.text)
+                assert match, step.text
+                assert (
+                    (match["model"], int(match["pos"]))
+                    == (
+                        battery.model.name,
+                        battery.position,
+                    )
+                    == (battery.model.name, action.slot)
+                ), step.text
+                placed.add(action.battery)
+            elif isinstance(action, SetId):
+                battery = corrected(plan, action.battery)
+                assert (action.slot, action.id) == (battery.position, battery.id), step.text
+                match = SET.match(step.text)
+                if match:
+                    assert (int(match["at"]), int(match["id"]), match["dip"]) == (
+                        battery.position,
+                        battery.id,
+                        battery.dip_words,
+                    ), step.text
+                addressed.add(action.battery)
     for battery in plan.batteries:
-        moved = battery.position != battery.was_at
-        wrong_id = battery.found_id is not None and battery.found_id != battery.id
-        assert (battery.was_at in stepped) == (moved or wrong_id), battery
+        if battery.leaves:
+            assert battery.was_at not in placed | addressed, battery
+            continue
+        assert (battery.was_at in placed) == (battery.position != battery.was_at), battery
+        assert (battery.was_at in addressed) == (battery.found_id != battery.id), battery
 
 
 @pytest.mark.parametrize("path", WRONG, ids=[p.stem for p in WRONG])
@@ -131,17 +150,21 @@ def test_the_sheet_follows_the_correction(path: Path) -> None:
     view = sheet_view(analysis, path.name)
     plan = analysis.plan
     cards = [card for group in view.dip_groups for card in group.cards]
-    assert sorted((c.position, c.id, c.words) for c in cards) == [
-        (b.position, b.id, b.dip_words) for b in plan.batteries
+    assert sorted((c.position, c.id or 0, c.words) for c in cards) == [
+        (b.position, 0 if b.leaves else b.id, b.dip_words) for b in plan.batteries
     ]
+    # A battery beyond the address range leaves the bank: no ID in the checklist or the DIP
+    # section; the cable table lists each cable with the pins it will really have.
     assert [(row.position, row.id, row.model) for row in view.checklist] == [
-        (b.position, b.id, b.model.name) for b in plan.batteries
+        (b.position, None if b.leaves else b.id, b.model.name) for b in plan.batteries
     ]
-    assert [(row.upper, row.label) for row in view.cables] == [
-        (run.upper, run.label) for run in plan.cables
+    assert [(row.upper, row.restricted) for row in view.cables] == [
+        (run.upper, run.kind == cables.RESTRICTED) for run in plan.cables
     ]
     if analysis.shows_changes:
-        assert view.changes is not None and view.changes.steps == analysis.changes
+        assert view.changes is not None
+        steps = [step for stage in view.changes.stages for step in stage.steps]
+        assert steps == list(enumerate(analysis.changes, start=1))
 
 
 NAMES = [model.name for model in CATALOG.models]

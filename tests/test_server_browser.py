@@ -116,7 +116,11 @@ def test_wrong_bank_shows_e102_with_its_hint_and_corrects_it(desk: Desk) -> None
     assert found.index("LifePower4") < found.index("LL-S")
     assert corrected.index("LL-S") < corrected.index("LifePower4")
     changes = [item.text for item in desk.finds("#changes > li")]
-    assert len(changes) >= 1 and "LL-S" in changes[0]
+    # The change list as the sheet has it: make safe first, the LifePower4 out before the
+    # LL-S goes into position 1.
+    assert changes[0] == "Switch off every battery breaker and BMS switch."
+    out = changes.index("Take out the LifePower4 from position 1.")
+    assert out < changes.index("Put the LL-S into position 1; connect its DC cables.")
 
     desk.find("#use-corrected").click()
     desk.wait(lambda: desk.models() == ["LL-S", "LifePower4"])

@@ -11,10 +11,11 @@ import pytest
 
 from generator import api
 from generator.bank.analysis import Analysis
+from generator.bank.changes import Stage
 from generator.bank.diagnostics import Finding, Location
 from generator.company import Company
 from generator.sheet import view
-from generator.sheet.figures.rack import Marks, rack_drawing
+from generator.sheet.figures.rack import rack_drawing
 from tests.helpers import EXAMPLE, ROOT, analysis_of
 
 EVERYTHING_WRONG = ROOT / "tests" / "wrong_banks" / "everything_wrong.yaml"
@@ -87,7 +88,7 @@ def test_commissioning_takes_ports_and_protocol_from_the_master_model() -> None:
 
 def test_a_finding_names_the_spec_file_not_its_folder() -> None:
     finding = Finding("E102", "wrong", Location("/home/sam/customers/bank.yaml", 3, 5), "fix")
-    shown = view.finding_view(finding, Marks())
+    shown = view.finding_view(finding)
     assert shown.where == "bank.yaml, line 3, column 5"
 
 
@@ -122,12 +123,20 @@ def test_as_found_marks_every_fault_with_its_change_number() -> None:
     where it stands now carries the numbers of the moves."""
     analysis = analysis_of(EVERYTHING_WRONG)
     marks = view.found_marks(analysis, analysis.steps())
-    batteries = {1: (3,), 2: (1,), 3: (4,), 4: (4,), 5: (4, 8), 6: (2,)}  # 4: IDs not given
+    # 4: the LL-V1's firmware; 6-8: taken out; 12, 14: their new IDs where the spec gives
+    # the old one; 15: the IDs of those that stay, which the spec does not give.
+    batteries = {1: (6,), 2: (7,), 3: (15,), 4: (15,), 5: (4, 15), 6: (8,)}
     assert {p: n for p, n in marks.batteries.items() if n} == batteries
-    assert marks.cables == {1: (1, 3), 2: (1,), 3: (5,), 4: (6,), 5: (7,)}
-    # A wrong master's error points to both moves: the new master up, the old one away.
+    # The full cable 1-2 is right once the LifePower4 (6) and the LL-S (7) are out; 2-3 stays.
+    assert marks.cables == {1: (6, 7), 2: (), 3: (16,), 4: (17,), 5: (18,)}
+    # A wrong master's error points to both moves: the old master out, the new one in.
     [wrong_master] = [f for f in analysis.findings if f.code == "E102"]
-    assert view.finding_view(wrong_master, marks).see == "changes 1 and 3 above."
+    assert view.finding_view(wrong_master, analysis.fixing(wrong_master)).see == (
+        "changes 6 and 9 above."
+    )
+    fixes = {f.code + str(f.position): analysis.fixing(f) for f in analysis.findings}
+    assert fixes["E104" + "2"] == (12,) and fixes["E110" + "5"] == (4,)
+    assert fixes["W201" + "6"] == (10,) and fixes["W202" + "1"] == (5,)
     svg = rack_drawing(analysis.as_found, 3.6, 6.0, marks).svg
     drawn = sorted(int(n) for n in re.findall(r'fill="#fff">(\d+)</text>', svg))
     assert drawn == sorted(
@@ -139,30 +148,36 @@ def test_a_cable_that_joins_no_neighbours_is_removed() -> None:
     """E109 names the change that takes the stray cable out (it is not in the drawing)."""
     analysis = analysis_of(ROOT / "tests" / "wrong_banks" / "missing_and_bad_cables.yaml")
     steps = [step.text for step in analysis.steps()]
-    assert steps[:2] == [
+    assert steps[3:5] == [
         "Set the IDs of the batteries at positions 1, 2, 3 and 4, which the spec does not "
-        "give, as in the DIP switch table.",
+        "give, as 3 · DIP switches shows.",
         "Remove the cable between positions 2 and 4: a cable joins only two neighbours.",
     ]
-    marks = view.found_marks(analysis, analysis.steps())
     [stray] = [f for f in analysis.findings if f.code == "E109"]
-    assert view.finding_view(stray, marks).see == "change 2 above."
+    assert view.finding_view(stray, analysis.fixing(stray)).see == "change 5 above."
     assert stray.hint == "name two adjacent positions counted from the top, e.g. 'between: [2, 3]'"
 
 
-def test_a_bank_no_rearranging_can_install_says_so_in_change_1() -> None:
+def test_a_bank_beyond_its_address_range_takes_the_extra_battery_out() -> None:
+    """No rearranging gives a 16th battery an address in a bank with a LifePower4: the
+    re-rack takes it out of this bank, and it gets no ID anywhere."""
     analysis = analysis_of(ROOT / "tests" / "wrong_banks" / "too_large.yaml")
-    assert not analysis.installable
-    first = analysis.steps()[0]
-    assert first.battery == 16 and first.text == (
-        "Not solved by rearranging: the bank has 16 batteries, but the LifePower4 (position 2) "
-        "allows IDs only up to 15, so LifePower4 at position 16 gets no address. Before "
-        "installing, split the rack into banks of at most 15 batteries, or build a larger bank "
-        "from 6-switch models only (up to 64)."
+    assert analysis.installable
+    steps = analysis.steps()
+    [out] = [step for step in steps if step.stage is Stage.RERACK]
+    assert out.battery == 16 and out.text == (
+        "Take the LifePower4 out of this bank, from position 16: with the LifePower4 in the "
+        "bank, IDs end at 15. It goes into another bank."
     )
+    [finding] = [f for f in analysis.findings if f.code == "E105"]
+    assert analysis.fixing(finding) == (steps.index(out) + 1,)
     built = view.sheet_view(analysis, "too_large.yaml")
-    assert built.changes is not None and not built.changes.installable
-    assert analysis_of(EVERYTHING_WRONG).installable
+    assert built.changes is not None and built.changes.installable
+    assert not any("ID 16" in step.text for step in steps)
+    assert [row.id for row in built.checklist][-2:] == [15, None]
+    cards = [card for group in built.dip_groups for card in group.cards]
+    assert cards[-1].id is None and cards[-1].value == "TAKE OUT OF THIS BANK"
+    assert [cable.upper for cable in built.cables][-1] == 14  # the bank ends at 15
 
 
 def test_title_block_keeps_its_height_whatever_is_typed() -> None:
@@ -187,3 +202,27 @@ def test_text_is_fitted_by_shrinking_then_cutting() -> None:
     cut = fit.fit(quote * 4, narrow, (9.0,), 2)
     assert len(cut.lines) == 2 and cut.lines[-1].endswith("…")
     assert all(fit.width(line, 9) <= narrow for line in cut.lines)
+
+
+FOUND_BANKS = sorted((ROOT / "tests" / "wrong_banks").glob("*.yaml")) + sorted(
+    (ROOT / "tests" / "gallery").glob("support_*.yaml")
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("spec", FOUND_BANKS, ids=[p.stem for p in FOUND_BANKS])
+def test_as_found_keeps_every_serial(spec: Path, lang: str) -> None:
+    """MASTER, NO ADDRESS and the change marks never take a serial's place in the As found
+    drawing: each serial stands whole on its line, in every language."""
+    from generator.bank.i18n import language
+
+    analysis = analysis_of(spec)
+    with language(lang):
+        marks = view.found_marks(analysis, analysis.steps())
+        svg = rack_drawing(
+            analysis.as_found, 3.6, 1.0 + 0.47 * len(analysis.plan.batteries), marks
+        ).svg
+    lines = [text for *_xy, text in boxes_and_texts(svg)[1]]
+    for battery in analysis.as_found.batteries:
+        if battery.serial:
+            assert any(line.split(" · ")[0] == battery.serial for line in lines), battery.serial

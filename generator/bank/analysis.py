@@ -5,10 +5,11 @@ and the changes between the two. Everything downstream (hints, sheet, change lis
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from generator.bank import cables
 from generator.bank.catalog import Catalog
-from generator.bank.changes import Change, change_steps
+from generator.bank.changes import Change, change_steps, fixing
 from generator.bank.diagnostics import Finding, capped, has_errors, sort_findings
 from generator.bank.inventory import parse_inventory
 from generator.bank.plan import InstallPlan, arrange, as_found_plan
@@ -25,13 +26,21 @@ class Analysis:
     as_found: InstallPlan
 
     def steps(self) -> list[Change]:
-        """As found -> corrected, in the order to do them, in the language being printed."""
+        """As found -> corrected, in the order to do them (each step's words are printed in
+        the language of the moment)."""
+        return list(self._steps)
+
+    @cached_property
+    def _steps(self) -> tuple[Change, ...]:
         listed = [cable.between for cable in self.spec.cables or ()]
-        return change_steps(
-            self.as_found,
-            self.plan,
-            cables.misplaced(listed, self.spec.slots),
-            [finding for finding in unsolved(self.findings) if finding.code in ("E101", "E105")],
+        return tuple(
+            change_steps(
+                self.as_found,
+                self.plan,
+                cables.misplaced(listed, self.spec.slots),
+                [finding for finding in self.findings if finding.code in BLOCKING],
+                self.bank.complete,
+            )
         )
 
     @property
@@ -55,13 +64,20 @@ class Analysis:
 
     @property
     def installable(self) -> bool:
-        """Whether the corrected plan can be installed: no error is beyond rearranging."""
-        return not unsolved(self.findings)
+        """Whether the re-work makes the bank installable: no error is beyond it (a bank
+        beyond its address range is, once the batteries past the range leave it)."""
+        return not [f for f in unsolved(self.findings) if f.code != "E105"]
+
+    def fixing(self, finding: Finding) -> tuple[int, ...]:
+        """The numbers of the change steps that remove a finding."""
+        return fixing(finding, self._steps, self.plan)
 
 
 # Errors that no rearranging removes: a spec that cannot be read, an unknown model, a bank
 # larger than its smallest DIP table can address.
 UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105"})
+# Of those, the ones a sheet's change list can only name: no re-work is planned around them.
+BLOCKING = frozenset({"E101"})
 
 
 def unsolved(findings: list[Finding]) -> list[Finding]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
 from generator.bank.i18n import N_, Msg, join
@@ -73,26 +74,29 @@ def label(kind: CableKind) -> str:
 
 
 def restricted_from(models: Sequence[BatteryModel]) -> RackPosition | None:
-    """The position from which every cable downward must carry only pins 7 and 8.
+    """The upper position of the first cable that must carry only pins 7 and 8, or None."""
+    kinds = required_kinds(models)
+    return next((upper for upper, kind in enumerate(kinds, 1) if kind == RESTRICTED), None)
 
-    Only a bank mixing current (multipack) and legacy batteries has such a segment: from the
-    last current battery down through all older ones. If a legacy battery stands higher than
-    that (a misordered bank), the segment starts above it, so no legacy battery is ever
-    reached by a full cable.
-    """
-    current = [n for n, m in enumerate(models, start=1) if m.generation == "current"]
-    legacy = [n for n, m in enumerate(models, start=1) if m.generation == "legacy"]
-    if not current or not legacy:
-        return None
-    return max(1, min(current[-1], legacy[0] - 1))
+
+def needs_restricted(
+    upper: BatteryModel, lower: BatteryModel, bank: Sequence[BatteryModel]
+) -> bool:
+    """Whether the cable between these two neighbours must carry only pins 7 and 8: in a bank
+    that holds a multipack (current) battery, where at least one of its two ends is an
+    older-generation battery (domain.md, "Judging a cable as found"). In a bank in the right
+    order this is the guide's "from the last LL-S/LL-V2 down through all older batteries"."""
+    if not any(model.generation == "current" for model in bank):
+        return False
+    return "legacy" in (upper.generation, lower.generation)
 
 
 def required_kinds(models: Sequence[BatteryModel]) -> list[CableKind]:
-    """The kind each neighbour cable needs, top pair (1-2) first, for batteries in this order."""
-    start = restricted_from(models)
+    """The kind each neighbour cable needs, top pair (1-2) first, for batteries in this order,
+    each judged by its two ends: a scrambled bank as found is judged the same way."""
     return [
-        RESTRICTED if start is not None and upper >= start else "standard"
-        for upper in range(1, len(models))
+        RESTRICTED if needs_restricted(above, below, models) else "standard"
+        for above, below in pairwise(models)
     ]
 
 

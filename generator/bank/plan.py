@@ -30,6 +30,7 @@ class PlannedBattery:
     firmware_installed: str | None
     was_at: RackPosition  # where it stands in the spec (differs in a corrected plan)
     found_id: int | None = None  # the ID the spec says is set today
+    leaves: bool = False  # beyond the bank's address range: it is taken out of this bank
 
     @property
     def firmware_ok(self) -> bool | None:
@@ -40,7 +41,7 @@ class PlannedBattery:
     @property
     def dip_words(self) -> str:
         if self.dip is None:
-            return _("no address")
+            return _("take out of this bank") if self.leaves else _("no address")
         return " · ".join(f"{n} {state}" for n, state in enumerate(self.dip, start=1))
 
 
@@ -52,6 +53,7 @@ class CableRun:
     upper: RackPosition
     kind: CableKind
     found_pins: frozenset[int] | None = None
+    kept: frozenset[int] | None = None  # corrected: the listed cable that stays, as it is
 
     @property
     def lower(self) -> RackPosition:
@@ -59,7 +61,8 @@ class CableRun:
 
     @property
     def pins(self) -> tuple[int, ...]:
-        return cables.pins_of(self.kind)
+        """The pins this cable has once the work is done: a kept cable's own."""
+        return tuple(sorted(self.kept)) if self.kept is not None else cables.pins_of(self.kind)
 
     @property
     def label(self) -> str:
@@ -176,7 +179,7 @@ class InstallPlan:
             "batteries": [
                 {
                     "position": b.position,
-                    "id": b.id,
+                    "id": None if b.leaves else b.id,
                     "model": b.model.name,
                     "serial": b.serial,
                     "dip": list(b.dip) if b.dip else None,
@@ -214,19 +217,44 @@ def arrange(batteries: tuple[RackedBattery, ...]) -> list[RackedBattery]:
     return sorted(batteries, key=lambda battery: battery.model.rank)
 
 
+def in_range(racked: list[RackedBattery]) -> int:
+    """How many batteries, from the top of the corrected order, the bank can address: the
+    ones below are taken out of this bank. Taking out the bottom battery may lift the limit
+    (the last LifePower4 out, the 4-switch LL tables reach 16), so it is counted again."""
+    keep = len(racked)
+    while keep and keep > min(battery.model.dip.id_high for battery in racked[:keep]):
+        keep -= 1
+    return keep
+
+
 def corrected_plan(bank: Bank) -> InstallPlan:
-    """The one corrected plan for a bank (findings are added by the rules)."""
+    """The one corrected plan for a bank (findings are added by the rules). Batteries beyond
+    the address range stay in the plan at the bottom, marked as leaving, with no address;
+    the cables are those of the bank that remains. A listed cable that is right where it
+    runs after the re-rack is kept as it is."""
     racked = arrange(bank.batteries)
-    planned = tuple(_planned(battery, position) for position, battery in enumerate(racked, 1))
-    kinds = cables.required_kinds([battery.model for battery in racked])
+    keep = in_range(racked)
+    planned = tuple(
+        _planned(battery, position, leaves=position > keep)
+        for position, battery in enumerate(racked, 1)
+    )
+    models = [battery.model for battery in racked[:keep]]
+    kinds = cables.required_kinds(models)
     spec = bank.spec
+    listed = spec.listed_pins() if spec.cables is not None and bank.complete else {}
+    breakers = cables.breaker_pins(models)
+    runs = []
+    for upper, kind in enumerate(kinds, start=1):
+        found = listed.get(upper)
+        right = found is not None and not cables.faults(found, kind, breakers)
+        runs.append(CableRun(upper, kind, kept=found if right else None))
     return InstallPlan(
         spec.job,
         spec.paper,
         spec.inverter,
         bank.catalog,
         planned,
-        tuple(CableRun(upper, kind) for upper, kind in enumerate(kinds, start=1)),
+        tuple(runs),
         (),
         corrected=not bank.complete or racked != list(bank.batteries),
     )
@@ -236,7 +264,7 @@ def as_found_plan(bank: Bank, corrected: InstallPlan) -> InstallPlan:
     """The bank exactly as the spec describes it: its order, its IDs, its cables; each cable
     with the kind the rule asks for in that order, so its faults can be marked."""
     planned = tuple(
-        replace(b, position=b.was_at, id=b.found_id or 0, dip=None)
+        replace(b, position=b.was_at, id=b.found_id or 0, dip=None, leaves=False)
         for b in sorted(corrected.batteries, key=lambda battery: battery.was_at)
     )
     found = bank.spec.listed_pins()
@@ -262,9 +290,10 @@ def as_found_plan(bank: Bank, corrected: InstallPlan) -> InstallPlan:
     )
 
 
-def _planned(battery: RackedBattery, position: int) -> PlannedBattery:
+def _planned(battery: RackedBattery, position: int, leaves: bool = False) -> PlannedBattery:
     dip = battery.model.dip
-    states = dip.states(position) if dip.id_low <= position <= dip.id_high else None
+    fits = dip.id_low <= position <= dip.id_high and not leaves
+    states = dip.states(position) if fits else None
     entry = battery.entry
     installed = entry.firmware and (
         battery.model.canonical_firmware(entry.firmware) or entry.firmware
@@ -278,4 +307,5 @@ def _planned(battery: RackedBattery, position: int) -> PlannedBattery:
         installed,
         entry.position,
         entry.id,
+        leaves,
     )

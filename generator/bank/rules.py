@@ -32,15 +32,8 @@ Rule = Callable[[Bank, InstallPlan], list[Finding]]
 
 def setting(battery: PlannedBattery) -> Msg:
     """'set ID 3 (1 ON · 2 ON · 3 OFF · 4 OFF)': the one form every hint uses for an address."""
-    if battery.dip is None:
-        dip = battery.model.dip
-        return Msg(
-            "it would need ID {id}, beyond the {model}'s IDs {low}–{high}: see the bank size error",
-            id=battery.id,
-            model=battery.model.name,
-            low=dip.id_low,
-            high=dip.id_high,
-        )
+    if battery.dip is None:  # beyond the bank's address range: it gets no ID at all
+        return Msg("take it out of this bank: see the bank size error (E105)")
     return Msg("set ID {id} ({switches})", id=battery.id, switches=battery.dip_words)
 
 

@@ -114,7 +114,9 @@ def overview(sheet: SheetView, width: float) -> list[Block]:
         blocks.append(Block(tallest + 0.35 if sheet.changes.side_by_side else tallest + 0.3))
         blocks.append(Block(0.55, keep=True))
         step_w = width - 0.55
-        blocks += [Block(text_h(step, step_w, 10) + 0.06) for step in sheet.changes.steps]
+        for stage in sheet.changes.stages:
+            blocks.append(Block(0.3, keep=True))
+            blocks += [Block(text_h(step, step_w, 10) + 0.06) for _n, step in stage.steps]
         if not sheet.changes.side_by_side:
             blocks.append(Block(sheet.changes.found.height + 0.35))
         notes_h = text_h(sheet.notes, width / 2 - 0.1, 10) if sheet.notes else 0.0

@@ -46,12 +46,18 @@ def _fonts() -> tuple[Path, Path]:
 
 STATE = re.compile(r"\b\d+ (?:ON|OFF)\b")
 RANGE = re.compile(r"\b\d+–\d+\b")  # a pair of positions, "10–11"
+SECTION = re.compile(r"\b(\d) · (?=\w)")  # a section's number: "2 · Firmware"
+# A model name that a line could break inside ("LL-" / "S", "(4" / "DIP)"), a version number.
+WHOLE = re.compile(r"\bLL-[A-Z0-9]+(?: \(\d DIP\))?|\(\d DIP\)|\b[A-Z]\d+(?:\.\d+)+\b")
 
 
 def keep_states(text: str) -> Markup:
-    """Text, escaped, with each switch state ("6 ON") kept on one line (a no-break space)
-    and each pair of positions ("10–11") too (the line may not break after the dash)."""
+    """Text, escaped, with each switch state ("6 ON") kept on one line (a no-break space),
+    each pair of positions ("10–11") and each model name ("LL-V2 (4 DIP)") too (the line
+    may not break after a dash), and a section's number with its name ("2 · Firmware")."""
     kept = STATE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), escape(text))
+    kept = SECTION.sub(lambda m: f"{m.group(1)}\u00a0·\u00a0", kept)
+    kept = WHOLE.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', kept)
     return Markup(RANGE.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', kept))
 
 

@@ -19,7 +19,7 @@ from generator import __version__
 from generator.bank import cables
 from generator.bank.analysis import Analysis
 from generator.bank.catalog import BatteryModel, Wiring
-from generator.bank.changes import Change
+from generator.bank.changes import Change, LeaveBank, TakeOut
 from generator.bank.diagnostics import Finding
 from generator.bank.i18n import N_, _, join, ngettext
 from generator.bank.i18n import date as local_date
@@ -29,7 +29,7 @@ from generator.company import Company
 from generator.sheet import estimate, fit
 from generator.sheet.figures.dip import dip_svg
 from generator.sheet.figures.dip import size as dip_size
-from generator.sheet.figures.rack import Drawing, Marks, rack_drawing
+from generator.sheet.figures.rack import Drawing, Marks, needs_tall_rows, rack_drawing
 from generator.sheet.figures.titleblock import Cell, title_block_svg
 
 SWATCH = {"orange": "#f28c28", "green": "#2e9e44", "blue": "#2a62c9", "brown": "#7b4a21"}
@@ -46,6 +46,8 @@ PT = 72
 SIDE_RACK_MAX = 16
 SIDE_RACK_W = 4.0  # inches
 NOTES_BESIDE = 400  # characters of job notes that still fit page 1's side column
+# Beside a change list, the racks' height: the inverter and the gap below, then each row.
+CHANGES_RACK_TOP, CHANGES_ROW, CHANGES_ROW_TALL = 1.0, 0.4, 0.47
 # The DIP table sets two batteries per row from this many batteries on.
 DIP_PAIRS_FROM = 9
 
@@ -56,11 +58,6 @@ ROW1_H, ROW2_H = 26.5, 19.5  # fits the QR code's caption above the block (issue
 TITLE_LEADING = 1.1
 LEADING = 1.15
 LABEL_H = 12.5  # a title-block box's label and padding above its value, points
-
-# Findings about one battery, and about the cable below a position (design.md's codes): on a
-# sheet with a change list they point to the changes that concern the same battery or cable.
-BATTERY_CODES = frozenset({"E101", "E102", "E103", "E104", "E105", "E110", "W201"})
-CABLE_CODES = frozenset({"E106", "E107", "E108"})
 
 SECTIONS = {  # the sections an instruction can refer to, by anchor, and their names
     "overview": N_("1 · Overview"),
@@ -98,7 +95,7 @@ class FindingView:
 @dataclass(frozen=True)
 class DipCard:
     position: int
-    id: int
+    id: int | None  # None: it is taken out of this bank (beyond the address range)
     model: str
     serial: str | None
     words: str  # the plan's words for the switches: "1 OFF · 2 ON · 3 ON · 4 OFF"
@@ -147,7 +144,7 @@ class BomRow:
 @dataclass(frozen=True)
 class ChecklistRow:
     position: int
-    id: int
+    id: int | None  # None: it is taken out of this bank (beyond the address range)
     model: str
     serial: str | None
     required: str
@@ -173,11 +170,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class StageView:
+    """One stage of the change list: its heading and its numbered steps."""
+
+    title: str
+    steps: tuple[tuple[int, str], ...]  # (number, words); numbers run on across stages
+
+
+@dataclass(frozen=True)
 class ChangesView:
-    """As found beside the corrected rack, and the numbered change list."""
+    """As found beside the corrected rack, and the numbered change list in stages."""
 
     found: Figure
-    steps: tuple[str, ...]
+    stages: tuple[StageView, ...]
     side_by_side: bool
     installable: bool  # False: an error remains that no rearranging removes (its step is 1)
 
@@ -256,14 +261,18 @@ def sheet_view(
     counts = Counter(b.model.name for b in plan.batteries)
     steps = analysis.steps() if analysis.shows_changes else []
     marks = found_marks(analysis, steps) if steps else Marks()
-    errors = tuple(finding_view(f, marks) for f in plan.findings if f.is_error)
-    warnings = warning_views([f for f in plan.findings if not f.is_error], marks)
+    fixes = {id(f): analysis.fixing(f) for f in plan.findings} if steps else {}
+    errors = tuple(finding_view(f, fixes.get(id(f), ())) for f in plan.findings if f.is_error)
+    warnings = warning_views([f for f in plan.findings if not f.is_error], fixes)
     count = len(plan.batteries)
     beside = count <= SIDE_RACK_MAX
     # Room for the rack on page 1: below the heading, the banner and the column headings.
     room = page_h - 0.5 - (0.8 if errors else 0) - (0.4 if analysis.shows_changes else 0)
     changes = None
     if analysis.shows_changes:
+        # The change list is long: the two racks take rows a little lower than alone.
+        row = CHANGES_ROW_TALL if needs_tall_rows(analysis.as_found) else CHANGES_ROW
+        room = min(room, CHANGES_RACK_TOP + len(plan.batteries) * row)
         # Side by side while each rack fits one column; else one above the other, full width.
         half = (page_w - 0.25) / 2
         corrected = rack_drawing(plan, half, room)
@@ -274,9 +283,7 @@ def sheet_view(
             corrected = rack_drawing(plan, page_w, room)
             found = rack_drawing(analysis.as_found, page_w, room, marks)
         rack = figure(corrected)
-        changes = ChangesView(
-            figure(found), tuple(step.text for step in steps), side_by_side, analysis.installable
-        )
+        changes = ChangesView(figure(found), stage_views(steps), side_by_side, analysis.installable)
     else:
         rack = figure(rack_drawing(plan, SIDE_RACK_W if beside else page_w, room))
     notes = plan.job.notes
@@ -341,7 +348,7 @@ def sheet_view(
         checklist=tuple(
             ChecklistRow(
                 b.position,
-                b.id,
+                None if b.leaves else b.id,
                 b.model.name,
                 b.serial,
                 _(" or ").join(b.model.firmware),
@@ -372,6 +379,19 @@ def page_counter() -> str:
     return " ".join(css)
 
 
+def stage_views(steps: list[Change]) -> tuple[StageView, ...]:
+    """The change list by stage, each stage under its heading, the numbers running on."""
+    stages: list[StageView] = []
+    for number, step in enumerate(steps, start=1):
+        title = step.stage.title
+        if stages and stages[-1].title == title:
+            last = stages[-1]
+            stages[-1] = StageView(title, (*last.steps, (number, step.text)))
+        else:
+            stages.append(StageView(title, ((number, step.text),)))
+    return tuple(stages)
+
+
 def figure(drawing: Drawing) -> Figure:
     return Figure(svg_url(drawing.svg), drawing.width, drawing.height)
 
@@ -395,10 +415,16 @@ def found_marks(analysis: Analysis, steps: list[Change]) -> Marks:
     of those moves."""
     found, plan = analysis.as_found, analysis.plan
     batteries = {b.position: _numbers(steps, battery=b.position) for b in found.batteries}
-    moves = {  # a moved battery's first step is its move
-        b.was_at: _numbers(steps, battery=b.was_at)[:1]
+    moves = {  # a battery that comes out: the step that takes it out
+        b.was_at: tuple(
+            n
+            for n, step in enumerate(steps, start=1)
+            if any(
+                isinstance(a, TakeOut | LeaveBank) and a.battery == b.was_at for a in step.actions
+            )
+        )
         for b in plan.batteries
-        if b.was_at != b.position
+        if b.was_at != b.position or b.leaves
     }
     breakers = cables.breaker_pins(found.models)
     marked: dict[int, tuple[int, ...]] = {}
@@ -721,16 +747,18 @@ def caution(plan: InstallPlan) -> str:
 SEVERITY = {"error": N_("error"), "warning": N_("warning")}
 
 
-def warning_views(warnings: list[Finding], marks: Marks) -> tuple[FindingView, ...]:
+def warning_views(
+    warnings: list[Finding], fixes: dict[int, tuple[int, ...]]
+) -> tuple[FindingView, ...]:
     """Warnings for the sheet; many 'firmware not given' become one line, so a large bank's
     real warnings are not buried (the CLI and JSON still list every one)."""
     missing = [f for f in warnings if f.code == "W202"]
     if len(missing) <= 3:  # each said alone; on paper the fix is the checklist, not the spec
         fill_in = _("read its firmware in BMS Tools and write it in the checklist")
         return tuple(
-            replace(finding_view(f, marks), hint=fill_in)
+            replace(finding_view(f, fixes.get(id(f), ())), hint=fill_in)
             if f.code == "W202"
-            else finding_view(f, marks)
+            else finding_view(f, fixes.get(id(f), ()))
             for f in warnings
         )
     positions = ", ".join(str(f.position) for f in missing)
@@ -746,41 +774,38 @@ def warning_views(warnings: list[Finding], marks: Marks) -> tuple[FindingView, .
         ).format(count=len(missing), positions=positions),
         _("read each battery's firmware in BMS Tools and write it in the checklist"),
         Path(missing[0].location.file).name,
+        _see(fixes.get(id(missing[0]), ())),
     )
-    return (summary, *(finding_view(f, marks) for f in warnings if f.code != "W202"))
+    return (
+        summary,
+        *(finding_view(f, fixes.get(id(f), ())) for f in warnings if f.code != "W202"),
+    )
 
 
-def finding_view(finding: Finding, marks: Marks) -> FindingView:
+def _see(numbers: tuple[int, ...]) -> str | None:
+    if len(numbers) == 1:
+        return _("change {number} above.").format(number=numbers[0])
+    if numbers:
+        return _("changes {numbers} above.").format(numbers=_and([str(n) for n in numbers]))
+    return None
+
+
+def finding_view(finding: Finding, fixes: tuple[int, ...] = ()) -> FindingView:
     """A finding for the sheet: where it is by file name only (a folder is nobody's business
     on a customer's PDF). On a sheet with a change list, a finding points to the changes
-    marked on the battery or cable it concerns instead of saying them twice."""
+    that remove it (`fixes`) instead of saying them twice."""
     where = _("{file}, line {line}, column {column}").format(
         file=Path(finding.location.file).name,
         line=finding.location.line,
         column=finding.location.column,
     )
-    numbers: tuple[int, ...] = ()
-    if finding.position is not None and finding.code == "E109":
-        numbers = marks.removed.get(finding.position, ())
-    elif finding.position is not None and finding.code in CABLE_CODES:
-        numbers = marks.cables.get(finding.position, ())
-    elif finding.position is not None and finding.code in BATTERY_CODES:
-        numbers = marks.batteries.get(finding.position, ())
-        if finding.code == "E102" and marks.master_from is not None:  # the new master's move too
-            moved_up = marks.batteries.get(marks.master_from, ())[:1]
-            numbers = tuple(sorted(set(numbers) | set(moved_up)))
-    see = None
-    if len(numbers) == 1:
-        see = _("change {number} above.").format(number=numbers[0])
-    elif numbers:
-        see = _("changes {numbers} above.").format(numbers=_and([str(n) for n in numbers]))
     return FindingView(
         _(SEVERITY[str(finding.severity)]),
         finding.code,
         finding.message_in(_),
         finding.hint_in(_),
         where,
-        see,
+        _see(fixes),
     )
 
 
@@ -815,7 +840,7 @@ def dip_group(plan: InstallPlan, model: BatteryModel, pairs: bool) -> DipGroup:
     cards = [
         DipCard(
             b.position,
-            b.id,
+            None if b.leaves else b.id,
             model.name,
             b.serial,
             b.dip_words,
@@ -842,9 +867,7 @@ def dip_value(battery: PlannedBattery, short: bool = False) -> str:
     (`short`: the sum only, where the words beside it already say which switches count)."""
     dip = battery.model.dip
     if battery.dip is None:
-        return _("NO ADDRESS: ID {id} is beyond this model's IDs {low}–{high}").format(
-            id=battery.id, low=max(dip.id_low, 1), high=dip.id_high
-        )
+        return _("TAKE OUT OF THIS BANK")
     counting = [
         (n, w)
         for n, (w, s) in enumerate(zip(dip.weights, battery.dip, strict=True), 1)

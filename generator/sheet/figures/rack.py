@@ -247,6 +247,9 @@ def _battery(
     id_size = next((s for s in ID_SIZES if s * 1.9 <= h * PT), ID_SIZES[-1])
     id_w = fit.width(id_text, id_size, True)
     model = battery.model.name
+    if plan.as_found:  # the serial is how the crew finds it: nothing takes its place
+        _found_box(svg, plan, battery, (x, y, w, h), inset, inner, marks_w)
+        return
     note, bold_note = _note(plan, battery, inner - id_w - 7)
     model_room = inner - id_w - 7
     model_size = next((s for s in MODEL_SIZES if fit.width(model, s, True) <= model_room), None)
@@ -275,6 +278,55 @@ def _battery(
     _lines(svg, x + inset, y, h, lines, inner)
 
 
+def needs_tall_rows(found: InstallPlan) -> bool:
+    """Whether a box of the bank as found carries three lines (model, serial, NO ADDRESS)."""
+    return any(battery.serial and _no_address(found, battery) for battery in found.batteries)
+
+
+def _found_box(
+    svg: _Svg,
+    plan: InstallPlan,
+    battery: PlannedBattery,
+    box: tuple[float, float, float, float],
+    inset: float,
+    inner: float,
+    marks_w: float,
+) -> None:
+    """A battery as found: its ID, model and serial, and what is wrong with it (MASTER, NO
+    ADDRESS) on a line of its own, so no word ever takes the serial's place."""
+    x, y, _w, h = box
+    id_text = _id_text(plan, battery)
+    flags = [_("MASTER")] if battery.position == 1 else []
+    if _no_address(plan, battery):
+        flags.append(_("NO ADDRESS"))
+    flag = " · ".join(flags)
+    serial = battery.serial or ""
+    lines_wanted = 1 + bool(serial) + bool(flag)
+    id_size = next((s for s in ID_SIZES if s * 1.9 <= h * PT), ID_SIZES[-1])
+    id_w = fit.width(id_text, id_size, True)
+    room = inner - id_w - 7
+    model = battery.model.name
+    sizes = MODEL_SIZES if lines_wanted < 3 else (8.0, 7.5, 7.0)
+    small = SMALL if lines_wanted < 3 else 7.0
+    model_size = next((s for s in sizes if fit.width(model, s, True) <= room), sizes[-1])
+    if serial and flag and fit.width(f"{serial} · {flag}", small, True) <= room:
+        lines = [(model, model_size, True), (serial, small, False), (flag, small, True)]
+        lines = (
+            lines
+            if lines_wanted * small * 1.15 + model_size * 0.2 <= h * PT
+            else [
+                (model, model_size, True),
+                (f"{serial} · {flag}", small, True),
+            ]
+        )
+    else:
+        lines = [(model, model_size, True)]
+        lines += [(serial, small, False)] if serial else []
+        lines += [(flag, small, True)] if flag else []
+    svg.text(x + inset, y + h / 2, id_text, id_size, bold=True)
+    _lines(svg, x + inset + (id_w + 7) / PT, y, h, lines, room)
+
+
 def _lines(
     svg: _Svg, x: float, y: float, h: float, lines: list[tuple[str, float, bool]], room: float
 ) -> None:
@@ -290,12 +342,14 @@ def _lines(
 def _id_text(plan: InstallPlan, battery: PlannedBattery) -> str:
     if plan.as_found:
         return "ID ?" if battery.found_id is None else f"ID {battery.found_id}"
-    return f"ID {battery.id}"
+    return "ID —" if battery.leaves else f"ID {battery.id}"
 
 
 def _no_address(plan: InstallPlan, battery: PlannedBattery) -> bool:
     """A battery whose ID cannot be set on its switches, or is not used in a bank."""
     dip = battery.model.dip
+    if battery.leaves and not plan.as_found:
+        return True
     shown = battery.found_id if plan.as_found else battery.id
     if shown is None:
         return False
@@ -305,6 +359,9 @@ def _no_address(plan: InstallPlan, battery: PlannedBattery) -> bool:
 def _note(plan: InstallPlan, battery: PlannedBattery, room: float) -> tuple[str | None, bool]:
     """The second line of a box and whether it is bold: a missing address (with its reason
     where there is room), else the serial."""
+    if battery.leaves and not plan.as_found:
+        full = _("TAKE OUT OF THIS BANK")
+        return (full if fit.width(full, SMALL, True) <= room else _("TAKE OUT")), True
     if _no_address(plan, battery):
         dip = battery.model.dip
         shown = battery.found_id if plan.as_found else battery.id
