@@ -469,12 +469,34 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Company settings for every sheet (default ./eg4sheet.yaml).",
 )
+@click.option(
+    "--drain-timeout",
+    "drain_seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="After SIGTERM: seconds the requests in flight may take before they are cut off.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One line per request on standard error, as text or as JSON (for log collectors).",
+)
 def serve(
-    host: str, port: int, token: str | None, workers: int | None, company_file: Path | None
+    host: str,
+    port: int,
+    token: str | None,
+    workers: int | None,
+    company_file: Path | None,
+    drain_seconds: float,
+    log_format: str,
 ) -> None:
-    """Run the support desk page and the JSON API (see README: HTTP API).
+    """Run the support desk page and the JSON API (see README: HTTP API, Deploy).
 
-    Listening beyond this machine (a non-loopback --host) needs a token.
+    Listening beyond this machine (a non-loopback --host) needs a token. SIGTERM drains:
+    no new work, the requests in flight finish, exit 0.
 
     \b
     Example:
@@ -494,10 +516,11 @@ def serve(
         workers=workers or default_jobs(),
         company=find_company(company_file),
         warm=True,
+        drain_seconds=drain_seconds,
     )
     from generator.server.app import serve as run
 
-    run(settings, host, port)
+    run(settings, host, port, log_format)
 
 
 @cli.command()
