@@ -29,6 +29,7 @@ class Analysis:
     def change_list(self) -> tuple[Change, ...]:
         """As found -> corrected, in the order to do them; worked out once per analysis."""
         listed = [cable.between for cable in self.spec.cables or ()]
+<<<<<<< HEAD
         return tuple(
             change_steps(
                 self.as_found,
@@ -36,6 +37,17 @@ class Analysis:
                 cables.misplaced(listed, self.spec.slots),
                 [f for f in unsolved(self.findings) if f.code in ("E101", "E105")],
             )
+=======
+        return change_steps(
+            self.as_found,
+            self.plan,
+            cables.misplaced(listed, self.spec.slots),
+            [
+                finding
+                for finding in unsolved(self.findings)
+                if finding.code in ("E101", "E105", "E111")
+            ],
+>>>>>>> main
         )
 
     def steps(self) -> list[Change]:
@@ -68,8 +80,8 @@ class Analysis:
 
 
 # Errors that no rearranging removes: a spec that cannot be read, an unknown model, a bank
-# larger than its smallest DIP table can address.
-UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105"})
+# larger than its smallest DIP table can address, a battery the interop guide does not cover.
+UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105", "E111"})
 
 
 def unsolved(findings: list[Finding]) -> list[Finding]:

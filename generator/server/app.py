@@ -7,16 +7,17 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from generator import api
 from generator.server import page, routes
 from generator.server.body import HttpError
 from generator.server.config import ServerSettings
-from generator.server.middleware import BearerToken, RequestLog, SecurityHeaders
+from generator.server.middleware import BearerToken, HostAndOrigin, RequestLog, SecurityHeaders
 from generator.server.pool import RenderPool
 
 log = logging.getLogger("eg4sheet.serve")
@@ -51,9 +52,10 @@ def create_app(settings: ServerSettings) -> Starlette:
         middleware=[
             Middleware(RequestLog),
             Middleware(SecurityHeaders),
+            Middleware(HostAndOrigin, allowed=settings.allowed_hosts),
             Middleware(BearerToken, token=settings.token),
         ],
-        exception_handlers={HttpError: _answer, Exception: _bug},
+        exception_handlers={HttpError: _answer, HTTPException: _no_route, Exception: _bug},
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -67,6 +69,23 @@ async def _answer(request: Request, error: Exception) -> Response:
     if error.findings is not None:
         content["findings"] = error.findings
     return JSONResponse(content, status_code=error.status, headers=error.headers)
+
+
+async def _no_route(request: Request, error: Exception) -> Response:
+    """No such route (404) or method (405): JSON under /api/, like every API answer."""
+    assert isinstance(error, HTTPException)
+    headers = dict(error.headers or {})
+    if not request.url.path.startswith("/api/"):
+        return PlainTextResponse(error.detail, error.status_code, headers=headers)
+    if error.status_code == 405:
+        message = (
+            f"{request.url.path[:100]} takes {headers.get('Allow', 'POST')}, not {request.method}"
+        )
+    elif error.status_code == 404:
+        message = f"no such API route: {request.url.path[:100]} (see README: HTTP API)"
+    else:
+        message = error.detail
+    return JSONResponse({"error": message}, error.status_code, headers=headers)
 
 
 async def _bug(request: Request, error: Exception) -> Response:

@@ -128,6 +128,11 @@ def json_to_yaml(data: bytes) -> str:
         raise HttpError(400, f"the JSON nests deeper than {MAX_DEPTH} levels")
     if values > MAX_VALUES:
         raise HttpError(400, f"the JSON has more than {MAX_VALUES} values: a bank spec is small")
+    try:  # JSON may escape half of a UTF-16 pair ("\ud800"): no character, no text
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        bad = error.object[error.start : error.end].encode("unicode_escape").decode("ascii")
+        raise HttpError(400, f"the JSON holds {bad}, half of a surrogate pair: not text") from None
     return yaml.dump(value, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True, width=4096)
 
 

@@ -1,5 +1,6 @@
 """Middleware as plain ASGI classes: one log line per request, security headers on every
-response, and the bearer token on every /api/ request."""
+response, only our own Host names and same-origin POSTs, and the bearer token on every /api/
+request."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import time
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from generator.server.config import host_name, is_loopback
 
 log = logging.getLogger("eg4sheet.serve")
 
@@ -76,6 +79,76 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+async def answer_json(
+    send: Send, status: int, content: dict[str, object], headers: dict[str, str] | None = None
+) -> None:
+    """A whole JSON answer, sent from middleware (the app's own answers are Starlette's)."""
+    body = json.dumps(content).encode()
+    listed = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    listed += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": listed})
+    await send({"type": "http.response.body", "body": body})
+
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SAME_SITE = {"same-origin", "none"}  # Sec-Fetch-Site: our own page, or typed by the user
+
+
+class HostAndOrigin:
+    """Answer only to our own names, so that a web page elsewhere cannot drive the desk:
+    a Host that is not loopback (or given with --allow-host) is 421 (DNS rebinding: an
+    attacker's name that resolves to 127.0.0.1), and a POST a browser sends from another
+    origin, even a form's text/plain one, is 403. Clients that are not browsers send no
+    Origin and no Sec-Fetch-Site; they need only the Host."""
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    def known(self, authority: str) -> bool:
+        name = host_name(authority)
+        return is_loopback(name) or name in self.allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        host = headers.get("host")  # none: HTTP/1.0 from a script, never a browser
+        if host is not None and not self.known(host):
+            await answer_json(
+                send,
+                421,
+                {
+                    "error": f"this server does not answer to the name {host[:100]!r}; "
+                    "start it with --allow-host NAME to serve it under that name"
+                },
+            )
+            return
+        if scope["method"] not in SAFE_METHODS and not self.same_origin(headers, host):
+            await answer_json(send, 403, {"error": "a request from another web site is refused"})
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def same_origin(headers: Headers, host: str | None) -> bool:
+        site = headers.get("sec-fetch-site")
+        if site is not None and site.lower() not in SAME_SITE:
+            return False
+        origin = headers.get("origin")
+        if origin is None:
+            return True
+        scheme, _, authority = origin.lower().partition("://")
+        return (
+            scheme in ("http", "https")
+            and host is not None
+            and authority.rstrip("/") == host.strip().lower()
+        )
+
+
 class BearerToken:
     """With a token set, every /api/ request needs `Authorization: Bearer <token>`. The page,
     its static files and the DIP drawings carry no customer data and stay open, so a browser
@@ -97,16 +170,9 @@ class BearerToken:
         if hmac.compare_digest(given, self.expected):
             await self.app(scope, receive, send)
             return
-        body = json.dumps({"error": "this server needs 'Authorization: Bearer <token>'"}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"www-authenticate", b'Bearer realm="eg4sheet"'),
-                ],
-            }
+        await answer_json(
+            send,
+            401,
+            {"error": "this server needs 'Authorization: Bearer <token>'"},
+            {"WWW-Authenticate": 'Bearer realm="eg4sheet"'},
         )
-        await send({"type": "http.response.body", "body": body})
