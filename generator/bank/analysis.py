@@ -29,25 +29,13 @@ class Analysis:
     def change_list(self) -> tuple[Change, ...]:
         """As found -> corrected, in the order to do them; worked out once per analysis."""
         listed = [cable.between for cable in self.spec.cables or ()]
-<<<<<<< HEAD
         return tuple(
             change_steps(
                 self.as_found,
                 self.plan,
                 cables.misplaced(listed, self.spec.slots),
-                [f for f in unsolved(self.findings) if f.code in ("E101", "E105")],
+                [f for f in unsolved(self.findings) if f.code in ("E101", "E105", "E111")],
             )
-=======
-        return change_steps(
-            self.as_found,
-            self.plan,
-            cables.misplaced(listed, self.spec.slots),
-            [
-                finding
-                for finding in unsolved(self.findings)
-                if finding.code in ("E101", "E105", "E111")
-            ],
->>>>>>> main
         )
 
     def steps(self) -> list[Change]:
