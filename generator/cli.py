@@ -477,6 +477,21 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
     help="A name (or address) browsers reach this server by, besides the loopback ones; "
     "repeat for more. Requests naming any other host are refused.",
 )
+@click.option(
+    "--drain-timeout",
+    "drain_seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="After SIGTERM: seconds the requests in flight may take before they are cut off.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One line per request on standard error, as text or as JSON (for log collectors).",
+)
 def serve(
     host: str,
     port: int,
@@ -484,11 +499,14 @@ def serve(
     workers: int | None,
     company_file: Path | None,
     allowed_hosts: Sequence[str],
+    drain_seconds: float,
+    log_format: str,
 ) -> None:
-    """Run the support desk page and the JSON API (see README: HTTP API).
+    """Run the support desk page and the JSON API (see README: HTTP API, Deploy).
 
     Listening beyond this machine (a non-loopback --host) needs a token, and the names it is
-    reached by (--allow-host): the server answers only to loopback names and those.
+    reached by (--allow-host): the server answers only to loopback names and those. SIGTERM
+    drains: no new work, the requests in flight finish, exit 0.
 
     \b
     Example:
@@ -510,10 +528,11 @@ def serve(
         company=find_company(company_file),
         warm=True,
         allowed_hosts=frozenset(host_name(name) for name in allowed_hosts),
+        drain_seconds=drain_seconds,
     )
     from generator.server.app import serve as run
 
-    run(settings, host, port)
+    run(settings, host, port, log_format)
 
 
 @cli.command()

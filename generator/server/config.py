@@ -12,6 +12,7 @@ QUEUE_PER_WORKER = 2  # sheets waiting per render worker before the server says 
 BODY_SECONDS = 10.0  # to receive a request body
 CHECK_SECONDS = 10.0  # validate, plan, fix, extract: milliseconds normally
 SHEET_SECONDS = 60.0  # one sheet: about a second normally, more while the queue drains
+DRAIN_SECONDS = 30.0  # after SIGTERM, for the requests in flight (--drain-timeout)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class ServerSettings:
     warm: bool = False  # start the render workers at startup, each rendering a sheet once
     sheet_seconds: float = SHEET_SECONDS
     check_seconds: float = CHECK_SECONDS
+    drain_seconds: float = DRAIN_SECONDS
     # Host names the server answers to besides the loopback ones (--allow-host), lower case
     allowed_hosts: frozenset[str] = frozenset()
 
