@@ -487,21 +487,54 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Company settings for every sheet (default ./eg4sheet.yaml).",
 )
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    metavar="NAME",
+    multiple=True,
+    help="A name (or address) browsers reach this server by, besides the loopback ones; "
+    "repeat for more. Requests naming any other host are refused.",
+)
+@click.option(
+    "--drain-timeout",
+    "drain_seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="After SIGTERM: seconds the requests in flight may take before they are cut off.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One line per request on standard error, as text or as JSON (for log collectors).",
+)
 def serve(
-    host: str, port: int, token: str | None, workers: int | None, company_file: Path | None
+    host: str,
+    port: int,
+    token: str | None,
+    workers: int | None,
+    company_file: Path | None,
+    allowed_hosts: Sequence[str],
+    drain_seconds: float,
+    log_format: str,
 ) -> None:
-    """Run the support desk page and the JSON API (see README: HTTP API).
+    """Run the support desk page and the JSON API (see README: HTTP API, Deploy).
 
-    Listening beyond this machine (a non-loopback --host) needs a token.
+    Listening beyond this machine (a non-loopback --host) needs a token, and the names it is
+    reached by (--allow-host): the server answers only to loopback names and those. SIGTERM
+    drains: no new work, the requests in flight finish, exit 0.
 
     \b
     Example:
       eg4sheet serve                      # then open http://127.0.0.1:8000/
-      EG4SHEET_TOKEN=s3cret eg4sheet serve --host 0.0.0.0 --port 8080
+      EG4SHEET_TOKEN=s3cret eg4sheet serve --host 0.0.0.0 --port 8080 \\
+          --allow-host desk.example.com --allow-host 192.168.1.5
     """
     from generator.company import find_company
     from generator.output.batch import default_jobs
-    from generator.server.config import ServerSettings, is_loopback
+    from generator.server.config import ServerSettings, host_name, is_loopback
 
     if not token and not is_loopback(host):
         raise click.UsageError(
@@ -512,10 +545,12 @@ def serve(
         workers=workers or default_jobs(),
         company=find_company(company_file),
         warm=True,
+        allowed_hosts=frozenset(host_name(name) for name in allowed_hosts),
+        drain_seconds=drain_seconds,
     )
     from generator.server.app import serve as run
 
-    run(settings, host, port)
+    run(settings, host, port, log_format)
 
 
 @cli.command()

@@ -31,7 +31,11 @@ class Analysis:
             self.as_found,
             self.plan,
             cables.misplaced(listed, self.spec.slots),
-            [finding for finding in unsolved(self.findings) if finding.code in ("E101", "E105")],
+            [
+                finding
+                for finding in unsolved(self.findings)
+                if finding.code in ("E101", "E105", "E111")
+            ],
         )
 
     @property
@@ -60,8 +64,8 @@ class Analysis:
 
 
 # Errors that no rearranging removes: a spec that cannot be read, an unknown model, a bank
-# larger than its smallest DIP table can address.
-UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105"})
+# larger than its smallest DIP table can address, a battery the interop guide does not cover.
+UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105", "E111"})
 
 
 def unsolved(findings: list[Finding]) -> list[Finding]:

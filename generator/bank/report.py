@@ -83,7 +83,8 @@ def plan_text(plan: InstallPlan, spec: object = None) -> str:
 
 
 def models_table(catalog: Catalog) -> str:
-    """The catalog, newest first: rank, name, generation, firmware, IDs, DIP encoding."""
+    """The catalog, newest first: rank, name, generation, firmware, IDs, DIP encoding; then
+    the batteries the guide does not cover, each with the reason it is refused."""
     rows: list[tuple[str, ...]] = [("rank", "model", "gen", "firmware", "IDs", "DIP encoding")]
     lines: list[str] = []
     models = sorted(catalog.models, key=lambda model: model.rank)
@@ -103,6 +104,14 @@ def models_table(catalog: Catalog) -> str:
     lines.append(table[0])
     for m, row in zip(models, table[1:], strict=True):
         lines += [row, f"{'':>6}aliases: {', '.join(m.aliases) or '-'}"]
+    if catalog.not_covered:
+        lines += ["", "Not covered by the interop guide, refused by name (E111):"]
+    for battery in catalog.not_covered:
+        lines += [
+            f"  {battery.name}: {battery.reason}",
+            f"{'':>6}aliases: {', '.join(battery.aliases) or '-'}",
+            f"{'':>6}source: {battery.source}",
+        ]
     lines.append(f"Catalog: {catalog.source}")
     return "\n".join(lines)
 

@@ -47,11 +47,13 @@ class HttpError(Exception):
         message: str,
         findings: list[dict[str, object]] | None = None,
         headers: dict[str, str] | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.findings = findings
         self.headers = headers or {}
+        self.reason = reason  # a render that failed, for the metrics: timeout, worker_died, …
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,11 @@ def json_to_yaml(data: bytes) -> str:
         raise HttpError(400, f"the JSON nests deeper than {MAX_DEPTH} levels")
     if values > MAX_VALUES:
         raise HttpError(400, f"the JSON has more than {MAX_VALUES} values: a bank spec is small")
+    try:  # JSON may escape half of a UTF-16 pair ("\ud800"): no character, no text
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        bad = error.object[error.start : error.end].encode("unicode_escape").decode("ascii")
+        raise HttpError(400, f"the JSON holds {bad}, half of a surrogate pair: not text") from None
     return yaml.dump(value, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True, width=4096)
 
 

@@ -12,6 +12,7 @@ QUEUE_PER_WORKER = 2  # sheets waiting per render worker before the server says 
 BODY_SECONDS = 10.0  # to receive a request body
 CHECK_SECONDS = 10.0  # validate, plan, fix, extract: milliseconds normally
 SHEET_SECONDS = 60.0  # one sheet: about a second normally, more while the queue drains
+DRAIN_SECONDS = 30.0  # after SIGTERM, for the requests in flight (--drain-timeout)
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,26 @@ class ServerSettings:
     warm: bool = False  # start the render workers at startup, each rendering a sheet once
     sheet_seconds: float = SHEET_SECONDS
     check_seconds: float = CHECK_SECONDS
+    drain_seconds: float = DRAIN_SECONDS
+    # Host names the server answers to besides the loopback ones (--allow-host), lower case
+    allowed_hosts: frozenset[str] = frozenset()
 
 
 def is_loopback(host: str) -> bool:
     """Whether `host` is reachable from this machine only: localhost or a loopback address."""
-    if host.lower() == "localhost":
+    if host.lower().rstrip(".") == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:  # another host name: it may resolve to anything
         return False
+
+
+def host_name(header: str) -> str:
+    """The name in a Host or Origin authority, without its port, lower case:
+    "LocalHost:8000" -> "localhost", "[::1]:8000" -> "::1"."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    name, _, port = header.rpartition(":")
+    return name if name and port.isdigit() else header

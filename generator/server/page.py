@@ -30,6 +30,7 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 DAY = "public, max-age=86400"
 _DRAWING = threading.Lock()
 FONT = re.compile(r"(font-family: '[^']*')")
+PLAIN_ID = re.compile(r"[0-9]{1,3}")
 
 
 @cache
@@ -63,7 +64,7 @@ async def dip_figure(request: Request) -> Response:
     given = request.query_params.get("id", "")
     if (
         model is None
-        or not given.isdigit()
+        or not PLAIN_ID.fullmatch(given)  # not "²" (a digit to isdigit()), not 5000 digits
         or not model.dip.id_low <= int(given) <= model.dip.id_high
     ):
         return Response("no such model and ID", status_code=404, media_type="text/plain")

@@ -59,7 +59,7 @@ LABEL_H = 12.5  # a title-block box's label and padding above its value, points
 
 # Findings about one battery, and about the cable below a position (design.md's codes): on a
 # sheet with a change list they point to the changes that concern the same battery or cable.
-BATTERY_CODES = frozenset({"E101", "E102", "E103", "E104", "E105", "E110", "W201"})
+BATTERY_CODES = frozenset({"E101", "E102", "E103", "E104", "E105", "E110", "E111", "W201"})
 CABLE_CODES = frozenset({"E106", "E107", "E108"})
 
 SECTIONS = {  # the sections an instruction can refer to, by anchor, and their names
