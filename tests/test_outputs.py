@@ -112,7 +112,7 @@ def test_an_output_that_is_not_a_regular_file_is_refused(
         assert f"File '{named}' is a directory." in result.err
     else:
         assert result.err == (
-            f"error: {option} {named}: {said}; eg4sheet writes only to a regular file or a new "
+            f"Error: {option} {named}: {said}; eg4sheet writes only to a regular file or a new "
             "name; nothing written\n"
         )
     assert state(folder) == before
@@ -153,8 +153,8 @@ def test_an_output_that_is_an_input_or_another_output_is_refused_before_anything
     before = state(folder)
     result = run_cli(*args)
     assert result.exit_code == 2, result.err
-    assert result.err.endswith(f"error: {said}, which this run reads; nothing written\n") or (
-        result.err.endswith(f"error: {said}; nothing written\n")
+    assert result.err.endswith(f"Error: {said}, which this run reads; nothing written\n") or (
+        result.err.endswith(f"Error: {said}; nothing written\n")
     ), result.err
     assert state(folder) == before
 
@@ -244,7 +244,7 @@ def test_a_bill_of_materials_that_cannot_be_written_takes_the_sheets_with_it(
     assert result.exit_code == 2
     assert result.err.splitlines()[-3:] == [
         "s1.yaml: not built: removed again: the bill of materials could not be written",
-        "error: bom.csv: cannot be written: the disk is full",
+        "Error: bom.csv: cannot be written: the disk is full",
         result.err.splitlines()[-1],
     ]
     assert "built 0 of 2 sheets" in result.err and "wrote" not in result.out + result.err
@@ -273,5 +273,5 @@ def test_an_interruption_in_a_finalizer_is_not_lost_nor_printed(
 
     monkeypatch.setattr(batch, "build_one", build_one)
     result = run_cli("build", "bank.yaml", "-o", "out")
-    assert (result.exit_code, result.err.strip()) == (130, "interrupted")
+    assert (result.exit_code, result.err.strip()) == (130, "Interrupted")
     assert not (folder / "out").exists()
