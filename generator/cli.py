@@ -16,7 +16,7 @@ import click
 from generator import api
 from generator.bank import report
 from generator.bank.catalog import Catalog
-from generator.bank.diagnostics import format_json, format_text
+from generator.bank.diagnostics import format_json, format_text, format_unreadable_json
 from generator.bank.i18n import LANGUAGES
 from generator.errors import FindingsError, UserError
 from generator.terminal import (
@@ -102,11 +102,13 @@ def validate(specs: Sequence[Path], output_format: str, catalog_path: Path | Non
     stdin_once(specs)
     catalog = get_catalog(catalog_path)
     exit_code, every_finding = EXIT_OK, []
+    unreadable: list[tuple[str, str]] = []
     for path in specs:
         try:
             checked = api.check(read_spec(path), catalog)
         except UserError as error:
             say(f"{error}", err=True)
+            unreadable.append(unreadable_entry(path, error))
             exit_code = EXIT_USAGE
             continue
         every_finding.extend(checked.findings)
@@ -114,9 +116,18 @@ def validate(specs: Sequence[Path], output_format: str, catalog_path: Path | Non
             exit_code = EXIT_ERRORS
         if output_format == "text":
             say(report.check_summary(checked.source.name, checked.findings, checked.batteries))
-    if output_format == "json":
+    if output_format == "json" and unreadable:
+        say(format_unreadable_json(unreadable, every_finding), data=True)
+    elif output_format == "json":
         say(format_json(every_finding), data=True)
     sys.exit(exit_code)
+
+
+def unreadable_entry(path: Path, error: UserError) -> tuple[str, str]:
+    """(file, message) of a spec that could not be read, the message without the file name."""
+    name = api.STDIN if path == STDIN else str(path)
+    message = str(error).removeprefix(f"{name}: ")
+    return name, message[:1].upper() + message[1:]
 
 
 @cli.command()
@@ -184,7 +195,14 @@ def plan(
         install_plan, findings = api.plan_inventory(inventory, catalog)
     else:
         assert spec_path is not None
-        checked = api.check(read_spec(spec_path), catalog)
+        try:
+            checked = api.check(read_spec(spec_path), catalog)
+        except UserError as error:
+            if output_format != "json":
+                raise
+            say(f"{error}", err=True)
+            say(format_unreadable_json([unreadable_entry(spec_path, error)], []), data=True)
+            sys.exit(EXIT_USAGE)
         install_plan, findings = checked.plan, checked.findings
     if install_plan is None:
         say(format_text([f for f in findings if f.is_error]), err=True)
@@ -192,7 +210,7 @@ def plan(
     if output_format == "json":
         say(json.dumps(install_plan.as_json_dict(), indent=2), data=True)
     else:
-        say(report.plan_text(install_plan))
+        say(report.plan_text(install_plan, spec_path))
 
 
 def fix_target(spec_path: Path, out_file: Path | None, in_place: bool) -> Path | None:
@@ -342,7 +360,7 @@ def build(
         raise click.UsageError("-o - writes a PDF: send standard output to a file or a pipe")
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
     if not has_fast_subsetting():
-        say(f"note: {SUBSET_MISSING}", err=True)
+        say(f"Note: {SUBSET_MISSING}", err=True)
     options = BuildOptions(
         out_dir,
         allow_errors,
@@ -379,7 +397,7 @@ def build(
         rows += outcome.bom
     if bom_file is not None and rows:
         write_atomic(bom_file, bom_csv(rows).encode())
-        say(f"wrote {bom_file}", err=to_stdout)
+        say(f"Wrote {bom_file}", err=to_stdout)
     if len(paths) > 1:
         say(batch_summary(outcomes, len(paths), time.monotonic() - started), err=True)
     sys.exit(exit_code)
@@ -560,7 +578,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if sys.stdout is not None:
             sys.stdout.flush()  # a full disk shows here, not at exit as a Python message
     except click.exceptions.Abort:
-        say("interrupted", err=True)
+        say("Interrupted", err=True)
         sys.exit(130)
     except click.ClickException as error:
         shown = io.StringIO()
@@ -570,13 +588,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     except FindingsError as error:
         if error.findings:
             say(format_text(error.findings), err=True)
-        say(f"error: {error}", err=True)
+        say(f"Error: {error}", err=True)
         sys.exit(error.exit_code)
     except UserError as error:
-        say(f"error: {error}", err=True)
+        say(f"Error: {error}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        say("interrupted", err=True)
+        say("Interrupted", err=True)
         sys.exit(130)
     except (OutputClosed, BrokenPipeError) as error:
         output_closed(getattr(error, "reason", None))

@@ -69,7 +69,7 @@ def output_closed(reason: str | None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere
     if reason:
-        say(f"error: cannot write to standard output ({reason})", err=True)
+        say(f"Error: cannot write to standard output ({reason})", err=True)
     sys.exit(EXIT_USAGE)
 
 

@@ -140,7 +140,7 @@ def test_sheets_that_would_share_a_path_are_refused_before_anything_is_built(
     target = out / f"{second.stem}.pdf"
     assert result.exit_code == 2
     assert result.err == (
-        f"error: {first} and {second} would both be written to {target}; nothing built "
+        f"Error: {first} and {second} would both be written to {target}; nothing built "
         "(rename one, or build them into separate directories with -o)\n"
     )
     assert not out.exists()
@@ -167,7 +167,7 @@ def test_one_spec_named_twice_builds_and_counts_once(
         "bom.csv",
     )
     assert result.exit_code == 0, result.err
-    assert result.out.splitlines() == ["specs/bank.yaml: wrote out/bank.pdf", "wrote bom.csv"]
+    assert result.out.splitlines() == ["specs/bank.yaml: wrote out/bank.pdf", "Wrote bom.csv"]
     rows = (tmp_path / "bom.csv").read_text().splitlines()[1:]
     assert [row.split(",")[0] for row in rows] == ["bank"] * len(rows)
     assert sum(row.startswith("bank,total") for row in rows) == 1
@@ -232,7 +232,7 @@ def test_workers_end_within_seconds_when_the_main_process_is_stopped(
     finally:
         main.kill()
     if sig != signal.SIGKILL:
-        assert main.returncode == 130 and err.decode().splitlines()[-1] == "interrupted"
+        assert main.returncode == 130 and err.decode().splitlines()[-1] == "Interrupted"
     assert not [p.name for p in out.glob(".*")] if out.exists() else True
 
 
