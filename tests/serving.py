@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,23 +49,70 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass
+class Served:
+    """A running `eg4sheet serve`: its process, base URL, port, log and temp folder."""
+
+    process: subprocess.Popen[bytes]
+    base: str
+    port: int
+    log: Path
+    tmp: Path  # the server's TMPDIR, empty but for the log's folder
+
+    def tree(self) -> list[int]:
+        """The server and every process under it."""
+        return [self.process.pid, *descendants(self.process.pid)]
+
+    def rss_mb(self) -> float:
+        """Resident memory of the whole tree (workers, forkserver, resource tracker)."""
+        return sum(rss_kb(pid) for pid in self.tree()) / 1024
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(children.get(child, []))
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 @contextlib.contextmanager
-def running_server(*args: str, workers: int = 1, cwd: Path | None = None) -> Iterator[str]:
-    """`eg4sheet serve` in a subprocess on 127.0.0.1; yields its base URL, stops it after."""
+def started_server(
+    *args: str, workers: int = 1, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[Served]:
+    """`eg4sheet serve` in a subprocess on 127.0.0.1 with a TMPDIR of its own; stopped after."""
     port = free_port()
     command = [sys.executable, "-m", "generator", "serve", "--port", str(port)]
     command += ["--workers", str(workers), *args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory() as folder:  # no ./eg4sheet.yaml to pick up
+        tmp = Path(folder) / "tmp"
+        tmp.mkdir()
+        environment = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp), **(env or {})}
         log = Path(folder) / "serve.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                command, cwd=cwd or folder, env=env, stdout=out, stderr=subprocess.STDOUT
+                command, cwd=cwd or folder, env=environment, stdout=out, stderr=subprocess.STDOUT
             )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base, process, log)
-            yield base
+            yield Served(process, base, port, log, tmp)
         finally:
             process.terminate()
             try:
@@ -72,6 +120,13 @@ def running_server(*args: str, workers: int = 1, cwd: Path | None = None) -> Ite
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def running_server(*args: str, workers: int = 1, cwd: Path | None = None) -> Iterator[str]:
+    """`eg4sheet serve` in a subprocess on 127.0.0.1; yields its base URL, stops it after."""
+    with started_server(*args, workers=workers, cwd=cwd) as served:
+        yield served.base
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:

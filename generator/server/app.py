@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
+import multiprocessing.util
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -14,10 +19,17 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from generator import api
-from generator.server import page, routes
-from generator.server.body import HttpError
+from generator.server import memory, page, routes
+from generator.server.body import BodyBudget, HttpError
 from generator.server.config import ServerSettings
-from generator.server.middleware import BearerToken, HostAndOrigin, RequestLog, SecurityHeaders
+from generator.server.middleware import (
+    BearerToken,
+    HostAndOrigin,
+    InFlightLimit,
+    ReleaseBodies,
+    RequestLog,
+    SecurityHeaders,
+)
 from generator.server.pool import RenderPool
 
 log = logging.getLogger("eg4sheet.serve")
@@ -35,6 +47,7 @@ def create_app(settings: ServerSettings) -> Starlette:
         finally:
             pool.close()
 
+    body_budget = BodyBudget(settings.body_budget)
     app = Starlette(
         routes=[
             Route("/", page.page),
@@ -52,6 +65,8 @@ def create_app(settings: ServerSettings) -> Starlette:
         middleware=[
             Middleware(RequestLog),
             Middleware(SecurityHeaders),
+            Middleware(InFlightLimit, limit=settings.max_in_flight),
+            Middleware(ReleaseBodies, budget=body_budget),
             Middleware(HostAndOrigin, allowed=settings.allowed_hosts),
             Middleware(BearerToken, token=settings.token),
         ],
@@ -59,6 +74,7 @@ def create_app(settings: ServerSettings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.body_budget = body_budget
     app.state.catalog = api.catalog()
     return app
 
@@ -94,17 +110,40 @@ async def _bug(request: Request, error: Exception) -> Response:
 
 
 def serve(settings: ServerSettings, host: str, port: int) -> None:
-    """Run the server until interrupted: one process answering, `workers` rendering."""
+    """Run the server until interrupted: one process answering, `workers` rendering.
+
+    uvicorn with our h11 protocol (protocol.py: a deadline for every request head, a cap on
+    connections waiting for one) on a socket bound here first (listen.py: exit 2 with one
+    line when the address cannot be used). uvicorn's limit_concurrency stays off: it counts
+    idle connections, so a few hundred of them would make every request a 503;
+    InFlightLimit bounds the requests being answered instead."""
     import uvicorn
 
+    from generator.server.listen import listen, url
+    from generator.server.protocol import GuardedH11Protocol, Server
+
+    sock = listen(host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
+    memory.map_big_blocks()
+    # Temporary files of this server and its workers (multiprocessing's pymp-*, the
+    # renderer's) go into one folder of its own, removed at the end; after a kill -9 the
+    # workers remove it (worker.py).
+    scratch = Path(tempfile.mkdtemp(prefix="eg4sheet-serve-"))
+    tempfile.tempdir = str(scratch)
+    # Removed at exit after multiprocessing has removed its own folder in it (priority -100).
+    multiprocessing.util.Finalize(
+        None, shutil.rmtree, args=(scratch,), kwargs={"ignore_errors": True}, exitpriority=-200
+    )
+    config = uvicorn.Config(
+        create_app(dataclasses.replace(settings, scratch=scratch)),
+        http=GuardedH11Protocol,
         access_log=False,  # RequestLog writes the one line per request
         server_header=False,
         timeout_keep_alive=5,
-        limit_concurrency=200,
+        limit_concurrency=None,
         log_level="info",
     )
+    server = Server(config)  # configures logging: its loggers print from here on
+    logging.getLogger("uvicorn.error").info("eg4sheet serve: listening on %s", url(sock))
+    with sock:
+        server.run(sockets=[sock])
