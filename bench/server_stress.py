@@ -26,17 +26,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.serving import Served, started_server  # noqa: E402
+from tests.serving import Served, served  # noqa: E402
 
 TOKEN = "bench-token"
 SPEC = b"batteries:\n  - model: LL-S\n  - model: LL-V1\n"
 UPLOAD = 19_000_000
 
 
-def authorised(served: Served) -> tuple[int, float]:
+def authorised(server: Served) -> tuple[int, float]:
     """One POST /api/validate with the token: its status and seconds."""
     started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     headers = {"Content-Type": "application/yaml", "Authorization": f"Bearer {TOKEN}"}
     connection.request("POST", "/api/validate", SPEC, headers)
     answer = connection.getresponse()
@@ -56,8 +56,8 @@ def closed(sock: socket.socket) -> bool:
 
 
 def idle(sockets: int = 300, seconds: float = 15.0) -> dict[str, object]:
-    with started_server("--token", TOKEN, workers=1) as served:
-        held = [socket.create_connection(("127.0.0.1", served.port)) for _ in range(sockets)]
+    with served("--token", TOKEN, workers=1) as server:
+        held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(sockets)]
         dripping = held[sockets // 2 :]
         for sock in dripping:
             sock.sendall(b"POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1\r\n")
@@ -65,7 +65,7 @@ def idle(sockets: int = 300, seconds: float = 15.0) -> dict[str, object]:
         latencies, statuses, all_closed_at = [], Counter[int](), None
         next_drip = started + 3
         while time.monotonic() - started < seconds:
-            status, took = authorised(served)
+            status, took = authorised(server)
             statuses[status] += 1
             latencies.append(took)
             if time.monotonic() >= next_drip:
@@ -76,7 +76,7 @@ def idle(sockets: int = 300, seconds: float = 15.0) -> dict[str, object]:
             if all_closed_at is None and all(closed(sock) for sock in held):
                 all_closed_at = time.monotonic() - started
             time.sleep(1.0)
-        rss = served.rss_mb()
+        rss = server.rss_mb()
         for sock in held:
             sock.close()
     return {
@@ -114,24 +114,24 @@ def upload(port: int, body: bytes, answers: Counter[str]) -> None:
 
 def uploads(clients: int = 40, size: int = UPLOAD) -> dict[str, object]:
     body = os.urandom(size)
-    with started_server("--token", TOKEN, workers=2) as served:
+    with served("--token", TOKEN, workers=2) as server:
         time.sleep(3)  # the workers start and render their warm-up sheet
-        before = served.rss_mb()
+        before = server.rss_mb()
         answers: Counter[str] = Counter()
         threads = [
-            threading.Thread(target=upload, args=(served.port, body, answers))
+            threading.Thread(target=upload, args=(server.port, body, answers))
             for _ in range(clients)
         ]
         peak, started = before, time.monotonic()
         for thread in threads:
             thread.start()
         while any(thread.is_alive() for thread in threads) and time.monotonic() - started < 120:
-            peak = max(peak, served.rss_mb())
+            peak = max(peak, server.rss_mb())
             time.sleep(0.05)
         took = time.monotonic() - started
         time.sleep(3)
-        after = served.rss_mb()
-        status, _ = authorised(served)
+        after = server.rss_mb()
+        status, _ = authorised(server)
     return {
         "clients": clients,
         "body_mb": size / 1e6,

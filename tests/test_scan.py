@@ -220,7 +220,7 @@ def test_no_valid_code_exits_2_and_writes_nothing(
     photo.write_bytes(data)
     result = run_cli("extract", str(photo), "-o", str(tmp_path / "back.yaml"))
     assert (result.exit_code, result.out) == (2, "")
-    assert result.err.startswith(f"error: {photo}: {message}"), result.err
+    assert result.err.startswith(f"Error: {photo}: {message}"), result.err
     assert "Traceback" not in result.err
     assert not (tmp_path / "back.yaml").exists()
 

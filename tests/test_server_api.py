@@ -546,7 +546,7 @@ def test_serve_refuses_a_public_address_without_a_token(
         in result.err
     )
 
-    started: list[tuple[ServerSettings, str, int]] = []
+    started: list[tuple[ServerSettings, str, int, str]] = []
     monkeypatch.setattr("generator.server.app.serve", lambda *args: started.append(args))
     monkeypatch.setenv("EG4SHEET_TOKEN", "from-env")
     started_ok = run_cli(
@@ -563,9 +563,10 @@ def test_serve_refuses_a_public_address_without_a_token(
         "[fd00::5]",
     )
     assert started_ok.exit_code == 0
-    settings, host, port = started[0]
+    settings, host, port, log_format = started[0]
     assert (settings.token, settings.workers, host, port) == ("from-env", 3, "0.0.0.0", 9001)
     assert settings.allowed_hosts == {"desk.example.com", "fd00::5"}
+    assert (settings.drain_seconds, log_format) == (30.0, "text")
 
 
 @pytest.mark.parametrize(

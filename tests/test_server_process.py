@@ -19,7 +19,7 @@ import pytest
 
 from bench.server_stress import TOKEN, authorised, upload
 from tests.helpers import ROOT, CliResult
-from tests.serving import free_port, started_server
+from tests.serving import free_port, served
 
 HEAD_SECONDS = 10.0
 
@@ -40,15 +40,15 @@ def test_idle_and_dripping_sockets_leave_room_and_are_dropped() -> None:
     """300 sockets: 150 send nothing, 150 a header line every 3 s. An authorised request is
     answered at once all along; all 300 are closed soon after 10 s, the dripping ones with 408.
     (Before: uvicorn's limit_concurrency made every request 503 while they stayed.)"""
-    with started_server("--token", TOKEN) as served:
-        held = [socket.create_connection(("127.0.0.1", served.port)) for _ in range(300)]
+    with served("--token", TOKEN) as server:
+        held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(300)]
         dripping = held[150:]
         for sock in dripping:
             sock.sendall(b"POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         started = time.monotonic()
         slowest = 0.0
         while time.monotonic() - started < HEAD_SECONDS + 2:
-            status, took = authorised(served)
+            status, took = authorised(server)
             assert status == 200
             slowest = max(slowest, took)
             for sock in dripping:
@@ -71,34 +71,35 @@ def test_idle_and_dripping_sockets_leave_room_and_are_dropped() -> None:
 def test_kill_9_leaves_no_process_and_no_temporary_files() -> None:
     """Workers, the forkserver and the resource tracker end within seconds of the server,
     and the server's temporary folder (pymp-*, weasyprint-*) goes with them."""
-    with started_server("--token", TOKEN, workers=2) as served:
-        assert authorised(served)[0] == 200
+    with served("--token", TOKEN, workers=2) as server:
+        assert authorised(server)[0] == 200
         request = urllib.request.Request(
-            served.base + "/api/sheet",
+            server.base + "/api/sheet",
             data=b"batteries:\n  - model: LL-S\n",
             headers={"Content-Type": "application/yaml", "Authorization": f"Bearer {TOKEN}"},
         )
         with urllib.request.urlopen(request, timeout=60) as answer:
             assert answer.status == 200  # a worker has started and rendered
-        tree = served.tree()
+        tree = server.tree()
         assert len(tree) >= 4, tree  # server, resource tracker, forkserver, workers
-        assert [path.name[:15] for path in served.tmp.iterdir()] == ["eg4sheet-serve-"]
-        served.process.kill()
-        served.process.wait()
+        assert server.tmp is not None
+        assert [path.name[:15] for path in server.tmp.iterdir()] == ["eg4sheet-serve-"]
+        server.process.kill()
+        server.process.wait()
         deadline = time.monotonic() + 10
         while alive(tree) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert alive(tree) == []
-        assert list(served.tmp.iterdir()) == []
+        assert list(server.tmp.iterdir()) == []
 
 
 @pytest.mark.slow
 def test_stopped_server_leaves_no_temporary_files() -> None:
-    with started_server(workers=1) as served:
-        urllib.request.urlopen(served.base + "/api/models", timeout=10).close()
-        served.process.terminate()
-        served.process.wait(timeout=15)
-        assert list(served.tmp.iterdir()) == []
+    with served(workers=1) as server:
+        urllib.request.urlopen(server.base + "/api/models", timeout=10).close()
+        server.process.terminate()
+        server.process.wait(timeout=15)
+        assert server.tmp is not None and list(server.tmp.iterdir()) == []
 
 
 @pytest.mark.slow
@@ -106,22 +107,22 @@ def test_forty_uploads_of_19_mb_at_once_stay_under_500_mb() -> None:
     """Bodies beyond the budget are refused (503, Retry-After) before they are read; the
     memory of those read goes back to the system when they are done."""
     body = os.urandom(19_000_000)
-    with started_server("--token", TOKEN, workers=2) as served:
+    with served("--token", TOKEN, workers=2) as server:
         answers: Counter[str] = Counter()
         threads = [
-            threading.Thread(target=upload, args=(served.port, body, answers)) for _ in range(40)
+            threading.Thread(target=upload, args=(server.port, body, answers)) for _ in range(40)
         ]
         for thread in threads:
             thread.start()
         peak = 0.0
         while any(thread.is_alive() for thread in threads):
-            peak = max(peak, served.rss_mb())
+            peak = max(peak, server.rss_mb())
             time.sleep(0.05)
         for thread in threads:
             thread.join()
         time.sleep(2)
-        after = served.rss_mb()
-        assert authorised(served)[0] == 200
+        after = server.rss_mb()
+        assert authorised(server)[0] == 200
     assert answers["422"] >= 2 and answers["422"] + answers["503"] == 40, answers
     assert peak < 500, peak
     assert after < 300, after
@@ -143,8 +144,8 @@ def test_an_upload_larger_than_extract_takes_is_refused_unread(free_port_server:
 
 @pytest.fixture(scope="module")
 def free_port_server() -> Iterator[str]:
-    with started_server() as served:
-        yield served.base
+    with served() as server:
+        yield server.base
 
 
 def serve(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -161,16 +162,16 @@ def test_a_port_in_use_is_exit_2_with_one_line(run_cli: Callable[..., CliResult]
         result = run_cli("serve", "--port", str(port))
     assert result.exit_code == 2
     assert result.err == (
-        f"error: port {port} on 127.0.0.1 is in use (another server?): choose another with --port\n"
+        f"Error: port {port} on 127.0.0.1 is in use (another server?): choose another with --port\n"
     )
 
 
 @pytest.mark.parametrize(
     ("host", "message"),
     [
-        ("192.0.2.1", "error: --host 192.0.2.1: this machine has no such address to listen on\n"),
-        ("no-such-host.invalid", "error: --host no-such-host.invalid: cannot find this host ("),
-        ("[::1", "error: --host [::1: cannot find this host ("),
+        ("192.0.2.1", "Error: --host 192.0.2.1: this machine has no such address to listen on\n"),
+        ("no-such-host.invalid", "Error: --host no-such-host.invalid: cannot find this host ("),
+        ("[::1", "Error: --host [::1: cannot find this host ("),
     ],
 )
 def test_an_address_that_cannot_be_used_is_exit_2(

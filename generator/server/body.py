@@ -50,11 +50,13 @@ class HttpError(Exception):
         message: str,
         findings: list[dict[str, object]] | None = None,
         headers: dict[str, str] | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.findings = findings
         self.headers = headers or {}
+        self.reason = reason  # a render that failed, for the metrics: timeout, worker_died, …
 
 
 @dataclass(frozen=True)

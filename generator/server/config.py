@@ -17,6 +17,7 @@ SHEET_SECONDS = 60.0  # one sheet: about a second normally, more while the queue
 # Two sheets or photos of the largest size extract takes (20 MB), and many small specs.
 BODY_BUDGET = 48_000_000
 MAX_IN_FLIGHT = 100  # requests being answered at once; more: 503 with Retry-After
+DRAIN_SECONDS = 30.0  # after SIGTERM, for the requests in flight (--drain-timeout)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ServerSettings:
     warm: bool = False  # start the render workers at startup, each rendering a sheet once
     sheet_seconds: float = SHEET_SECONDS
     check_seconds: float = CHECK_SECONDS
+    drain_seconds: float = DRAIN_SECONDS
     # Host names the server answers to besides the loopback ones (--allow-host), lower case
     allowed_hosts: frozenset[str] = frozenset()
     max_in_flight: int = MAX_IN_FLIGHT

@@ -1,5 +1,4 @@
-"""uvicorn's HTTP/1.1 protocol (h11) with what it lacks against idle and slow clients, and
-its server with SIGTERM as an ordinary exit.
+"""uvicorn's HTTP/1.1 protocol (h11) with what it lacks against idle and slow clients.
 
 uvicorn bounds the time between requests on a kept-alive connection (`timeout_keep_alive`,
 reset by every byte) but not the time to send a request: a socket that never sends a byte,
@@ -17,17 +16,13 @@ carries the page's Content-Security-Policy, like every answer of the app.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import signal
-from types import FrameType
 from typing import Any
 from weakref import WeakKeyDictionary
 
 import h11
 from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
-from uvicorn.server import Server as UvicornServer
 from uvicorn.server import ServerState
 
 from generator.server.middleware import PAGE_CSP
@@ -131,15 +126,3 @@ class GuardedH11Protocol(H11Protocol):
         self.stop_waiting()
         self.transport.write(raw_answer(400, "Bad Request", f"not an HTTP request: {msg}"))
         self.transport.close()
-
-
-class Server(UvicornServer):
-    """uvicorn's server, but SIGTERM, once the server has shut down, is an ordinary exit
-    (status 0, exit handlers run: temporary folders removed) rather than raised again to
-    end the process by the signal."""
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        super().handle_exit(sig, frame)
-        if sig == signal.SIGTERM:
-            with contextlib.suppress(AttributeError, ValueError):
-                self._captured_signals.remove(sig)
