@@ -69,12 +69,12 @@ def correction(analysis: Analysis) -> Correction:
     """Both racks drawn to the same size budget at the same scale (1 unit = 1 pt), the As
     found one with the marks the sheet prints, and the change list their numbers refer to."""
     from generator.sheet.figures.rack import Marks, rack_drawing
-    from generator.sheet.view import found_marks
+    from generator.sheet.findings import found_marks
 
-    steps = analysis.steps() if analysis.shows_changes else []
+    steps = analysis.change_list if analysis.shows_changes else ()
     marks = found_marks(analysis, steps) if steps else Marks()
     return Correction(
         rack_drawing(analysis.as_found, RACK_W, RACK_H, marks).svg,
         rack_drawing(analysis.plan, RACK_W, RACK_H).svg,
-        [step.text for step in steps] if steps else list(analysis.changes),
+        list(analysis.changes),
     )

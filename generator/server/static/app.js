@@ -335,12 +335,12 @@ function showPlan(plan) {
   const rows = $("plan-rows");
   rows.replaceChildren();
   for (const battery of plan.batteries) {
-    // Each switch's state as one unbreakable piece ("5 ON"); the pieces may wrap between them.
-    const states = battery.dip ? battery.dip.map((s, n) => `${n + 1}\u00a0${s}`) : ["no address"];
+    // The plan's own words for the switches, each state ("5 ON") one unbreakable piece.
+    const states = battery.switches.split(" · ");
     const words = el("div", { class: "words" });
     states.forEach((state, n) => { if (n) words.append(" · "); words.append(el("span", { class: "state", text: state })); });
     const drawing = battery.dip
-      ? el("img", { src: `/figures/dip.svg?model=${encodeURIComponent(battery.model)}&id=${battery.id}`, alt: `DIP switches: ${states.join(" · ")}`, class: "dip" })
+      ? el("img", { src: `/figures/dip.svg?model=${encodeURIComponent(battery.model)}&id=${battery.id}`, alt: `DIP switches: ${battery.switches}`, class: "dip" })
       : null;
     const firmware = battery.firmware;
     rows.append(el("tr", {},
@@ -353,8 +353,7 @@ function showPlan(plan) {
   const cables = $("plan-cables");
   cables.replaceChildren();
   for (const cable of plan.cables) {
-    const kind = cable.kind === "standard" ? "standard patch cable" : "pins 7 and 8 only";
-    cables.append(el("li", { class: cable.kind, text: `${cable.between[0]}–${cable.between[1]}: ${kind}` }));
+    cables.append(el("li", { class: cable.kind, text: `${cable.between[0]}–${cable.between[1]}: ${cable.label}` }));
   }
 }
 
