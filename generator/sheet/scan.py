@@ -119,10 +119,13 @@ def _enlarged(image: PilImage) -> PilImage | None:
 
 def _open(data: bytes, name: str) -> PilImage:
     """The image in grey, within the bounds above."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
     if len(data) > MAX_BYTES:
         raise SheetError(f"{name}: the image is larger than {MAX_BYTES // 1_000_000} MB")
+    # WeasyPrint, once imported (a server or batch worker), lets Pillow fill a truncated image
+    # with grey rows; a cut photo is refused here whatever was imported before.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -143,6 +146,8 @@ def _open(data: bytes, name: str) -> PilImage:
         raise SheetError(f"{name}: not a readable PNG or JPEG image") from None
     except (OSError, ValueError) as error:
         raise SheetError(f"{name}: not a readable PNG or JPEG image ({error})") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def _refuse_shape(name: str, width: int, height: int) -> None:
