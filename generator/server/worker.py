@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import signal
 
 from generator import api
 from generator.company import Company
@@ -19,6 +20,9 @@ def start(company: Company | None, warm: bool) -> None:
     again for every sheet."""
     global _company
     _company = company
+    # Ctrl-C reaches the whole process group: the server drains, and a worker finishes the
+    # sheet it is making (the pool ends it after).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken upload is answered, not logged
     if warm:
         api.build_sheet(api.SpecSource("warm-up.yaml", WARM_UP_SPEC))
