@@ -152,13 +152,16 @@ def plan_inventory(
     return _plan_inventory(text, catalog or default_catalog())
 
 
-def fix(source: SpecSource, catalog: Catalog | None = None) -> FixResult:
+def fix(
+    source: SpecSource, catalog: Catalog | None = None, keep_firmware: bool = False
+) -> FixResult:
     """The corrected spec (order, IDs, cables), keeping comments, key order and job fields;
-    or, when it cannot be corrected by rewriting, the findings that stop it."""
+    or, when it cannot be corrected by rewriting, the findings that stop it. Wrong installed
+    firmware goes into a comment, unless `keep_firmware` (then its E110 stays)."""
     spec, shape = parse_spec(source.data, source.name)
     if spec is None:
         return FixResult(None, capped(shape), [])
-    return fix_spec(spec, shape, catalog or default_catalog())
+    return fix_spec(spec, shape, catalog or default_catalog(), keep_firmware)
 
 
 def build_sheet(
