@@ -29,10 +29,12 @@ from generator.bank.i18n import resolve_language
 from generator.bank.plan import InstallPlan
 from generator.bank.spec import BankSpec, parse_spec
 from generator.bank.yamlsrc import MAX_BYTES, read_source
+from generator.bounded import MAX_SHEET_BYTES
 from generator.company import Company
 from generator.errors import SheetError, UnreadableFile
 
 __all__ = [
+    "MAX_SHEET_BYTES",
     "Checked",
     "Extracted",
     "FixResult",
@@ -42,9 +44,12 @@ __all__ = [
     "build_sheet",
     "catalog",
     "check",
+    "dip_drawing",
     "extract",
     "fix",
+    "font_file",
     "plan_inventory",
+    "rack_drawings",
     "read_sheet",
     "read_spec",
     "read_stream",
@@ -228,3 +233,24 @@ def extract(data: bytes, name: str) -> Extracted:
 
     attached, content = extract_spec(data, name)
     return Extracted(attached, content, f"attached as {attached}")
+
+
+def rack_drawings(plan: InstallPlan) -> list[str]:
+    """A plan's rack drawing as SVG, at the size the sheet prints it beside its side column."""
+    from generator.sheet.figures.rack import rack_svgs
+
+    return rack_svgs(plan)
+
+
+def dip_drawing(states: tuple[str, ...], on_side: str) -> str:
+    """One switch block as the sheet draws it (SVG), each switch standing as `states` say."""
+    from generator.sheet.figures.dip import dip_svg
+
+    return dip_svg(states, on_side)
+
+
+def font_file(weight: str) -> Path:
+    """The sheet's own font file, "regular" or "bold" (the desk shows the same letters)."""
+    from generator.sheet import assets
+
+    return assets.FONTS / f"AtkinsonHyperlegible-{weight.capitalize()}.ttf"

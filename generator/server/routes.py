@@ -18,7 +18,6 @@ from generator.bank.i18n import LANGUAGES
 from generator.errors import UserError
 from generator.server.body import HttpError, read_body, read_spec_body
 from generator.server.convert import models_json, spec_json
-from generator.sheet.extract import MAX_SHEET_BYTES
 
 T = TypeVar("T")
 YAML = "application/yaml; charset=utf-8"
@@ -107,7 +106,7 @@ async def extract(request: Request) -> Response:
     """200 and the spec YAML in a sheet's PDF or a photo of a page, or 422 and why not."""
     pool = request.app.state.pool
     pool.check_room()  # before reading up to 20 MB
-    data = await read_body(request, limit=MAX_SHEET_BYTES)
+    data = await read_body(request, limit=api.MAX_SHEET_BYTES)
     return Response(await pool.extract(data), media_type=YAML)
 
 
@@ -127,8 +126,6 @@ async def spec(request: Request) -> Response:
 
 async def correction(request: Request) -> Response:
     """For the page: both racks (As found, Corrected) as SVG and the numbered change list."""
-    from generator.sheet.figures.rack import rack_svgs
-
     body = await read_spec_body(request)
     checked = await off_loop(request, api.check, body.source)
     if checked.analysis is None:
@@ -136,8 +133,8 @@ async def correction(request: Request) -> Response:
     analysis = checked.analysis
     return JSONResponse(
         {
-            "as_found": rack_svgs(analysis.as_found),
-            "corrected": rack_svgs(analysis.plan),
+            "as_found": api.rack_drawings(analysis.as_found),
+            "corrected": api.rack_drawings(analysis.plan),
             "changes": list(analysis.changes),
             "findings": body.findings_json(checked.findings),
         }
