@@ -22,6 +22,7 @@ from generator.errors import FindingsError, UserError
 from generator.fixed import reproducible_fonts
 from generator.terminal import (
     OutputClosed,
+    interrupts_kept,
     output_closed,
     quiet_libraries,
     say,
@@ -188,6 +189,13 @@ def plan(
     if fix:
         assert spec_path is not None
         out_file = fix_target(spec_path, out_file, in_place)
+        if out_file is not None:
+            from generator.output.files import refuse_clashes
+
+            inputs = [] if in_place else [(f"the spec {spec_path}", spec_path)]
+            if catalog_path is not None:
+                inputs.append((f"the catalog {catalog_path}", catalog_path))
+            refuse_clashes(inputs, [(f"-o {out_file}", out_file)])
     catalog = get_catalog(catalog_path)
     if fix:
         assert spec_path is not None
@@ -343,9 +351,10 @@ def build(
         build_one,
         default_jobs,
         expand_specs,
+        refuse_shared_outputs,
+        write_bom,
     )
-    from generator.output.bom import bom_csv
-    from generator.output.files import STDOUT, write_atomic
+    from generator.output.files import STDOUT
 
     stdin_once(specs)
     paths = expand_specs(list(specs))
@@ -371,7 +380,9 @@ def build(
         catalog_path,
         out_file,
         lang.lower() if lang else None,
+        bom_file,
     )
+    refuse_shared_outputs(paths, options)  # before anything is built or written
     started = time.monotonic()
     show_bar = len(paths) > 1 and sys.stderr.isatty()  # a log file gets no bar
     if STDIN in paths:
@@ -390,15 +401,21 @@ def build(
             outcomes = build_all(
                 paths, options, jobs or default_jobs(), on_done=lambda _: bar.update(1)
             )
-    exit_code, rows = EXIT_OK, []
+    bom_problem = None
+    try:
+        wrote_bom = write_bom(outcomes, options)
+    except UserError as error:
+        wrote_bom, bom_problem = None, error
+    exit_code = EXIT_OK
     for outcome in outcomes:
         for line, to_stderr in outcome.report():
             say(line, err=to_stderr or to_stdout)
         exit_code = max(exit_code, outcome.status)
-        rows += outcome.bom
-    if bom_file is not None and rows:
-        write_atomic(bom_file, bom_csv(rows).encode())
-        say(f"Wrote {bom_file}", err=to_stdout)
+    if wrote_bom is not None:
+        say(f"Wrote {wrote_bom}", err=to_stdout)
+    if bom_problem is not None:
+        say(f"Error: {bom_problem}", err=True)
+        exit_code = max(exit_code, bom_problem.exit_code)
     if len(paths) > 1:
         say(batch_summary(outcomes, len(paths), time.monotonic() - started), err=True)
     sys.exit(exit_code)
@@ -423,11 +440,14 @@ def extract(sheet: Path, out_file: Path | None) -> None:
       eg4sheet extract customer-sheet.pdf > bank.yaml
       eg4sheet extract photo-of-page-2.jpg -o bank.yaml
     """
+    from generator.output.files import refuse_clashes, write_atomic
+
+    if out_file is not None:
+        refuse_clashes([(f"the sheet {sheet}", sheet)], [(f"-o {out_file}", out_file)])
     spec = api.extract(api.read_sheet(sheet), str(sheet))
     if out_file is None:
         say(spec.data.decode("utf-8", errors="replace"), nl=False, data=True)
         return
-    from generator.output.files import write_atomic
 
     write_atomic(out_file, spec.data)
     say(f"{sheet}: wrote {out_file} ({spec.found})", err=True)
@@ -572,11 +592,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     quiet_libraries()
     reproducible_fonts()
     try:
-        cli.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="eg4sheet",
-            standalone_mode=False,
-        )
+        with interrupts_kept():
+            cli.main(
+                args=list(argv) if argv is not None else None,
+                prog_name="eg4sheet",
+                standalone_mode=False,
+            )
         if sys.stdout is not None:
             sys.stdout.flush()  # a full disk shows here, not at exit as a Python message
     except click.exceptions.Abort:

@@ -3,12 +3,14 @@ may be closed or full, library log lines kept out, SIGTERM turned into an interr
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import logging
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import click
@@ -16,6 +18,7 @@ import click
 from generator.bank.text import escape_controls
 
 EXIT_USAGE = 2
+INTERRUPT_AGAIN_SECONDS = 0.05
 
 
 class OutputClosed(Exception):
@@ -60,6 +63,32 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def interrupts_kept() -> Iterator[None]:
+    """Ctrl-C that lands in a finalizer (the renderer's FontConfiguration.__del__) would be
+    printed by Python as 'Exception ignored in … KeyboardInterrupt', with a traceback, and
+    lost: it is raised again instead, where it can stop the command."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            _thread.start_new_thread(_interrupt_soon, ())  # not in here: it would be lost again
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
+def _interrupt_soon() -> None:
+    """Interrupt the main thread once it is out of the finalizer and the hook."""
+    time.sleep(INTERRUPT_AGAIN_SECONDS)
+    _thread.interrupt_main(signal.SIGINT)
 
 
 def output_closed(reason: str | None) -> None:

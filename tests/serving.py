@@ -60,6 +60,15 @@ class Served:
     stdout: Path
     stderr: Path
     kept: tuple[str, str] | None = None  # (stdout, stderr) as they were when it stopped
+    tmp: Path | None = None  # its TMPDIR: a folder of its own, to see what it leaves there
+
+    def tree(self) -> list[int]:
+        """The server and every process under it (workers, forkserver, resource tracker)."""
+        return [self.process.pid, *descendants(self.process.pid)]
+
+    def rss_mb(self) -> float:
+        """Resident memory of the whole tree, in MB."""
+        return sum(rss_kb(pid) for pid in self.tree()) / 1024
 
     def log(self) -> str:
         """Its standard error so far (after it stopped: all of it)."""
@@ -80,6 +89,30 @@ class Served:
         return request(
             self.base + path, body, {"Content-Type": "application/yaml", **(headers or {})}
         )
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(children.get(child, []))
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
 
 
 def request(
@@ -112,15 +145,17 @@ def served(
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:  # no ./eg4sheet.yaml to pick up
         stdout, stderr = Path(folder) / "serve.out", Path(folder) / "serve.err"
+        tmp = Path(folder) / "tmp"
+        tmp.mkdir()
         with stdout.open("wb") as out, stderr.open("wb") as err:
             process = subprocess.Popen(
                 serve_command(port, workers, *args),
                 cwd=cwd or folder,
-                env=serve_env(),
+                env={**serve_env(), "TMPDIR": str(tmp)},
                 stdout=out,
                 stderr=err,
             )
-        server = Served(f"http://127.0.0.1:{port}", port, process, stdout, stderr)
+        server = Served(f"http://127.0.0.1:{port}", port, process, stdout, stderr, tmp=tmp)
         try:
             _wait_until_up(server.base, process, stderr, "/readyz" if ready else "/")
             yield server

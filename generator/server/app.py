@@ -4,8 +4,13 @@ draining on SIGTERM)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
+import multiprocessing.util
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,13 +20,20 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from generator import api
-from generator.server import lifecycle, metrics, page, routes
-from generator.server.body import HttpError
+from generator.server import lifecycle, memory, metrics, page, routes
+from generator.server.body import BodyBudget, HttpError
 from generator.server.config import ServerSettings
 from generator.server.lifecycle import Admission, Lifecycle
 from generator.server.logs import LOGGER, log_config
 from generator.server.metrics import Metrics, RequestMetrics
-from generator.server.middleware import BearerToken, HostAndOrigin, RequestLog, SecurityHeaders
+from generator.server.middleware import (
+    BearerToken,
+    HostAndOrigin,
+    InFlightLimit,
+    ReleaseBodies,
+    RequestLog,
+    SecurityHeaders,
+)
 from generator.server.pool import RenderPool
 
 log = logging.getLogger(LOGGER)
@@ -48,6 +60,7 @@ def create_app(settings: ServerSettings) -> Starlette:
         finally:
             pool.close()
 
+    body_budget = BodyBudget(settings.body_budget)
     app = Starlette(
         routes=[
             Route("/healthz", lifecycle.healthz),
@@ -69,6 +82,8 @@ def create_app(settings: ServerSettings) -> Starlette:
             Middleware(RequestLog),
             Middleware(RequestMetrics),
             Middleware(SecurityHeaders),
+            Middleware(InFlightLimit, limit=settings.max_in_flight),
+            Middleware(ReleaseBodies, budget=body_budget),
             Middleware(HostAndOrigin, allowed=settings.allowed_hosts),
             Middleware(BearerToken, token=settings.token),
             Middleware(Admission),
@@ -77,6 +92,7 @@ def create_app(settings: ServerSettings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.body_budget = body_budget
     app.state.catalog = api.catalog()
     app.state.lifecycle = state
     app.state.metrics = instruments
@@ -115,21 +131,42 @@ async def _bug(request: Request, error: Exception) -> Response:
 
 def serve(settings: ServerSettings, host: str, port: int, log_format: str = "text") -> None:
     """Run the server until SIGTERM (or Ctrl-C): one process answering, `workers`
-    rendering; then drain and exit 0."""
+    rendering; then drain and exit 0.
+
+    uvicorn with our h11 protocol (protocol.py: a deadline for every request head, a cap on
+    connections waiting for one) on a socket bound here first (listen.py: exit 2 with one
+    line when the address cannot be used). uvicorn's limit_concurrency stays off: it counts
+    idle connections, so a few hundred of them would make every request a 503;
+    InFlightLimit bounds the requests being answered instead."""
     import uvicorn
 
     from generator.server.drain import DrainingServer
+    from generator.server.listen import listen, url
+    from generator.server.protocol import GuardedH11Protocol
 
-    app = create_app(settings)
+    sock = listen(host, port)
+    memory.map_big_blocks()
+    # Temporary files of this server and its workers (multiprocessing's pymp-*, the
+    # renderer's) go into one folder of its own, removed at exit after multiprocessing has
+    # removed its own folder in it (priority -100); after a kill -9 the workers remove it
+    # (worker.py).
+    scratch = Path(tempfile.mkdtemp(prefix="eg4sheet-serve-"))
+    tempfile.tempdir = str(scratch)
+    multiprocessing.util.Finalize(
+        None, shutil.rmtree, args=(scratch,), kwargs={"ignore_errors": True}, exitpriority=-200
+    )
+    app = create_app(dataclasses.replace(settings, scratch=scratch))
     config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
+        http=GuardedH11Protocol,
         log_config=log_config(log_format),
         access_log=False,  # RequestLog writes the one line per request
         server_header=False,
         timeout_keep_alive=5,
-        limit_concurrency=200,
+        limit_concurrency=None,
         timeout_graceful_shutdown=5,  # after the drain: connections that are left
     )
-    DrainingServer(config, app).run()
+    server = DrainingServer(config, app)  # configures logging: it prints from here on
+    log.info("listening on %s", url(sock))
+    with sock:
+        server.run(sockets=[sock])

@@ -12,6 +12,7 @@ import time
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from generator.server.body import BodyBudget
 from generator.server.config import host_name, is_loopback
 from generator.server.logs import LOGGER, request_id
 
@@ -165,6 +166,49 @@ class HostAndOrigin:
             and host is not None
             and authority.rstrip("/") == host.strip().lower()
         )
+
+
+PROBES = {"/healthz", "/readyz"}  # answered at once, however busy: they do no work
+
+
+class InFlightLimit:
+    """At most `limit` requests answered at once; the next is 503 with Retry-After at once.
+    (uvicorn's own limit_concurrency counts idle connections too, and answers plain text
+    without our headers.)"""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.busy = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in PROBES:
+            await self.app(scope, receive, send)
+            return
+        if self.busy >= self.limit:
+            message = f"busy: {self.busy} requests are being answered; try again shortly"
+            await answer_json(send, 503, {"error": message}, {"Retry-After": "1"})
+            return
+        self.busy += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.busy -= 1
+
+
+class ReleaseBodies:
+    """Whatever memory a request's body held (body.BodyBudget) is given back when its
+    answer has been sent, or the request has failed."""
+
+    def __init__(self, app: ASGIApp, budget: BodyBudget) -> None:
+        self.app = app
+        self.budget = budget
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.budget.release(scope)
 
 
 class BearerToken:

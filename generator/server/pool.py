@@ -5,8 +5,10 @@ Retry-After) instead of piling up."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -22,6 +24,7 @@ from generator.server.metrics import Metrics
 
 T = TypeVar("T")
 SECONDS_PER_SHEET = 1.0  # for Retry-After: about what a warm worker takes
+BIG_TASK = 1_000_000  # bytes: a task's data worth not keeping a copy of
 CUT_OFF_MESSAGE = "the server is shutting down and could not finish this in time; try again"
 
 
@@ -46,7 +49,12 @@ class RenderPool:
             max_workers=self.settings.workers,
             mp_context=context,
             initializer=worker.start,
-            initargs=(self.settings.company, self.settings.warm),
+            initargs=(
+                self.settings.company,
+                self.settings.warm,
+                os.getpid(),
+                self.settings.scratch,
+            ),
         )
 
     def warm(self) -> None:
@@ -91,7 +99,17 @@ class RenderPool:
 
     async def extract(self, data: bytes) -> bytes:
         """The spec in a sheet's PDF or in a photo's QR code (decoding a photo is heavy)."""
-        return await self.run(worker.extract, data)
+        try:
+            found = await self.run(worker.extract, data)
+        finally:
+            if len(data) > BIG_TASK:
+                # The pool's queue thread keeps the last task it sent, pickled (a copy of
+                # the upload), until it sends another: send it a small one.
+                with contextlib.suppress(RuntimeError, BrokenProcessPool):  # shut down
+                    self._executor.submit(worker.ready)
+        if isinstance(found, str):
+            raise HttpError(422, found)
+        return found
 
     async def run(self, task: Callable[..., T], *args: object) -> T:
         """`task(*args)` in a worker, within the queue limit and the time limit."""
