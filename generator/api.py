@@ -44,12 +44,12 @@ __all__ = [
     "build_sheet",
     "catalog",
     "check",
+    "correction_racks",
     "dip_drawing",
     "extract",
     "fix",
     "font_file",
     "plan_inventory",
-    "rack_drawings",
     "read_sheet",
     "read_spec",
     "read_stream",
@@ -157,13 +157,16 @@ def plan_inventory(
     return _plan_inventory(text, catalog or default_catalog())
 
 
-def fix(source: SpecSource, catalog: Catalog | None = None) -> FixResult:
+def fix(
+    source: SpecSource, catalog: Catalog | None = None, keep_firmware: bool = False
+) -> FixResult:
     """The corrected spec (order, IDs, cables), keeping comments, key order and job fields;
-    or, when it cannot be corrected by rewriting, the findings that stop it."""
+    or, when it cannot be corrected by rewriting, the findings that stop it. Wrong installed
+    firmware goes into a comment, unless `keep_firmware` (then its E110 stays)."""
     spec, shape = parse_spec(source.data, source.name)
     if spec is None:
         return FixResult(None, capped(shape), [])
-    return fix_spec(spec, shape, catalog or default_catalog())
+    return fix_spec(spec, shape, catalog or default_catalog(), keep_firmware)
 
 
 def build_sheet(
@@ -235,11 +238,18 @@ def extract(data: bytes, name: str) -> Extracted:
     return Extracted(attached, content, f"attached as {attached}")
 
 
-def rack_drawings(plan: InstallPlan) -> list[str]:
-    """A plan's rack drawing as SVG, at the size the sheet prints it beside its side column."""
-    from generator.sheet.figures.rack import rack_svgs
+def correction_racks(analysis: Analysis, width: float, height: float) -> tuple[str, str]:
+    """The bank as found and corrected, as SVG, each within `width` × `height` inches at one
+    scale; the As found rack marked with the numbers of the change list, as on the sheet."""
+    from generator.sheet.figures.rack import Marks, rack_drawing
+    from generator.sheet.findings import found_marks
 
-    return rack_svgs(plan)
+    steps = analysis.change_list if analysis.shows_changes else ()
+    marks = found_marks(analysis, steps) if steps else Marks()
+    return (
+        rack_drawing(analysis.as_found, width, height, marks).svg,
+        rack_drawing(analysis.plan, width, height).svg,
+    )
 
 
 def dip_drawing(states: tuple[str, ...], on_side: str) -> str:

@@ -558,7 +558,7 @@ def serve(
     from generator.server.config import ServerSettings, host_name, is_loopback
 
     if not token and not is_loopback(host):
-        raise click.UsageError(
+        raise UserError(  # one line, like the other reasons it cannot listen
             f"--host {host} is reachable from other machines: give --token or set EG4SHEET_TOKEN"
         )
     settings = ServerSettings(
