@@ -370,6 +370,10 @@ def build(
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
     if not has_fast_subsetting():
         say(f"Note: {SUBSET_MISSING}", err=True)
+    from generator.sheet.figures.cache import cache_problem
+
+    if (problem := cache_problem()) is not None:
+        say(f"Note: {problem}", err=True)
     options = BuildOptions(
         out_dir,
         allow_errors,
@@ -557,7 +561,7 @@ def serve(
     from generator.server.config import ServerSettings, host_name, is_loopback
 
     if not token and not is_loopback(host):
-        raise click.UsageError(
+        raise UserError(  # one line, like the other reasons it cannot listen
             f"--host {host} is reachable from other machines: give --token or set EG4SHEET_TOKEN"
         )
     settings = ServerSettings(
