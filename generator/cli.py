@@ -371,6 +371,10 @@ def build(
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
     if not has_fast_subsetting():
         say(f"Note: {SUBSET_MISSING}", err=True)
+    from generator.sheet.figures.cache import cache_problem
+
+    if (problem := cache_problem()) is not None:
+        say(f"Note: {problem}", err=True)
     options = BuildOptions(
         out_dir,
         allow_errors,
