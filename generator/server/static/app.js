@@ -303,7 +303,7 @@ async function check(mine) {
 function findingItem(finding) {
   return el("li", { class: `finding ${finding.severity}` },
     el("span", { class: "code", text: `${finding.severity} ${finding.code}` }), " ",
-    el("span", { class: "text", text: finding.message }),
+    el("span", { class: "text", text: sentence(finding.message) }),
     finding.hint ? el("span", { class: "hint", text: `Fix: ${finding.hint}` }) : null);
 }
 
