@@ -51,8 +51,8 @@ def line_of(path: Path, text: str) -> int:
         ("    7: white/brown\n", "    3: white/brown\n", "3: white/brown", "pin 3 appears twice"),
         ("rank: 5", "rank: " + "5" * 5000, "rank: 555", "rank must be from 1 to 100, not '5555"),
         (
-            "volts: 51.2, amp_hours: 100}\n    comm_ports: null",
-            "volts: 1.0e+999, amp_hours: 100}\n    comm_ports: null",
+            "volts: 51.2, amp_hours: 100, labelled_volts: 48}\n    comm_ports: null",
+            "volts: 1.0e+999, amp_hours: 100, labelled_volts: 48}\n    comm_ports: null",
             "1.0e+999",
             "volts must be a number from 1 to 1000, not '1.0e+999'",
         ),
@@ -110,7 +110,7 @@ def test_a_catalog_that_is_a_fifo_does_not_hang(
     result = run_cli("models", "--catalog", str(tmp_path / "catalog.yaml"))
     assert result.exit_code == 2
     assert result.err == (
-        f"error: {tmp_path / 'catalog.yaml'}: is a named pipe (FIFO), not a catalog file\n"
+        f"Error: {tmp_path / 'catalog.yaml'}: is a named pipe (FIFO), not a catalog file\n"
     )
 
 

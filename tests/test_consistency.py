@@ -97,7 +97,7 @@ def check_changes(analysis: Analysis) -> None:
         for action in step.actions:
             if isinstance(action, Place):
                 battery = corrected(plan, action.battery)
-                match = PUT.match(step.text)
+                match = PUT.match(str(step.text))
                 assert match, step.text
                 assert (
                     (match["model"], int(match["pos"]))
@@ -111,7 +111,7 @@ def check_changes(analysis: Analysis) -> None:
             elif isinstance(action, SetId):
                 battery = corrected(plan, action.battery)
                 assert (action.slot, action.id) == (battery.position, battery.id), step.text
-                match = SET.match(step.text)
+                match = SET.match(str(step.text))
                 if match:
                     assert (int(match["at"]), int(match["id"]), match["dip"]) == (
                         battery.position,

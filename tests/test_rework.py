@@ -115,7 +115,7 @@ def test_a_support_case_is_done_in_stages() -> None:
     goes in, addresses of batteries that stay too, every cable kept or replaced by name."""
     analysis = analysis_of(GALLERY / "support_scrambled_eight.yaml")
     steps = analysis.steps()
-    titles = list(dict.fromkeys(step.stage.title for step in steps))
+    titles = list(dict.fromkeys(step.stage.value for step in steps))
     assert titles == [
         "Make safe",
         "Firmware, before anything moves",
@@ -124,7 +124,7 @@ def test_a_support_case_is_done_in_stages() -> None:
         "Cables, by their positions after the re-rack",
         "Commissioning",
     ]
-    texts = [step.text for step in steps]
+    texts = [str(step.text) for step in steps]
     assert texts[3].startswith("Update the LL-V1 (serial LL1-2104-0092) at position 5 from")
     assert "Take out the LL-S (serial LLS2409-1187) from position 4." in texts
     assert "Put the LL-S (serial LLS2409-1187) into position 1; connect its DC cables." in texts
@@ -144,8 +144,8 @@ def test_the_replay_catches_a_slot_taken_twice() -> None:
     firmware after a move."""
     analysis = analysis_of(GALLERY / "support_six.yaml")
     steps = analysis.steps()
-    lls_out = next(n for n, s in enumerate(steps) if "Take out the LL-S" in s.text)
-    lls_in = next(n for n, s in enumerate(steps) if "Put the LL-S" in s.text)
+    lls_out = next(n for n, s in enumerate(steps) if "Take out the LL-S" in str(s.text))
+    lls_in = next(n for n, s in enumerate(steps) if "Put the LL-S" in str(s.text))
     rest = [s for n, s in enumerate(steps[4:], 4) if n not in (lls_out, lls_in)]
     swapped = [*steps[:4], steps[lls_out], steps[lls_in], *rest]  # the LL-V1 is still in 1
     with pytest.raises(Unsafe, match="still taken"):

@@ -13,9 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from generator import api
+from generator.bounded import MAX_SHEET_BYTES
 from generator.server.app import create_app
 from generator.server.config import MAX_BODY, ServerSettings, is_loopback
-from generator.sheet.extract import MAX_SHEET_BYTES
 from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult, build_pdf
 
 YAML = {"Content-Type": "application/yaml"}
@@ -24,7 +24,9 @@ SCRAMBLED = WRONG_BANKS / "manufacturer_scrambled.yaml"
 
 
 def client_for(**settings: object) -> TestClient:
-    return TestClient(create_app(ServerSettings(workers=1, **settings)))  # type: ignore[arg-type]
+    """The app as a browser on this machine reaches it (Host: 127.0.0.1:8000)."""
+    app = create_app(ServerSettings(workers=1, **settings))  # type: ignore[arg-type]
+    return TestClient(app, base_url="http://127.0.0.1:8000")
 
 
 @pytest.fixture(scope="module")
@@ -370,6 +372,22 @@ def test_a_full_render_queue_is_503_with_retry_after(client: TestClient) -> None
     assert answer.json()["error"].startswith("busy:")
 
 
+def test_bodies_beyond_the_budget_are_503_before_they_are_read() -> None:
+    with client_for(body_budget=5_000) as tight:
+        answer = tight.post("/api/extract", content=b"%PDF" + b"x" * 6_000)
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "2"
+        assert answer.json() == {"error": "busy: 0 MB of uploads are being read; try again shortly"}
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+            for _ in range(3):
+                yield b"#" * 2_000
+
+        assert tight.post("/api/validate", content=chunks(), headers=YAML).status_code == 503
+        budget = tight.app.state.body_budget  # type: ignore[attr-defined]
+        assert budget.held == 0  # given back when answered
+        assert tight.post("/api/validate", content=SPEC, headers=YAML).status_code == 200
+
+
 def test_a_check_over_its_time_limit_is_503(monkeypatch: pytest.MonkeyPatch) -> None:
     real_check = api.check
 
@@ -382,6 +400,121 @@ def test_a_check_over_its_time_limit_is_503(monkeypatch: pytest.MonkeyPatch) -> 
         answer = hurried.post("/api/validate", content=EXAMPLE.read_bytes(), headers=YAML)
     assert answer.status_code == 503 and answer.headers["retry-after"] == "1"
     assert answer.json() == {"error": "this took longer than 0.05 s"}
+
+
+# ---- another site, another name, odd input: 4xx, never a 500 ------------------------------
+
+SPEC = b"batteries: [{model: LL-S}]\n"
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1:8000", "localhost:8000", "LOCALHOST", "[::1]:8000", "127.0.0.2"]
+)
+def test_loopback_names_are_answered(client: TestClient, host: str) -> None:
+    answer = client.post("/api/validate", content=SPEC, headers={**YAML, "Host": host})
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "host", ["attacker.example", "attacker.example:8000", "127.0.0.1.nip.io", "192.168.1.5:8000"]
+)
+def test_other_host_names_are_421(client: TestClient, host: str) -> None:
+    """DNS rebinding: a page on attacker.example, re-pointed at 127.0.0.1, reads nothing."""
+    for answer in [
+        client.get("/", headers={"Host": host}),
+        client.post("/api/sheet", content=SPEC, headers={**YAML, "Host": host}),
+    ]:
+        assert answer.status_code == 421
+        assert answer.json()["error"].startswith(
+            f"this server does not answer to the name {host!r}; start it with --allow-host"
+        )
+        assert "default-src 'none'" in answer.headers["content-security-policy"]
+
+
+def test_names_given_with_allow_host_are_answered() -> None:
+    with client_for(allowed_hosts=frozenset({"desk.example.com"})) as named:
+        for host in ["desk.example.com", "Desk.Example.com:8080", "127.0.0.1:8000"]:
+            answer = named.post("/api/validate", content=SPEC, headers={**YAML, "Host": host})
+            assert answer.status_code == 200, host
+        answer = named.post("/api/validate", content=SPEC, headers={**YAML, "Host": "x.example"})
+        assert answer.status_code == 421
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://attacker.example", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://attacker.example"},  # an older browser: Origin alone
+        {"Origin": "null"},  # a sandboxed frame or a data: page
+        {"Origin": "http://localhost:8000"},  # another origin on this machine
+        {"Origin": "http://127.0.0.1:9999"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ],
+    ids=["cross-site", "origin-only", "null", "other-name", "other-port", "same-site", "fetch"],
+)
+def test_cross_origin_posts_are_403(client: TestClient, headers: dict[str, str]) -> None:
+    """A form on another site may POST text/plain without asking: refused before any work."""
+    for route in ["/api/sheet", "/api/validate", "/api/extract"]:
+        answer = client.post(route, content=SPEC, headers={"Content-Type": "text/plain", **headers})
+        assert answer.status_code == 403, route
+        assert answer.json() == {"error": "a request from another web site is refused"}
+
+
+def test_same_origin_posts_are_answered(client: TestClient) -> None:
+    """The desk's own page sends both headers; scripts send neither."""
+    own = {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"}
+    for headers in [own, {"Origin": "http://127.0.0.1:8000"}, {}]:
+        answer = client.post("/api/validate", content=SPEC, headers={**YAML, **headers})
+        assert answer.status_code == 200, headers
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["model=LL-S&id=%C2%B2", "model=LL-S&id=" + "1" * 5000, "model=LL-S&id=%EF%BC%93", "id=-1"],
+    ids=["superscript-two", "5000-digits", "fullwidth-three", "negative"],
+)
+def test_dip_ids_that_are_not_plain_decimal_are_404(client: TestClient, query: str) -> None:
+    answer = client.get(f"/figures/dip.svg?{query}")
+    assert answer.status_code == 404
+    assert answer.text == "no such model and ID"
+
+
+SPEC_ROUTES = ["/api/validate", "/api/plan", "/api/sheet", "/api/fix", "/api/spec"]
+SPEC_ROUTES += ["/api/correction"]
+
+
+@pytest.mark.parametrize(
+    ("body", "bad"),
+    [
+        (b'{"batteries": [{"model": "LL-S", "serial": "\\ud800"}]}', "\\ud800"),
+        (b'{"job": {"title": "a\\udfffb"}, "batteries": [{"model": "LL-S"}]}', "\\udfff"),
+        (b'{"job": {"\\udc00": "x"}, "batteries": [{"model": "LL-S"}]}', "\\udc00"),
+    ],
+    ids=["serial", "title", "key"],
+)
+def test_json_with_a_lone_surrogate_is_400(client: TestClient, body: bytes, bad: str) -> None:
+    for route in SPEC_ROUTES:
+        answer = client.post(route, content=body, headers=JSON)
+        assert answer.status_code == 400, route
+        assert answer.json() == {
+            "error": f"the JSON holds {bad}, half of a surrogate pair: not text"
+        }
+
+
+def test_every_answer_under_api_is_json(client: TestClient) -> None:
+    for answer, status, message in [
+        (client.get("/api/nothing"), 404, "no such API route: /api/nothing (see README: HTTP API)"),
+        (client.post("/api/nothing", content=SPEC), 404, "no such API route: /api/nothing"),
+        (client.get("/api/validate"), 405, "/api/validate takes POST, not GET"),
+        (client.put("/api/sheet", content=SPEC), 405, "/api/sheet takes POST, not PUT"),
+    ]:
+        assert answer.status_code == status
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.json()["error"].startswith(message)
+        assert "default-src 'none'" in answer.headers["content-security-policy"]
+    assert client.get("/api/validate").headers["allow"] == "POST"
+    assert client.get("/nothing").text == "Not Found"  # the page's side stays plain
 
 
 # ---- the server itself ------------------------------------------------------------------
@@ -413,12 +546,27 @@ def test_serve_refuses_a_public_address_without_a_token(
         in result.err
     )
 
-    started: list[tuple[ServerSettings, str, int]] = []
+    started: list[tuple[ServerSettings, str, int, str]] = []
     monkeypatch.setattr("generator.server.app.serve", lambda *args: started.append(args))
     monkeypatch.setenv("EG4SHEET_TOKEN", "from-env")
-    assert run_cli("serve", "--host", "0.0.0.0", "--port", "9001", "--workers", "3").exit_code == 0
-    settings, host, port = started[0]
+    started_ok = run_cli(
+        "serve",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "9001",
+        "--workers",
+        "3",
+        "--allow-host",
+        "Desk.Example.com",
+        "--allow-host",
+        "[fd00::5]",
+    )
+    assert started_ok.exit_code == 0
+    settings, host, port, log_format = started[0]
     assert (settings.token, settings.workers, host, port) == ("from-env", 3, "0.0.0.0", 9001)
+    assert settings.allowed_hosts == {"desk.example.com", "fd00::5"}
+    assert (settings.drain_seconds, log_format) == (30.0, "text")
 
 
 @pytest.mark.parametrize(
@@ -455,3 +603,29 @@ def test_hostile_specs_get_an_answer_never_a_500(client: TestClient) -> None:
         for route in ["/api/plan", "/api/fix", "/api/spec", "/api/correction"]:
             status = client.post(route, content=case.data, headers=YAML).status_code
             assert status in (200, 422), (case.name, route)
+
+
+def test_fix_for_the_page_keeps_the_firmware_found(client: TestClient) -> None:
+    data = (WRONG_BANKS / "everything_wrong.yaml").read_bytes()
+    kept = client.post("/api/fix?keep_firmware=true", content=data, headers=YAML)
+    assert kept.status_code == 200 and "firmware: V15P14" in kept.text
+    assert kept.text == api.fix(api.SpecSource("spec.yaml", data), keep_firmware=True).text
+    plain = client.post("/api/fix", content=data, headers=YAML)
+    assert plain.status_code == 200 and "firmware: V15P14" not in plain.text
+    wrong = client.post("/api/fix?keep_firmware=maybe", content=data, headers=YAML)
+    assert (wrong.status_code, wrong.json()) == (422, {"error": "keep_firmware: true or false"})
+
+
+def test_findings_for_the_page_count_as_validate_and_say_not_given_once(
+    client: TestClient,
+) -> None:
+    spec = {"batteries": [{"model": "LL-S"}, {"model": "LL-V1", "count": 2}]}
+    answer = client.post("/api/findings", content=json.dumps(spec), headers=JSON)
+    assert answer.status_code == 200
+    shown = answer.json()
+    assert (shown["errors"], shown["warnings"]) == (0, 3)  # as `eg4sheet validate` counts
+    (once,) = shown["findings"]
+    assert (once["code"], once["path"]) == ("W202", None)  # for the bank, under no battery
+    assert once["hint"] == (
+        "read each battery's firmware in BMS Tools and fill in its “Firmware installed”"
+    )

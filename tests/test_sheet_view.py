@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from generator import api
+from generator.bank import words
 from generator.bank.analysis import Analysis
 from generator.bank.changes import Stage
 from generator.bank.diagnostics import Finding, Location
 from generator.company import Company
-from generator.sheet import view
+from generator.sheet import findings, title, view
 from generator.sheet.figures.rack import rack_drawing
 from tests.helpers import EXAMPLE, ROOT, analysis_of
 
@@ -35,7 +36,7 @@ def bank(*models: str) -> Analysis:
 
 
 def test_caution_names_the_last_multipack_battery_and_the_breaker_of_an_ll_s() -> None:
-    assert view.caution(bank("LL-S", "LL-V2 (4 DIP)", "LL-V1").plan) == (
+    assert str(words.caution(bank("LL-S", "LL-V2 (4 DIP)", "LL-V1").plan)) == (
         "From the LL-V2 (4 DIP) at position 2, the last multipack battery, down through every "
         "older battery, the cables between positions 2–3 must have ONLY pins 7 and 8 "
         "populated. If pins 3 or 6 carry a signal, the LL-S trips its breaker. A cable "
@@ -44,7 +45,7 @@ def test_caution_names_the_last_multipack_battery_and_the_breaker_of_an_ll_s() -
 
 
 def test_caution_without_an_ll_s_mentions_no_breaker() -> None:
-    caution = view.caution(bank("LL-V2 (6 DIP)", "LifePower4", "LifePower4").plan)
+    caution = str(words.caution(bank("LL-V2 (6 DIP)", "LifePower4", "LifePower4").plan))
     assert caution.startswith(
         "From the LL-V2 (6 DIP) at position 1, the last multipack battery, down through every "
         "older battery, the cables between positions 1–2, 2–3 must have ONLY pins 7 and 8"
@@ -53,18 +54,18 @@ def test_caution_without_an_ll_s_mentions_no_breaker() -> None:
 
 
 def test_firmware_stage_gives_the_bms_tools_address_only_where_sources_do() -> None:
-    six = view.tools_address(bank("LL-V2 (6 DIP)", "LL-V1").plan.models)
+    six = str(words.tools_address(bank("LL-V2 (6 DIP)", "LL-V1").plan.models))
     assert six == (
         "Set the DIP switches of each LL-V2 (6 DIP) to all 6 switches ON (ID 64), the address "
         "BMS Tools needs. Our sources do not give that address for the LL-V1: follow BMS "
         "Tools' own instructions."
     )
-    inferred = view.tools_address(bank("LL-S").plan.models)
+    inferred = str(words.tools_address(bank("LL-S").plan.models))
     assert inferred == (
         "Set the DIP switches of each LL-S to all 6 switches ON (ID 64), the address BMS Tools "
         "needs (inferred for the LL-S, as its table is)."
     )
-    four = view.tools_address(bank("LL-V2 (4 DIP)", "LifePower4").plan.models)
+    four = str(words.tools_address(bank("LL-V2 (4 DIP)", "LifePower4").plan.models))
     assert four == (
         "Our sources do not give the address BMS Tools needs for the LL-V2 (4 DIP) and "
         "LifePower4: follow BMS Tools' own instructions."
@@ -72,7 +73,7 @@ def test_firmware_stage_gives_the_bms_tools_address_only_where_sources_do() -> N
 
 
 def test_commissioning_takes_ports_and_protocol_from_the_master_model() -> None:
-    texts = [step.text for step in view.commissioning_steps(bank("LL-V2 (6 DIP)").plan)]
+    texts = [str(step.text) for step in words.commissioning_steps(bank("LL-V2 (6 DIP)").plan)]
     assert (
         "Connect the master (ID 1, at the top) to the inverter through its RS485 or CAN port."
         in texts
@@ -81,14 +82,14 @@ def test_commissioning_takes_ports_and_protocol_from_the_master_model() -> None:
         "Choose the inverter protocol on the master's screen as the LL-V2 (6 DIP) manual says "
         "(hold Return for 5 seconds); it is not set with DIP switches."
     ) in texts
-    unknown = [step.text for step in view.commissioning_steps(bank("LL-S").plan)]
+    unknown = [str(step.text) for step in words.commissioning_steps(bank("LL-S").plan)]
     assert "Connect the master (ID 1, at the top) to the inverter, as their manuals say." in unknown
     assert not any("Return" in text or "CAN" in text for text in unknown)
 
 
 def test_a_finding_names_the_spec_file_not_its_folder() -> None:
     finding = Finding("E102", "wrong", Location("/home/sam/customers/bank.yaml", 3, 5), "fix")
-    shown = view.finding_view(finding)
+    shown = findings.finding_view(finding)
     assert shown.where == "bank.yaml, line 3, column 5"
 
 
@@ -122,7 +123,7 @@ def test_as_found_marks_every_fault_with_its_change_number() -> None:
     firmware each carry the number of the change that fixes them; a cable that is only wrong
     where it stands now carries the numbers of the moves."""
     analysis = analysis_of(EVERYTHING_WRONG)
-    marks = view.found_marks(analysis, analysis.steps())
+    marks = findings.found_marks(analysis, analysis.steps())
     # 4: the LL-V1's firmware; 6-8: taken out; 12, 14: their new IDs where the spec gives
     # the old one; 15: the IDs of those that stay, which the spec does not give.
     batteries = {1: (6,), 2: (7,), 3: (15,), 4: (15,), 5: (4, 15), 6: (8,)}
@@ -131,7 +132,7 @@ def test_as_found_marks_every_fault_with_its_change_number() -> None:
     assert marks.cables == {1: (6, 7), 2: (), 3: (16,), 4: (17,), 5: (18,)}
     # A wrong master's error points to both moves: the old master out, the new one in.
     [wrong_master] = [f for f in analysis.findings if f.code == "E102"]
-    assert view.finding_view(wrong_master, analysis.fixing(wrong_master)).see == (
+    assert findings.finding_view(wrong_master, analysis.fixing(wrong_master)).see == (
         "changes 6 and 9 above."
     )
     fixes = {f.code + str(f.position): analysis.fixing(f) for f in analysis.findings}
@@ -147,14 +148,14 @@ def test_as_found_marks_every_fault_with_its_change_number() -> None:
 def test_a_cable_that_joins_no_neighbours_is_removed() -> None:
     """E109 names the change that takes the stray cable out (it is not in the drawing)."""
     analysis = analysis_of(ROOT / "tests" / "wrong_banks" / "missing_and_bad_cables.yaml")
-    steps = [step.text for step in analysis.steps()]
+    steps = [str(step.text) for step in analysis.steps()]
     assert steps[3:5] == [
         "Set the IDs of the batteries at positions 1, 2, 3 and 4, which the spec does not "
         "give, as 3 · DIP switches shows.",
         "Remove the cable between positions 2 and 4: a cable joins only two neighbours.",
     ]
     [stray] = [f for f in analysis.findings if f.code == "E109"]
-    assert view.finding_view(stray, analysis.fixing(stray)).see == "change 5 above."
+    assert findings.finding_view(stray, analysis.fixing(stray)).see == "change 5 above."
     assert stray.hint == "name two adjacent positions counted from the top, e.g. 'between: [2, 3]'"
 
 
@@ -165,7 +166,7 @@ def test_a_bank_beyond_its_address_range_takes_the_extra_battery_out() -> None:
     assert analysis.installable
     steps = analysis.steps()
     [out] = [step for step in steps if step.stage is Stage.RERACK]
-    assert out.battery == 16 and out.text == (
+    assert out.battery == 16 and str(out.text) == (
         "Take the LifePower4 out of this bank, from position 16: with the LifePower4 in the "
         "bank, IDs end at 15. It goes into another bank."
     )
@@ -173,7 +174,7 @@ def test_a_bank_beyond_its_address_range_takes_the_extra_battery_out() -> None:
     assert analysis.fixing(finding) == (steps.index(out) + 1,)
     built = view.sheet_view(analysis, "too_large.yaml")
     assert built.changes is not None and built.changes.installable
-    assert not any("ID 16" in step.text for step in steps)
+    assert not any("ID 16" in str(step.text) for step in steps)
     assert [row.id for row in built.checklist][-2:] == [15, None]
     cards = [card for group in built.dip_groups for card in group.cards]
     assert cards[-1].id is None and cards[-1].value == "TAKE OUT OF THIS BANK"
@@ -184,8 +185,8 @@ def test_title_block_keeps_its_height_whatever_is_typed() -> None:
     empty = bank("LL-S").plan
     longest = analysis_of(ROOT / "tests" / "gallery" / "longest_fields.yaml").plan
     company = Company("A" * 200, "B " * 100, "(512) 555-0142", "TECL 34567")
-    short = view.title_block(empty, "bank.yaml", 532.8, None)
-    full = view.title_block(longest, "bank.yaml", 516.2, company)
+    short = title.title_block(empty, "bank.yaml", 532.8, None)
+    full = title.title_block(longest, "bank.yaml", 516.2, company)
     assert short.img.height == full.img.height
     text = base64.b64decode(full.img.url.split(",", 1)[1]).decode()
     assert text.count("…") >= 7  # every job field and the company name were cut short
@@ -218,7 +219,7 @@ def test_as_found_keeps_every_serial(spec: Path, lang: str) -> None:
 
     analysis = analysis_of(spec)
     with language(lang):
-        marks = view.found_marks(analysis, analysis.steps())
+        marks = findings.found_marks(analysis, analysis.steps())
         svg = rack_drawing(
             analysis.as_found, 3.6, 1.0 + 0.47 * len(analysis.plan.batteries), marks
         ).svg

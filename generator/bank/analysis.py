@@ -25,28 +25,28 @@ class Analysis:
     plan: InstallPlan  # the corrected plan; its findings are all of the spec's, sorted
     as_found: InstallPlan
 
-    def steps(self) -> list[Change]:
-        """As found -> corrected, in the order to do them (each step's words are printed in
-        the language of the moment)."""
-        return list(self._steps)
-
     @cached_property
-    def _steps(self) -> tuple[Change, ...]:
+    def change_list(self) -> tuple[Change, ...]:
+        """As found -> corrected, in the order to do them; worked out once per analysis."""
         listed = [cable.between for cable in self.spec.cables or ()]
         return tuple(
             change_steps(
                 self.as_found,
                 self.plan,
                 cables.misplaced(listed, self.spec.slots),
-                [finding for finding in self.findings if finding.code in BLOCKING],
+                [f for f in self.findings if f.code in BLOCKING],
                 self.bank.complete,
             )
         )
 
+    def steps(self) -> list[Change]:
+        """The change list (each step's words a `Msg`, printed in the reader's language)."""
+        return list(self.change_list)
+
     @property
     def changes(self) -> tuple[str, ...]:
-        """The change list in words."""
-        return tuple(step.text for step in self.steps())
+        """The change list in English words (the terminal, the server's JSON)."""
+        return tuple(str(step.text) for step in self.change_list)
 
     @property
     def findings(self) -> list[Finding]:
@@ -60,7 +60,7 @@ class Analysis:
     def shows_changes(self) -> bool:
         """Whether the sheet needs the As found / Corrected page: the bank as specified is
         wrong, or its batteries are to be rearranged."""
-        return bool(self.changes) and (self.has_errors or self.plan.corrected)
+        return bool(self.change_list) and (self.has_errors or self.plan.corrected)
 
     @property
     def installable(self) -> bool:
@@ -70,14 +70,15 @@ class Analysis:
 
     def fixing(self, finding: Finding) -> tuple[int, ...]:
         """The numbers of the change steps that remove a finding."""
-        return fixing(finding, self._steps, self.plan)
+        return fixing(finding, self.change_list, self.plan)
 
 
 # Errors that no rearranging removes: a spec that cannot be read, an unknown model, a bank
-# larger than its smallest DIP table can address.
-UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105"})
-# Of those, the ones a sheet's change list can only name: no re-work is planned around them.
-BLOCKING = frozenset({"E101"})
+# larger than its smallest DIP table can address, a battery the interop guide does not cover.
+UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105", "E111"})
+# Of those, the ones a sheet's change list can only name: no re-work is planned around them
+# (a bank beyond its address range is: the batteries past the range leave it).
+BLOCKING = frozenset({"E101", "E111"})
 
 
 def unsolved(findings: list[Finding]) -> list[Finding]:

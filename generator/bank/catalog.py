@@ -10,8 +10,8 @@ from typing import Literal
 
 from yaml.nodes import MappingNode, Node
 
-from generator.bank.cables import SIGNAL_PINS, pin_list
 from generator.bank.diagnostics import capped
+from generator.bank.pins import SIGNAL_PINS, pin_list
 from generator.bank.yamlsrc import NodeReader, closest, read_source
 from generator.errors import CatalogError
 
@@ -68,6 +68,10 @@ class BatteryModel:
     comm_ports: str | None = None  # the neighbour-cable ports' name, where sources give it
     inverter_ports: str | None = None  # the master's ports to the inverter, where given
     protocol_setting: str | None = None  # how the master's screen sets the inverter protocol
+    labelled_volts: float | None = None  # the voltage invoices and labels give ("48V")
+    # The address the master is set to, and restarted at, before its screen lets the inverter
+    # protocol be changed (the 4-switch LL models: 16), where our sources give it.
+    protocol_address: int | None = None
 
     @property
     def kwh(self) -> float:
@@ -91,6 +95,18 @@ class BatteryModel:
 
 
 @dataclass(frozen=True)
+class NotCovered:
+    """A battery the interop guide does not cover: recognised by name and refused (E111),
+    never planned as one of the guide's models it looks like."""
+
+    name: str
+    aliases: tuple[str, ...]
+    reason: str  # why it cannot be planned as one of the guide's models (a clause)
+    source: str
+    dip_switches: int | None = None  # how many address switches it has (0: none), if known
+
+
+@dataclass(frozen=True)
 class Wiring:
     """The cable facts the sheet prints: T568B colours and the signal names of the pins."""
 
@@ -105,6 +121,8 @@ class Catalog:
     models: tuple[BatteryModel, ...]
     source: str
     wiring: Wiring
+    not_covered: tuple[NotCovered, ...] = ()
+    vendors: tuple[str, ...] = ()  # words an invoice puts before a model name ("EG4")
 
     @functools.cached_property
     def _by_key(self) -> dict[str, BatteryModel]:
@@ -114,8 +132,21 @@ class Catalog:
                 index[name_key(name)] = model
         return index
 
+    @functools.cached_property
+    def _refused_by_key(self) -> dict[str, NotCovered]:
+        return {
+            name_key(name): battery
+            for battery in self.not_covered
+            for name in (battery.name, *battery.aliases)
+        }
+
     def find(self, name: str) -> BatteryModel | None:
+        """The model with exactly this name or alias (case, spaces and dashes aside)."""
         return self._by_key.get(name_key(name))
+
+    def refused(self, name: str) -> NotCovered | None:
+        """The battery the guide does not cover with exactly this name or alias."""
+        return self._refused_by_key.get(name_key(name))
 
     def closest_names(self, name: str) -> list[str]:
         """Canonical names nearest to what the user typed, best first."""
@@ -135,15 +166,27 @@ def load_catalog(path: str | Path) -> Catalog:
     """Read and check a catalog file; raise CatalogError listing every problem."""
     reader = NodeReader(str(path))
     root = reader.compose(read_source(path, "catalog file"), what="catalog")
-    top = reader.mapping(root, "the catalog", ["wiring", "models"]) if root is not None else None
+    top = reader.mapping(root, "the catalog", TOP_KEYS) if root is not None else None
     models = _read_models(reader, root, top) if root is not None and top is not None else []
-    _check_unique(reader, models)
+    refused = _read_not_covered(reader, top["not_covered"]) if top and "not_covered" in top else []
+    vendors = (
+        _text_list(reader, top["vendors"], "vendors", allow_empty=True)
+        if top and "vendors" in top
+        else ()
+    )
+    _check_unique(reader, models, refused)
     wiring = _read_wiring(reader, root, top) if root is not None and top is not None else None
     if wiring is not None:
         _check_breakers(reader, models, wiring)
     if reader.findings or wiring is None:
         raise CatalogError(f"{path}: not a valid catalog", capped(reader.findings))
-    return Catalog(tuple(model for model, _ in models), str(path), wiring)
+    return Catalog(
+        tuple(model for model, _ in models),
+        str(path),
+        wiring,
+        tuple(battery for battery, _ in refused),
+        vendors or (),
+    )
 
 
 def _read_models(
@@ -211,8 +254,18 @@ def _pin_texts(reader: NodeReader, node: Node, what: str) -> dict[int, str] | No
     return values
 
 
+TOP_KEYS = ["wiring", "models", "vendors", "not_covered"]
 MODEL_KEYS = ["name", "rank", "generation", "aliases", "firmware", "nominal", "dip"]
-OPTIONAL_MODEL_KEYS = ["breaker_pins", "comm_ports", "inverter_ports", "protocol_setting"]
+OPTIONAL_MODEL_KEYS = [
+    "breaker_pins",
+    "comm_ports",
+    "inverter_ports",
+    "protocol_setting",
+    "protocol_address",
+]
+NOMINAL_KEYS = ["volts", "amp_hours", "labelled_volts"]
+NOT_COVERED_KEYS = ["name", "aliases", "reason", "source"]
+OPTIONAL_NOT_COVERED_KEYS = ["dip_switches"]
 DIP_KEYS = ["switches", "weights", "one_when", "id_range", "on_side", "inferred", "source"]
 OPTIONAL_DIP_KEYS = ["tools_id"]
 
@@ -233,7 +286,12 @@ def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
     generation = reader.choice(fields["generation"], "generation", ["current", "legacy"])
     aliases = _text_list(reader, fields["aliases"], "aliases", allow_empty=True)
     firmware = _text_list(reader, fields["firmware"], "firmware", allow_empty=False)
-    nominal = reader.mapping(fields["nominal"], "nominal", ["volts", "amp_hours"]) or {}
+    nominal = reader.mapping(fields["nominal"], "nominal", NOMINAL_KEYS) or {}
+    labelled = (
+        reader.number(nominal["labelled_volts"], "labelled_volts", 1, 1000)
+        if "labelled_volts" in nominal
+        else None
+    )
     volts = reader.number(nominal["volts"], "volts", 1, 1000) if "volts" in nominal else None
     amp_hours = (
         reader.number(nominal["amp_hours"], "amp_hours", 1, 10000)
@@ -257,6 +315,20 @@ def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
         if "protocol_setting" in fields
         else None
     )
+    protocol_address = (
+        reader.integer(fields["protocol_address"], "protocol_address", 0, 256)
+        if "protocol_address" in fields
+        else None
+    )
+    if (
+        protocol_address is not None
+        and dip is not None
+        and not dip.id_low <= protocol_address <= dip.id_high
+    ):
+        reader.report(
+            "E002", fields["protocol_address"], "protocol_address must be an ID within id_range"
+        )
+        return None
     if (
         not name
         or rank is None
@@ -284,6 +356,8 @@ def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
         ports or None,
         inverter_ports or None,
         protocol or None,
+        labelled,
+        protocol_address,
     )
 
 
@@ -385,7 +459,42 @@ def _int_list(reader: NodeReader, node: Node, what: str, low: int, high: int) ->
     return None if None in values else [value for value in values if value is not None]
 
 
-def _check_unique(reader: NodeReader, models: list[tuple[BatteryModel, Node]]) -> None:
+def _read_not_covered(reader: NodeReader, node: Node) -> list[tuple[NotCovered, Node]]:
+    """Batteries the guide does not cover: name, aliases, the reason and its source."""
+    found = []
+    for item in reader.sequence(node, "not_covered") or []:
+        fields = reader.mapping(
+            item, "a battery not covered", NOT_COVERED_KEYS + OPTIONAL_NOT_COVERED_KEYS
+        )
+        if fields is None:
+            continue
+        missing = [key for key in NOT_COVERED_KEYS if key not in fields]
+        if missing:
+            reader.report("E002", item, f"a battery not covered lacks {', '.join(missing)}")
+            continue
+        name = reader.text(fields["name"], "name")
+        aliases = _text_list(reader, fields["aliases"], "aliases", allow_empty=True)
+        reason = reader.text(fields["reason"], "reason", longest=1000)
+        source = reader.text(fields["source"], "source", longest=1000)
+        switches = (
+            reader.integer(fields["dip_switches"], "dip_switches", 0, 8)
+            if "dip_switches" in fields
+            else None
+        )
+        if name is not None and not name_key(name):
+            reader.report("E002", fields["name"], f"the name {name!r} has no letter or digit")
+            continue
+        if not name or aliases is None or not reason or not source:
+            continue
+        found.append((NotCovered(name, aliases, reason, source, switches), item))
+    return found
+
+
+def _check_unique(
+    reader: NodeReader,
+    models: list[tuple[BatteryModel, Node]],
+    refused: list[tuple[NotCovered, Node]],
+) -> None:
     seen_names: dict[str, str] = {}
     seen_ranks: set[int] = set()
     for model, node in models:
@@ -396,6 +505,13 @@ def _check_unique(reader: NodeReader, models: list[tuple[BatteryModel, Node]]) -
         if model.rank in seen_ranks:
             reader.report("E002", node, f"rank {model.rank} of {model.name} is used twice")
         seen_ranks.add(model.rank)
+    for battery, node in refused:  # a name is planned or refused, never both
+        for name in (battery.name, *battery.aliases):
+            owner = seen_names.setdefault(name_key(name), battery.name)
+            if owner != battery.name:
+                reader.report(
+                    "E002", node, f"the name '{name}' of {battery.name} is also {owner}'s"
+                )
 
 
 def _check_breakers(

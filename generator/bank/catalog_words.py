@@ -2,9 +2,10 @@
 
 The catalog is data, but some of its values are sentences or words printed on the sheet:
 the signal note, each DIP table's source, the master's inverter ports and protocol setting,
-the T568B colours. They are translated through the same gettext catalog as the code's
-sentences; a company's own catalog prints its own words as they are where no translation
-exists. Names printed on the hardware (model names, port labels, ON/OFF) are not extracted.
+the T568B colours, why a battery the guide does not cover is refused. They are translated
+through the same gettext catalog as the code's sentences; a company's own catalog prints its
+own words as they are where no translation exists. Names printed on the hardware (model
+names, port labels, ON/OFF) are not extracted.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import IO, Any
 
 import yaml
 
-TRANSLATED = ("signal_note", "source", "inverter_ports", "protocol_setting")
+TRANSLATED = ("signal_note", "source", "inverter_ports", "protocol_setting", "reason")
 COLOURS = "t568b"
 
 Extracted = tuple[int, str | None, str, list[str]]

@@ -19,7 +19,7 @@ from enum import Enum
 from generator.bank import cables
 from generator.bank.cables import Fault, Listing, Misplaced
 from generator.bank.diagnostics import Finding
-from generator.bank.i18n import N_, Msg, _, join
+from generator.bank.i18n import N_, Msg, join
 from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
 from generator.bank.spec import RackPosition
 
@@ -36,10 +36,6 @@ class Stage(Enum):
     ADDRESSES = N_("Addresses")
     CABLES = N_("Cables, by their positions after the re-rack")
     COMMISSION = N_("Commissioning")
-
-    @property
-    def title(self) -> str:
-        return _(self.value)
 
 
 # --- what a step does to the rack (replayed by generator.bank.replay) ---------------------
@@ -155,18 +151,13 @@ Action = (
 class Change:
     """One numbered step: its stage, what it does, its words, and what it concerns."""
 
-    words: Msg
+    text: Msg  # printed in the sheet's language; str() is the English
     stage: Stage
     actions: tuple[Action, ...] = ()
     battery: RackPosition | None = None  # the battery it is marked on, by position as found
     cables: tuple[RackPosition, ...] = ()  # the upper position of each cable it concerns
     removes: RackPosition | None = None  # a listed cable that cannot be there, by its upper end
     batteries: tuple[RackPosition, ...] = ()  # a step marked on several batteries, as found
-
-    @property
-    def text(self) -> str:
-        """The step in the language being printed."""
-        return self.words.render(_)
 
 
 def battery_name(battery: PlannedBattery) -> Msg:
@@ -357,7 +348,7 @@ def _addresses(stay: list[PlannedBattery]) -> list[Change]:
             "position": battery.position,
             "id": battery.id,
             "was": battery.found_id,
-            "switches": battery.dip_words,
+            "switches": battery.switch_words,
         }
         words = (
             Msg(
@@ -609,7 +600,7 @@ def fixing(finding: Finding, steps: Sequence[Change], corrected: InstallPlan) ->
 
     code = finding.code
     chosen: list[int] = []
-    if code == "E101":
+    if code in ("E101", "E111"):
         chosen = numbers(Blocked)
     elif code == "E102":
         master = corrected.batteries[0].was_at if corrected.batteries else where

@@ -34,7 +34,7 @@ def setting(battery: PlannedBattery) -> Msg:
     """'set ID 3 (1 ON · 2 ON · 3 OFF · 4 OFF)': the one form every hint uses for an address."""
     if battery.dip is None:  # beyond the bank's address range: it gets no ID at all
         return Msg("take it out of this bank: see the bank size error (E105)")
-    return Msg("set ID {id} ({switches})", id=battery.id, switches=battery.dip_words)
+    return Msg("set ID {id} ({switches})", id=battery.id, switches=battery.switch_words)
 
 
 def move(battery: PlannedBattery) -> Msg:

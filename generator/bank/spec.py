@@ -61,7 +61,9 @@ BATTERY = Section(
             "model",
             Text(100, required_text=True, offers="models"),
             "The battery model: a name or alias from `eg4sheet models`; case and spacing do not "
-            "matter.",
+            "matter, nor an invoice's vendor, voltage and capacity ('EG4 LL-S 48V 100Ah'). "
+            "Batteries the interop guide does not cover (`eg4sheet models` lists them) are "
+            "refused (E111).",
             "LL-S",
             required=True,
         ),

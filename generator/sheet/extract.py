@@ -16,10 +16,9 @@ from typing import Any
 
 from generator.bank.spec import parse_spec
 from generator.bank.yamlsrc import MAX_BYTES
-from generator.bounded import read_capped
+from generator.bounded import MAX_SHEET_BYTES, read_capped
 from generator.errors import SheetError
 
-MAX_SHEET_BYTES = 20_000_000
 MAX_ATTACHMENTS = 100
 MAX_DECODED = 5_000_000  # per stream: a sheet's largest decoded stream is far smaller
 PDF_LIMITS: dict[str, Any] = {
@@ -54,8 +53,8 @@ def extract_spec(data: bytes, name: str) -> tuple[str, bytes]:
             f"{name}: holds more data than a sheet does (a stream decodes to over "
             f"{MAX_DECODED // 1_000_000} MB); not read"
         ) from None
-    except Exception as error:  # pypdf raises many kinds on a damaged or hostile file
-        raise SheetError(f"{name}: not a readable PDF ({type(error).__name__})") from None
+    except Exception:  # pypdf raises many kinds on a damaged or hostile file
+        raise SheetError(f"{name}: not a readable PDF (damaged, cut short or not a PDF)") from None
     _verify(name, attached, content, size, checksum)
     return attached, content
 
