@@ -29,6 +29,7 @@ MOVE = re.compile(
     r"set ID (?P<id>\d+) \((?P<dip>[^)]*)\)"
 )
 SETTING = re.compile(r"set ID (?P<id>\d+) \((?P<dip>[^)]*)\)")
+KEEPS = re.compile(r"it keeps position (?P<pos>\d+) and ID (?P<id>\d+)")
 NO_ADDRESS = re.compile(r"take it out of this bank: see the bank size error")
 ANY_ID = re.compile(r"\bID \d+")
 CABLE = re.compile(
@@ -65,6 +66,12 @@ def check_hints(analysis: Analysis) -> int:
             battery = corrected(plan, finding.position or 0)
             assert battery.position == battery.was_at, f"a battery that moves: {hint}"
             assert (int(setting["id"]), setting["dip"]) == (battery.id, battery.dip_words), hint
+            assert battery.found_id != battery.id, f"an ID the battery already has: {hint}"
+            ids_seen += 1
+        for keeps in KEEPS.finditer(hint):
+            battery = corrected(plan, finding.position or 0)
+            assert int(keeps["pos"]) == battery.position == battery.was_at, hint
+            assert int(keeps["id"]) == battery.id == battery.found_id, hint
             ids_seen += 1
         for _beyond in NO_ADDRESS.finditer(hint):
             battery = corrected(plan, finding.position or 0)

@@ -57,6 +57,7 @@ class Job:
     allow_errors: bool = False
     paper: str | None = None
     company: bool = False
+    lang: str | None = None
 
 
 JOBS = [
@@ -78,6 +79,7 @@ JOBS = [
             WRONG_BANKS / "missing_and_bad_cables.yaml",
             WRONG_BANKS / "too_large.yaml",
             WRONG_BANKS / "groups_upside_down.yaml",
+            *sorted(GALLERY.glob("support_*.yaml")),
         ]
     ),
 ]
@@ -105,7 +107,9 @@ def build(job: Job) -> bytes:
             "TECL 34567",
             LOGO,
         )
-    options = api.SheetOptions(allow_errors=job.allow_errors, paper=job.paper, company=company)
+    options = api.SheetOptions(
+        allow_errors=job.allow_errors, paper=job.paper, company=company, lang=job.lang
+    )
     sheet = api.build_sheet(api.read_spec(job.spec), options)
     assert sheet.pdf is not None, job.name
     return sheet.pdf
@@ -327,3 +331,72 @@ def test_an_id_0_as_found_is_marked(gallery: dict[str, Built]) -> None:
         "Set the LifePower4 (serial LP4-0412) at position 3 to ID 3 (was ID 0): "
         "1 ON · 2 ON · 3 OFF · 4 OFF." in opening
     )
+
+
+SUPPORT = sorted(GALLERY.glob("support_*.yaml"))
+SPANISH = [Job(path.stem + "_es", path, allow_errors=True, lang="es") for path in SUPPORT]
+
+
+@pytest.fixture(scope="session")
+def spanish_support(drawing_cache: Path) -> dict[str, list[Page]]:
+    """The support cases printed in Spanish (issue 18), each read once."""
+    return {job.name: pdf_pages(build(job)) for job in SPANISH}
+
+
+def test_support_cases_in_spanish(spanish_support: dict[str, list[Page]]) -> None:
+    """The Spanish support sheets keep the budget, every word on the page and at 7 pt or
+    more, every serial on the As found drawing, and the stages of the re-work in order."""
+    for job in SPANISH:
+        pages = spanish_support[job.name]
+        analysis = api.check(api.read_spec(job.spec)).analysis
+        assert analysis is not None
+        count = len(analysis.plan.batteries)
+        assert len(pages) <= budget(count, True), (job.name, len(pages))
+        text = " ".join(page.text for page in pages)
+        stages = ["Dejar seguro", "Reordenar el rack", "Direcciones", "Puesta en marcha"]
+        assert [text.index(stage) for stage in stages] == sorted(text.index(s) for s in stages)
+        for battery in analysis.plan.batteries:
+            if battery.serial:
+                assert battery.serial in pages[0].text, (job.name, battery.serial)
+        for number, page in enumerate(pages, start=1):
+            assert f"Página {number} de {len(pages)}" in page.text
+            for word in page.words:
+                assert word.x1 <= page.width - MARGIN_SIDE + 1, (job.name, number, word)
+                if word.y0 < page.height - MARGIN_BOTTOM:
+                    assert word.size >= 6.95, (job.name, number, word.text)
+
+
+def test_support_case_scrambled_eight(gallery: dict[str, Built]) -> None:
+    """The issue's 8-battery case: firmware before the re-rack, every battery that moves
+    out before any goes in, the two full cables between new-generation batteries kept as
+    they are (and the cable table says so), each error's fix a change number."""
+    pages = gallery["support_scrambled_eight"].pages
+    text = " ".join(page.text for page in pages)
+    order = [
+        "Make safe",
+        "Firmware, before anything moves",
+        "Re-rack: take out every battery that moves",
+        "Addresses",
+        "Cables, by their positions after the re-rack",
+    ]
+    assert [text.index(stage) for stage in order] == sorted(text.index(s) for s in order)
+    assert "Keep the cables between positions 2–3 and 3–4 as found (all 8 pins)" in text
+    assert "keep it" not in text  # no error whose fix is to keep what is there
+    # The full cables between two new-generation batteries are no error; the one between the
+    # LifePower4 and the LL-V2 (4 DIP) at 6-7 is.
+    assert "the cable between LL-V2 (4 DIP) at position 2" not in text
+    assert "the cable between LL-V2 (6 DIP) at position 3" not in text
+    assert "the cable between LifePower4 at position 6 with ID 0 and LL-V2 (4 DIP)" in text
+    # The cable table lists each cable with the pins it will have: 1-2 keeps its 7+8 cable.
+    assert "1 2 standard 7–8 2 3 standard 1–8 3 4 standard 1–8 4 5 PINS 7+8 ONLY 7–8" in text
+    errors = text[text.index("ERRORS (") : text.index("Warnings (")]
+    assert errors.count("Fix: change") == errors.count("ERROR E")  # every error points to one
+
+
+def test_support_case_lls_on_a_full_bank(gallery: dict[str, Built]) -> None:
+    """An LL-S on sixteen 4-switch batteries: the last one leaves the bank, with no ID."""
+    pages = gallery["support_lls_on_full_bank"].pages
+    text = " ".join(page.text for page in pages)
+    assert "Take the LL-V2 (4 DIP) out of this bank, from position 17" in text
+    assert "TAKE OUT OF THIS BANK" in pages[0].text
+    assert "ID 17" not in text and "NO ADDRESS" not in text

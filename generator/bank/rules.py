@@ -39,8 +39,14 @@ def setting(battery: PlannedBattery) -> Msg:
 
 def move(battery: PlannedBattery) -> Msg:
     """'move the LL-S at position 3 to position 1 and set ID 1 (…)', or only the setting
-    when it stays where it is."""
+    when it stays where it is; never an ID it already has."""
     if battery.was_at == battery.position:
+        if battery.found_id == battery.id and not battery.leaves:
+            return Msg(
+                "it keeps position {position} and ID {id}: the batteries around it move",
+                position=battery.position,
+                id=battery.id,
+            )
         return setting(battery)
     return Msg(
         "move the {model} at position {was} to position {position} and {setting}",

@@ -115,7 +115,7 @@ def company_cells(company: Company, width: float, height: float, logo_h: float) 
         part
         for part in (
             company.phone,
-            _("Licence {licence}").format(licence=company.licence) if company.licence else None,
+            _("License {licence}").format(licence=company.licence) if company.licence else None,
         )
         if part
     )

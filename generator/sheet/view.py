@@ -51,6 +51,7 @@ NOTES_BESIDE = 400  # characters of job notes that still fit page 1's side colum
 CHANGES_RACK_TOP, CHANGES_ROW, CHANGES_ROW_TALL = 1.0, 0.4, 0.47
 # The DIP table sets two batteries per row from this many batteries on.
 DIP_PAIRS_FROM = 9
+DIP_PAIRS_WITH_CHANGES = 6
 
 SECTIONS = {  # the sections an instruction can refer to, by anchor, and their names
     "overview": N_("1 · Overview"),
@@ -257,7 +258,9 @@ def sheet_view(
         rack = figure(rack_drawing(plan, SIDE_RACK_W if beside else page_w, room))
     notes = plan.job.notes
     notes_beside = len(notes or "") <= NOTES_BESIDE
-    paired = count >= DIP_PAIRS_FROM  # two cables (and two DIP blocks) to a table row
+    # Two cables (and two DIP blocks) to a table row; a sheet with changes pairs them sooner,
+    # to keep its change list within the page budget.
+    paired = count >= (DIP_PAIRS_WITH_CHANGES if analysis.shows_changes else DIP_PAIRS_FROM)
     return SheetView(
         title=plan.job.title or Path(spec_name).stem,
         generator=f"eg4sheet {__version__}",
