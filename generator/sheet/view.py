@@ -22,7 +22,6 @@ from generator.bank.i18n import N_, _
 from generator.bank.i18n import number as local_number
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.company import Company
-from generator.sheet import estimate
 from generator.sheet.figures.dip import dip_svg
 from generator.sheet.figures.dip import size as dip_size
 from generator.sheet.figures.rack import Marks, rack_drawing
@@ -251,11 +250,9 @@ def sheet_view(
         title_block=title_block(plan, spec_name, (page_w - beside_title) * PT, company),
         errors=errors,
         warnings=warnings,
-        warnings_beside=beside
-        and not analysis.shows_changes
-        and not errors
-        and estimate.side_height(warnings, notes if notes_beside else None, len(models))
-        <= rack.height + 0.2,
+        # Beside the rack, under the summary and the key; the side column runs on below the
+        # rack as far as it needs (CSS places it, no guess of heights).
+        warnings_beside=beside and not analysis.shows_changes and not errors,
         corrected=plan.corrected,
         count=count,
         kwh=local_number(plan.kwh),
