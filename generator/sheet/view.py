@@ -155,7 +155,6 @@ class SheetView:
     title_block: TitleBlock
     errors: tuple[FindingView, ...]
     warnings: tuple[FindingView, ...]
-    warnings_beside: bool  # the warnings fit in page 1's side column
     corrected: bool
     count: int
     kwh: str
@@ -250,9 +249,6 @@ def sheet_view(
         title_block=title_block(plan, spec_name, (page_w - beside_title) * PT, company),
         errors=errors,
         warnings=warnings,
-        # Beside the rack, under the summary and the key; the side column runs on below the
-        # rack as far as it needs (CSS places it, no guess of heights).
-        warnings_beside=beside and not analysis.shows_changes and not errors,
         corrected=plan.corrected,
         count=count,
         kwh=local_number(plan.kwh),
