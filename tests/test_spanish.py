@@ -158,6 +158,8 @@ def without_spec_text(text: str, path: Path) -> str:
     typed += [b.serial for b in spec.batteries] + [b.model_name for b in spec.batteries]
     typed += [b.firmware for b in spec.batteries]
     typed += [model.comm_ports for model in default_catalog().models]
+    files = default_catalog().firmware_files  # the connection guide's file name, as it is
+    typed += [files.guide if files else None]
     for value in sorted((v for v in typed if v), key=len, reverse=True):
         text = text.replace(folded(value), " ")
     return text

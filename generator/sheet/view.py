@@ -18,7 +18,7 @@ from pathlib import Path
 from generator import __version__
 from generator.bank import cables
 from generator.bank.analysis import Analysis
-from generator.bank.catalog import BatteryModel, Wiring
+from generator.bank.catalog import BatteryModel, Catalog, Wiring
 from generator.bank.changes import Change
 from generator.bank.diagnostics import Finding
 from generator.bank.i18n import N_, _, join, ngettext
@@ -153,7 +153,8 @@ class ChecklistRow:
     required: str
     installed: str | None
     wrong: bool  # the installed firmware is not the required one
-    current: bool  # it is: this battery needs no update
+    current: bool  # the spec says it is: check that BMS Tools reads it, then skip
+    reads: str | None  # the version BMS Tools should read, as the catalog spells it
 
 
 @dataclass(frozen=True)
@@ -164,12 +165,21 @@ class ModelCount:
 
 
 @dataclass(frozen=True)
+class StepFigure:
+    """A switch block drawn beside a step, with the setting it shows in words."""
+
+    caption: str
+    img: Figure
+
+
+@dataclass(frozen=True)
 class Step:
     """One numbered instruction; `ref` names a section the step points to, or None."""
 
     text: str
     ref: str | None = None
     after: str = ""  # the rest of the sentence after the reference
+    figures: tuple[StepFigure, ...] = ()  # switch blocks the step shows
 
 
 @dataclass(frozen=True)
@@ -217,6 +227,7 @@ class SheetView:
     pinout: tuple[PinRow, ...]
     bom: tuple[BomRow, ...]
     checklist: tuple[ChecklistRow, ...]
+    firmware_files: str | None  # where the firmware files are, and the guide inside them
     firmware_steps: tuple[Step, ...]
     steps: tuple[Step, ...]
     changes: ChangesView | None
@@ -348,9 +359,11 @@ def sheet_view(
                 b.firmware_installed,
                 b.firmware_ok is False,
                 b.firmware_ok is True,
+                b.model.canonical_firmware(b.firmware_installed) if b.firmware_installed else None,
             )
             for b in plan.batteries
         ),
+        firmware_files=firmware_files(plan.catalog),
         firmware_steps=firmware_steps(plan),
         steps=commissioning_steps(plan),
         changes=changes,
@@ -537,6 +550,17 @@ def company_cells(company: Company, width: float, height: float, logo_h: float) 
 # --- instructions ----------------------------------------------------------------------
 
 
+def firmware_files(catalog: Catalog) -> str | None:
+    """Where the multipack firmware files are and the guide inside them, as the interop guide
+    says (the catalog's firmware_files); None where a catalog does not say."""
+    files = catalog.firmware_files
+    if files is None:
+        return None
+    return _('Files: {where}; unzip them and follow the included "{guide}".').format(
+        where=_(files.where), guide=files.guide
+    )
+
+
 def firmware_steps(plan: InstallPlan) -> tuple[Step, ...]:
     """The firmware stage, before the bank is assembled: one battery at a time, powered on by
     itself, on the address BMS Tools needs where our sources give it."""
@@ -611,8 +635,9 @@ def tools_address(models: list[BatteryModel]) -> str:
 
 
 def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
-    """After every battery runs its firmware: addresses, cables, power on from the master
-    down, the inverter protocol on the master's screen."""
+    """After every battery runs its firmware: charging first where a manual asks it,
+    addresses, cables, power on from the master down, the inverter protocol on the master as
+    its manual says (at its protocol address where the catalog gives one)."""
     master = plan.master.model if plan.master else None
     inverter = (
         _("Connect the master (ID 1, at the top) to the inverter through its {ports} port.").format(
@@ -620,17 +645,6 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
         )
         if master and master.inverter_ports
         else _("Connect the master (ID 1, at the top) to the inverter, as their manuals say.")
-    )
-    protocol = (
-        _(
-            "Choose the inverter protocol on the master's screen as the {model} manual "
-            "says ({setting}); it is not set with DIP switches."
-        ).format(model=master.name, setting=_(master.protocol_setting))
-        if master and master.protocol_setting
-        else _(
-            "Choose the inverter protocol on the master's screen as its manual says; it is "
-            "not set with DIP switches."
-        )
     )
     restricted = _(cables.label(cables.RESTRICTED))
     neighbours = []
@@ -641,8 +655,29 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
         neighbours.append(Step(text, "cables", "."))
     elif plan.cables:
         neighbours.append(Step(_("Connect the neighbour cables as listed in"), "cables", "."))
+    several = len(plan.batteries) > 1
+    if master and master.protocol_address is not None:
+        power_on = (
+            Step(_("Power on the master (ID 1) alone first."))
+            if several
+            else Step(_("Power on the battery."))
+        )
+        protocol = protocol_at_address(master)
+        rest = (
+            (Step(_("Then power on the other batteries one at a time, down the rack.")),)
+            if several
+            else ()
+        )
+        powering: tuple[Step, ...] = (power_on, *protocol, *rest)
+    else:
+        power_on = Step(
+            _("Power on one battery at a time: the master (ID 1) first, then down the rack.")
+            if several
+            else _("Power on the battery.")
+        )
+        powering = (power_on, protocol_as_manual(master))
     return (
-        Step(_("Switch off every battery breaker and BMS switch.")),
+        switch_off(plan.models),
         Step(
             _("Set every battery's DIP address (each model has its own table) as shown in"),
             "dip",
@@ -650,13 +685,89 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
         ),
         *neighbours,
         Step(inverter),
-        Step(
-            _("Power on one battery at a time: the master (ID 1) first, then down the rack.")
-            if len(plan.batteries) > 1
-            else _("Power on the battery.")
-        ),
-        Step(protocol),
+        *powering,
     )
+
+
+def switch_off(models: list[BatteryModel]) -> Step:
+    """Breakers and BMS switches off; first, where a model's manual asks it (the catalog's
+    charge_first), each battery charged alone to 100% before the bank is paralleled."""
+    asking = [model.name for model in models if model.charge_first]
+    if not asking:
+        return Step(_("Switch off every battery breaker and BMS switch."))
+    return Step(
+        _(
+            "Charge each battery alone to 100% before paralleling ({models} manual); then "
+            "switch off every breaker and BMS switch."
+        ).format(models=_and(asking))
+    )
+
+
+def protocol_as_manual(master: BatteryModel | None) -> Step:
+    """The inverter protocol where our sources give no address step: on the master's screen
+    only where the catalog says how the screen sets it; otherwise as its manual says."""
+    if master and master.protocol_setting:
+        return Step(
+            _(
+                "Choose the inverter protocol on the master's screen as the {model} manual "
+                "says ({setting}); it is not set with DIP switches."
+            ).format(model=master.name, setting=_(master.protocol_setting))
+        )
+    if master:
+        return Step(
+            _("Set the inverter protocol on the master as the {model} manual says.").format(
+                model=master.name
+            )
+        )
+    return Step(_("Set the inverter protocol on the master as its manual says."))
+
+
+def protocol_at_address(master: BatteryModel) -> tuple[Step, ...]:
+    """The 4-switch LL masters: the protocol changes only at the catalog's protocol address,
+    after a restart with the BMS button; then back to ID 1 and restart again. The switch
+    words and drawings are the block's own ON and OFF, never a direction."""
+    address = master.protocol_address
+    assert address is not None
+    dip = master.dip
+    at_address, at_one = dip.states(address), dip.states(1)
+    match = _("ON and OFF as printed on the switch block: match its label, whichever way it faces.")
+    sentence = (
+        _(
+            "The {model} manual allows the inverter protocol to be changed only at address "
+            "{address}: set the master's DIP switches to ID {address} ({switches}) and restart "
+            "it with only its BMS power button; then, on its screen, {setting}. {match}"
+        )
+        if master.protocol_setting
+        else _(
+            "The {model} manual allows the inverter protocol to be changed only at address "
+            "{address}: set the master's DIP switches to ID {address} ({switches}), restart it "
+            "with only its BMS power button and choose the protocol as the manual says. {match}"
+        )
+    )
+    text = sentence.format(
+        model=master.name,
+        address=address,
+        switches=_switch_words(at_address),
+        setting=_(master.protocol_setting) if master.protocol_setting else "",
+        match=match,
+    )
+    back = _(
+        "Set the master back to ID 1 ({switches}) and restart it again with its BMS power button."
+    ).format(switches=_switch_words(at_one))
+    return (
+        Step(text, figures=(_step_figure(address, at_address, dip.on_side),)),
+        Step(back, figures=(_step_figure(1, at_one, dip.on_side),)),
+    )
+
+
+def _switch_words(states: tuple[str, ...]) -> str:
+    return " · ".join(f"{n} {state}" for n, state in enumerate(states, start=1))
+
+
+def _step_figure(battery_id: int, states: tuple[str, ...], on_side: str) -> StepFigure:
+    width, height = dip_size(len(states))
+    caption = _("ID {id}: {switches}").format(id=battery_id, switches=_switch_words(states))
+    return StepFigure(caption, Figure(svg_url(dip_svg(states, on_side)), width, height))
 
 
 def port_note(models: list[BatteryModel]) -> str:
@@ -808,8 +919,14 @@ def dip_group(plan: InstallPlan, model: BatteryModel, pairs: bool) -> DipGroup:
         setting = (
             _("all {state}").format(state=zero[0]) if len(set(zero)) == 1 else " · ".join(zero)
         )
-        zero_note = _("ID 0 ({setting}) is not used in a bank: IDs start at 1, the master.").format(
-            setting=setting
+        zero_note = (
+            _("ID 0 ({setting}) is never used: {why}. IDs start at 1, the master.").format(
+                setting=setting, why=_(dip.zero_note)
+            )
+            if dip.zero_note
+            else _("ID 0 ({setting}) is not used in a bank: IDs start at 1, the master.").format(
+                setting=setting
+            )
         )
     width, height = dip_size(dip.switches)
     cards = [
