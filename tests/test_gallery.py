@@ -259,10 +259,18 @@ def test_firmware_stage_comes_first(sheet: Built, catalog: Catalog) -> None:
     later = text[commissioning:]
     assert later.lower().index("switch off every") < later.index("Power on")
     # Where the firmware files are: the guide's downloads page and its connection guide.
-    assert (
+    files = (
         "Files: eg4electronics.com, Resources → Downloads, under the battery's product; unzip "
         'them and follow the included "Connection guide for BMS Tools V1.0.pdf".'
-    ) in stage
+    )
+    assert in_reading_order(files, stage)  # beside the steps: its lines alternate with theirs
+
+
+def in_reading_order(words: str, text: str) -> bool:
+    """Whether every word of `words` is in `text` in order, other words between them (the
+    lines of a column beside another alternate with the other column's in the page text)."""
+    rest = iter(text.split())
+    return all(any(word == found for found in rest) for word in words.split())
 
 
 def test_nothing_below_7_pt_but_the_footer(sheet: Built) -> None:
@@ -303,6 +311,9 @@ def test_a_wrong_bank_shows_the_corrected_rack_on_page_one(
             stop in page.band(page.height - MARGIN_BOTTOM, page.height)
             for page in gallery[name].pages
         )
+    elif name == "wrong_look_alikes":  # batteries the guide does not cover: taken out first
+        assert "CORRECTED NOT installable: see change 1" in first
+        assert "1 Not solved by rearranging: LifePower4 V2 at position 2 is not covered" in opening
     else:
         assert "CORRECTED install this" in first
     assert "AS FOUND (from the spec)" in opening and "Changes, in this order" in opening
@@ -367,7 +378,9 @@ def test_a_bank_with_a_lifepower4_charges_first_and_says_why_id_0_is_never_used(
 
 def test_invoice_names_are_planned_as_the_models_they_name(gallery: dict[str, Built]) -> None:
     first = gallery["four_switch_master"].pages[0].text
-    assert "ID 1 LL-V2 (4 DIP)" in first and "ID 2 LL-V1" in first and "ID 3 LifePower4" in first
+    # (the rack box sets "(4 DIP)" of the master's name a little higher: read before it)
+    assert "(4 DIP) ID 1 LL-V2" in first and "ID 2 LL-V1" in first and "ID 3 LifePower4" in first
+    assert "Master (top, ID 1) LL-V2 (4 DIP)" in first
     checklist = " ".join(page.text for page in gallery["four_switch_master"].pages)
     assert "check in BMS Tools that it reads V3.37; skip if so" in checklist
 
