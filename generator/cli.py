@@ -16,11 +16,12 @@ import click
 from generator import api
 from generator.bank import report
 from generator.bank.catalog import Catalog
-from generator.bank.diagnostics import format_json, format_text
+from generator.bank.diagnostics import format_json, format_text, format_unreadable_json
 from generator.bank.i18n import LANGUAGES
 from generator.errors import FindingsError, UserError
 from generator.terminal import (
     OutputClosed,
+    interrupts_kept,
     output_closed,
     quiet_libraries,
     say,
@@ -102,11 +103,13 @@ def validate(specs: Sequence[Path], output_format: str, catalog_path: Path | Non
     stdin_once(specs)
     catalog = get_catalog(catalog_path)
     exit_code, every_finding = EXIT_OK, []
+    unreadable: list[tuple[str, str]] = []
     for path in specs:
         try:
             checked = api.check(read_spec(path), catalog)
         except UserError as error:
             say(f"{error}", err=True)
+            unreadable.append(unreadable_entry(path, error))
             exit_code = EXIT_USAGE
             continue
         every_finding.extend(checked.findings)
@@ -114,9 +117,18 @@ def validate(specs: Sequence[Path], output_format: str, catalog_path: Path | Non
             exit_code = EXIT_ERRORS
         if output_format == "text":
             say(report.check_summary(checked.source.name, checked.findings, checked.batteries))
-    if output_format == "json":
+    if output_format == "json" and unreadable:
+        say(format_unreadable_json(unreadable, every_finding), data=True)
+    elif output_format == "json":
         say(format_json(every_finding), data=True)
     sys.exit(exit_code)
+
+
+def unreadable_entry(path: Path, error: UserError) -> tuple[str, str]:
+    """(file, message) of a spec that could not be read, the message without the file name."""
+    name = api.STDIN if path == STDIN else str(path)
+    message = str(error).removeprefix(f"{name}: ")
+    return name, message[:1].upper() + message[1:]
 
 
 @cli.command()
@@ -176,6 +188,13 @@ def plan(
     if fix:
         assert spec_path is not None
         out_file = fix_target(spec_path, out_file, in_place)
+        if out_file is not None:
+            from generator.output.files import refuse_clashes
+
+            inputs = [] if in_place else [(f"the spec {spec_path}", spec_path)]
+            if catalog_path is not None:
+                inputs.append((f"the catalog {catalog_path}", catalog_path))
+            refuse_clashes(inputs, [(f"-o {out_file}", out_file)])
     catalog = get_catalog(catalog_path)
     if fix:
         assert spec_path is not None
@@ -184,7 +203,14 @@ def plan(
         install_plan, findings = api.plan_inventory(inventory, catalog)
     else:
         assert spec_path is not None
-        checked = api.check(read_spec(spec_path), catalog)
+        try:
+            checked = api.check(read_spec(spec_path), catalog)
+        except UserError as error:
+            if output_format != "json":
+                raise
+            say(f"{error}", err=True)
+            say(format_unreadable_json([unreadable_entry(spec_path, error)], []), data=True)
+            sys.exit(EXIT_USAGE)
         install_plan, findings = checked.plan, checked.findings
     if install_plan is None:
         say(format_text([f for f in findings if f.is_error]), err=True)
@@ -192,7 +218,7 @@ def plan(
     if output_format == "json":
         say(json.dumps(install_plan.as_json_dict(), indent=2), data=True)
     else:
-        say(report.plan_text(install_plan))
+        say(report.plan_text(install_plan, spec_path))
 
 
 def fix_target(spec_path: Path, out_file: Path | None, in_place: bool) -> Path | None:
@@ -324,9 +350,10 @@ def build(
         build_one,
         default_jobs,
         expand_specs,
+        refuse_shared_outputs,
+        write_bom,
     )
-    from generator.output.bom import bom_csv
-    from generator.output.files import STDOUT, write_atomic
+    from generator.output.files import STDOUT
 
     stdin_once(specs)
     paths = expand_specs(list(specs))
@@ -342,7 +369,7 @@ def build(
         raise click.UsageError("-o - writes a PDF: send standard output to a file or a pipe")
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
     if not has_fast_subsetting():
-        say(f"note: {SUBSET_MISSING}", err=True)
+        say(f"Note: {SUBSET_MISSING}", err=True)
     options = BuildOptions(
         out_dir,
         allow_errors,
@@ -352,7 +379,9 @@ def build(
         catalog_path,
         out_file,
         lang.lower() if lang else None,
+        bom_file,
     )
+    refuse_shared_outputs(paths, options)  # before anything is built or written
     started = time.monotonic()
     show_bar = len(paths) > 1 and sys.stderr.isatty()  # a log file gets no bar
     if STDIN in paths:
@@ -371,15 +400,21 @@ def build(
             outcomes = build_all(
                 paths, options, jobs or default_jobs(), on_done=lambda _: bar.update(1)
             )
-    exit_code, rows = EXIT_OK, []
+    bom_problem = None
+    try:
+        wrote_bom = write_bom(outcomes, options)
+    except UserError as error:
+        wrote_bom, bom_problem = None, error
+    exit_code = EXIT_OK
     for outcome in outcomes:
         for line, to_stderr in outcome.report():
             say(line, err=to_stderr or to_stdout)
         exit_code = max(exit_code, outcome.status)
-        rows += outcome.bom
-    if bom_file is not None and rows:
-        write_atomic(bom_file, bom_csv(rows).encode())
-        say(f"wrote {bom_file}", err=to_stdout)
+    if wrote_bom is not None:
+        say(f"Wrote {wrote_bom}", err=to_stdout)
+    if bom_problem is not None:
+        say(f"Error: {bom_problem}", err=True)
+        exit_code = max(exit_code, bom_problem.exit_code)
     if len(paths) > 1:
         say(batch_summary(outcomes, len(paths), time.monotonic() - started), err=True)
     sys.exit(exit_code)
@@ -404,11 +439,14 @@ def extract(sheet: Path, out_file: Path | None) -> None:
       eg4sheet extract customer-sheet.pdf > bank.yaml
       eg4sheet extract photo-of-page-2.jpg -o bank.yaml
     """
+    from generator.output.files import refuse_clashes, write_atomic
+
+    if out_file is not None:
+        refuse_clashes([(f"the sheet {sheet}", sheet)], [(f"-o {out_file}", out_file)])
     spec = api.extract(api.read_sheet(sheet), str(sheet))
     if out_file is None:
         say(spec.data.decode("utf-8", errors="replace"), nl=False, data=True)
         return
-    from generator.output.files import write_atomic
 
     write_atomic(out_file, spec.data)
     say(f"{sheet}: wrote {out_file} ({spec.found})", err=True)
@@ -477,6 +515,21 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
     help="A name (or address) browsers reach this server by, besides the loopback ones; "
     "repeat for more. Requests naming any other host are refused.",
 )
+@click.option(
+    "--drain-timeout",
+    "drain_seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="After SIGTERM: seconds the requests in flight may take before they are cut off.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One line per request on standard error, as text or as JSON (for log collectors).",
+)
 def serve(
     host: str,
     port: int,
@@ -484,11 +537,14 @@ def serve(
     workers: int | None,
     company_file: Path | None,
     allowed_hosts: Sequence[str],
+    drain_seconds: float,
+    log_format: str,
 ) -> None:
-    """Run the support desk page and the JSON API (see README: HTTP API).
+    """Run the support desk page and the JSON API (see README: HTTP API, Deploy).
 
     Listening beyond this machine (a non-loopback --host) needs a token, and the names it is
-    reached by (--allow-host): the server answers only to loopback names and those.
+    reached by (--allow-host): the server answers only to loopback names and those. SIGTERM
+    drains: no new work, the requests in flight finish, exit 0.
 
     \b
     Example:
@@ -510,10 +566,11 @@ def serve(
         company=find_company(company_file),
         warm=True,
         allowed_hosts=frozenset(host_name(name) for name in allowed_hosts),
+        drain_seconds=drain_seconds,
     )
     from generator.server.app import serve as run
 
-    run(settings, host, port)
+    run(settings, host, port, log_format)
 
 
 @cli.command()
@@ -533,15 +590,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors become a message and exit code, never a traceback."""
     quiet_libraries()
     try:
-        cli.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="eg4sheet",
-            standalone_mode=False,
-        )
+        with interrupts_kept():
+            cli.main(
+                args=list(argv) if argv is not None else None,
+                prog_name="eg4sheet",
+                standalone_mode=False,
+            )
         if sys.stdout is not None:
             sys.stdout.flush()  # a full disk shows here, not at exit as a Python message
     except click.exceptions.Abort:
-        say("interrupted", err=True)
+        say("Interrupted", err=True)
         sys.exit(130)
     except click.ClickException as error:
         shown = io.StringIO()
@@ -551,13 +609,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     except FindingsError as error:
         if error.findings:
             say(format_text(error.findings), err=True)
-        say(f"error: {error}", err=True)
+        say(f"Error: {error}", err=True)
         sys.exit(error.exit_code)
     except UserError as error:
-        say(f"error: {error}", err=True)
+        say(f"Error: {error}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        say("interrupted", err=True)
+        say("Interrupted", err=True)
         sys.exit(130)
     except (OutputClosed, BrokenPipeError) as error:
         output_closed(getattr(error, "reason", None))

@@ -7,7 +7,7 @@ renderer a data: URL, so the renderer itself never opens a file a user named.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.bank.diagnostics import capped
@@ -59,6 +59,7 @@ class Company:
     licence: str | None = None
     logo_url: str | None = None  # a data: URL
     lang: str | None = None  # the default language of the sheets
+    files: tuple[Path, ...] = field(default=(), compare=False)  # the settings and logo read
 
 
 def find_company(explicit: Path | None, cwd: Path | None = None) -> Company | None:
@@ -82,4 +83,5 @@ def load_company(path: Path) -> Company:
         raise CompanyError(f"{path}: not valid company settings", capped(reader.findings))
     logo = text.pop("logo", None)
     logo_url = logo_data_url(path.parent / logo) if logo else None
-    return Company(**text, logo_url=logo_url)
+    files = (path, path.parent / logo) if logo else (path,)
+    return Company(**text, logo_url=logo_url, files=files)

@@ -3,12 +3,14 @@ may be closed or full, library log lines kept out, SIGTERM turned into an interr
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import logging
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import click
@@ -16,6 +18,7 @@ import click
 from generator.bank.text import escape_controls
 
 EXIT_USAGE = 2
+INTERRUPT_AGAIN_SECONDS = 0.05
 
 
 class OutputClosed(Exception):
@@ -62,6 +65,32 @@ def terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def interrupts_kept() -> Iterator[None]:
+    """Ctrl-C that lands in a finalizer (the renderer's FontConfiguration.__del__) would be
+    printed by Python as 'Exception ignored in … KeyboardInterrupt', with a traceback, and
+    lost: it is raised again instead, where it can stop the command."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            _thread.start_new_thread(_interrupt_soon, ())  # not in here: it would be lost again
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
+def _interrupt_soon() -> None:
+    """Interrupt the main thread once it is out of the finalizer and the hook."""
+    time.sleep(INTERRUPT_AGAIN_SECONDS)
+    _thread.interrupt_main(signal.SIGINT)
+
+
 def output_closed(reason: str | None) -> None:
     """Standard output is gone (the reader quit) or full: exit 2, saying why only when it is
     not simply a closed pipe, and never with Python's own message at exit."""
@@ -69,7 +98,7 @@ def output_closed(reason: str | None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere
     if reason:
-        say(f"error: cannot write to standard output ({reason})", err=True)
+        say(f"Error: cannot write to standard output ({reason})", err=True)
     sys.exit(EXIT_USAGE)
 
 

@@ -126,6 +126,26 @@ def png(width: int, height: int, body: bytes = b"") -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + idat + chunk(b"IEND", b"")
 
 
+def tall_png(width: int = 1, height: int = 49_999_999) -> bytes:
+    """A 16-bit grey PNG of 1 x 49,999,999 pixels in 146 kB: just under the pixel limit,
+    100 MB of pixels once decoded (and far more on the way), deflated a million rows at a time."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)
+    packer = zlib.compressobj(9)
+    row = bytes(1 + 2 * width)
+    parts = []
+    for start in range(0, height, 1_000_000):
+        parts.append(packer.compress(row * min(1_000_000, height - start)))
+    parts.append(packer.flush())
+    idat = chunk(b"IDAT", b"".join(parts))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + idat + chunk(b"IEND", b"")
+
+
 def small_png() -> bytes:
     rows = b"".join(b"\0" + bytes(range(16)) for _ in range(16))
     return png(16, 16, zlib.compress(rows))

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,40 +49,149 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass
+class Served:
+    """A running `eg4sheet serve`: its URL, its process, and its standard output and
+    standard error, each in its own file (the log goes to the real standard error)."""
+
+    base: str
+    port: int
+    process: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+    kept: tuple[str, str] | None = None  # (stdout, stderr) as they were when it stopped
+    tmp: Path | None = None  # its TMPDIR: a folder of its own, to see what it leaves there
+
+    def tree(self) -> list[int]:
+        """The server and every process under it (workers, forkserver, resource tracker)."""
+        return [self.process.pid, *descendants(self.process.pid)]
+
+    def rss_mb(self) -> float:
+        """Resident memory of the whole tree, in MB."""
+        return sum(rss_kb(pid) for pid in self.tree()) / 1024
+
+    def log(self) -> str:
+        """Its standard error so far (after it stopped: all of it)."""
+        return self.kept[1] if self.kept else self.stderr.read_text(errors="replace")
+
+    def output(self) -> str:
+        return self.kept[0] if self.kept else self.stdout.read_text(errors="replace")
+
+    def get(
+        self, path: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """A GET; any status, with its body and headers (names in lower case)."""
+        return request(self.base + path, headers=headers)
+
+    def post(
+        self, path: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes, dict[str, str]]:
+        return request(
+            self.base + path, body, {"Content-Type": "application/yaml", **(headers or {})}
+        )
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(children.get(child, []))
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def request(
+    url: str, body: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 60
+) -> tuple[int, bytes, dict[str, str]]:
+    """One HTTP request; (status, body, headers) whatever the status."""
+    sent = urllib.request.Request(url, data=body, headers=headers or {})
+    try:
+        with urllib.request.urlopen(sent, timeout=timeout) as answer:
+            return answer.status, answer.read(), {k.lower(): v for k, v in answer.headers.items()}
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), {k.lower(): v for k, v in error.headers.items()}
+
+
+def serve_command(port: int, workers: int, *args: str) -> list[str]:
+    command = [sys.executable, "-m", "generator", "serve", "--port", str(port)]
+    return [*command, "--workers", str(workers), *args]
+
+
+def serve_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+@contextlib.contextmanager
+def served(
+    *args: str, workers: int = 1, cwd: Path | None = None, ready: bool = False
+) -> Iterator[Served]:
+    """`eg4sheet serve` in a subprocess on 127.0.0.1 (a free port); stopped after (SIGTERM,
+    then SIGKILL). `ready`: wait for /readyz too, not only for the page."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:  # no ./eg4sheet.yaml to pick up
+        stdout, stderr = Path(folder) / "serve.out", Path(folder) / "serve.err"
+        tmp = Path(folder) / "tmp"
+        tmp.mkdir()
+        with stdout.open("wb") as out, stderr.open("wb") as err:
+            process = subprocess.Popen(
+                serve_command(port, workers, *args),
+                cwd=cwd or folder,
+                env={**serve_env(), "TMPDIR": str(tmp)},
+                stdout=out,
+                stderr=err,
+            )
+        server = Served(f"http://127.0.0.1:{port}", port, process, stdout, stderr, tmp=tmp)
+        try:
+            _wait_until_up(server.base, process, stderr, "/readyz" if ready else "/")
+            yield server
+        finally:
+            stop(process)
+            server.kept = (
+                stdout.read_text(errors="replace"),
+                stderr.read_text(errors="replace"),
+            )
+
+
+def stop(process: subprocess.Popen[bytes], seconds: float = 15) -> None:
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 @contextlib.contextmanager
 def running_server(*args: str, workers: int = 1, cwd: Path | None = None) -> Iterator[str]:
     """`eg4sheet serve` in a subprocess on 127.0.0.1; yields its base URL, stops it after."""
-    port = free_port()
-    command = [sys.executable, "-m", "generator", "serve", "--port", str(port)]
-    command += ["--workers", str(workers), *args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with tempfile.TemporaryDirectory() as folder:  # no ./eg4sheet.yaml to pick up
-        log = Path(folder) / "serve.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                command, cwd=cwd or folder, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(base, process, log)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    with served(*args, workers=workers, cwd=cwd) as server:
+        yield server.base
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path, path: str = "/") -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"eg4sheet serve stopped: {log.read_text(errors='replace')}")
         with (
             contextlib.suppress(OSError, urllib.error.URLError),
-            urllib.request.urlopen(base + "/", timeout=2) as answer,
+            urllib.request.urlopen(base + path, timeout=2) as answer,
         ):
             if answer.status == 200:
                 return

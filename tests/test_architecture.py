@@ -64,16 +64,60 @@ PIN_SETS = re.compile(r"\{7, 8\}|\(7, 8\)|\[7, 8\]|\{3, 6\}|7\+8|PINS 7|pins-7-8
 
 
 def test_cable_rule_and_labels_live_in_one_module() -> None:
-    """Pin sets, kind names and labels appear in generator/bank/cables.py and nowhere else in
-    the code or templates (the catalog data may name the breaker pins of a model)."""
+    """Pin sets, kind names and labels appear in generator/bank/cables.py (and pins.py, the
+    pins themselves) and nowhere else in the code or templates (the catalog data may name the
+    breaker pins of a model)."""
     found = []
     for path in [*PACKAGE.rglob("*.py"), *(ROOT / "templates").rglob("*.*")]:
-        if path.name == "cables.py":
+        if path.name in ("cables.py", "pins.py"):  # the rule, and the pins it is about
             continue
         for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
             if PIN_SETS.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert found == []
+
+
+# What translates in the language of the sheet being built (a context variable): only the
+# heavy part may ask it; the light part words everything as Msg values, rendered by the reader.
+EAGER = {"_", "ngettext", "language", "current"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in LIGHT.rglob("*.py") if p.name != "i18n.py"),
+    ids=lambda path: path.relative_to(ROOT).as_posix(),
+)
+def test_the_light_part_words_everything_as_msg(path: Path) -> None:
+    """No eager translation in generator/bank: the change list, the steps and the findings
+    come out the same whatever language a sheet elsewhere is being printed in."""
+    eager = {
+        alias.name
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.ImportFrom) and node.module == "generator.bank.i18n"
+        for alias in node.names
+        if alias.name in EAGER
+    }
+    assert eager == set(), f"{path.name} translates eagerly with {eager}"
+
+
+def test_the_change_list_is_english_whatever_language_is_active() -> None:
+    from generator.bank.i18n import language
+    from tests.helpers import analysis_of
+
+    everything_wrong = ROOT / "tests" / "wrong_banks" / "everything_wrong.yaml"
+    with language("es"):
+        spanish_build = analysis_of(everything_wrong).changes
+    assert spanish_build == analysis_of(everything_wrong).changes
+    assert spanish_build[0].startswith("Move the ")
+
+
+def test_the_desk_script_re_derives_no_word_the_plan_carries() -> None:
+    """The desk prints the plan's own switch words and cable labels (plan JSON keys
+    `switches` and `label`), never its own version of them."""
+    script = (PACKAGE / "server" / "static" / "app.js").read_text()
+    for derived in ("no address", "patch cable", "pins 7 and 8", '.join(" · ")'):
+        assert derived not in script
+    assert "battery.switches" in script and "cable.label" in script
 
 
 RENAMED_MODEL = "Legacy-One 48V"

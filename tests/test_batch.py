@@ -140,7 +140,7 @@ def test_sheets_that_would_share_a_path_are_refused_before_anything_is_built(
     target = out / f"{second.stem}.pdf"
     assert result.exit_code == 2
     assert result.err == (
-        f"error: {first} and {second} would both be written to {target}; nothing built "
+        f"Error: {first} and {second} would both be written to {target}; nothing built "
         "(rename one, or build them into separate directories with -o)\n"
     )
     assert not out.exists()
@@ -167,7 +167,7 @@ def test_one_spec_named_twice_builds_and_counts_once(
         "bom.csv",
     )
     assert result.exit_code == 0, result.err
-    assert result.out.splitlines() == ["specs/bank.yaml: wrote out/bank.pdf", "wrote bom.csv"]
+    assert result.out.splitlines() == ["specs/bank.yaml: wrote out/bank.pdf", "Wrote bom.csv"]
     rows = (tmp_path / "bom.csv").read_text().splitlines()[1:]
     assert [row.split(",")[0] for row in rows] == ["bank"] * len(rows)
     assert sum(row.startswith("bank,total") for row in rows) == 1
@@ -198,12 +198,23 @@ def gone(pids: set[int]) -> bool:
 
 
 @pytest.mark.parametrize(
-    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda sig: sig.name
+    "sig, group",
+    [
+        (signal.SIGINT, False),
+        (signal.SIGINT, True),  # Ctrl-C: the terminal signals the main process and its workers
+        (signal.SIGTERM, False),
+        (signal.SIGKILL, False),
+    ],
+    ids=["SIGINT", "ctrl-c", "SIGTERM", "SIGKILL"],
 )
 def test_workers_end_within_seconds_when_the_main_process_is_stopped(
-    ten_specs: Path, tmp_path: Path, sig: signal.Signals
+    ten_specs: Path, tmp_path: Path, sig: signal.Signals, group: bool
 ) -> None:
+    """...leaving nothing in TMPDIR (the renderer's weasyprint-* font folders included) and
+    printing no traceback (a worker stopped in a finalizer printed one)."""
     out = tmp_path / "out"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
     command = [
         sys.executable,
         "-m",
@@ -215,14 +226,24 @@ def test_workers_end_within_seconds_when_the_main_process_is_stopped(
         "-j",
         "2",
     ]
-    main = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    main = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(tmp)},
+        start_new_session=group,
+    )
     try:
         deadline = time.monotonic() + 60
         while len(workers := children(main.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert len(workers) == 2, "the pool did not start"
         time.sleep(1.5)  # let them get into their sheets
-        main.send_signal(sig)
+        if group:
+            os.killpg(main.pid, sig)
+        else:
+            main.send_signal(sig)
         stopped = time.monotonic()
         while not gone(workers) and time.monotonic() - stopped < 10:
             time.sleep(0.1)
@@ -232,8 +253,50 @@ def test_workers_end_within_seconds_when_the_main_process_is_stopped(
     finally:
         main.kill()
     if sig != signal.SIGKILL:
-        assert main.returncode == 130 and err.decode().splitlines()[-1] == "interrupted"
+        assert main.returncode == 130 and err.decode().splitlines()[-1] == "Interrupted"
+        assert "Traceback" not in err.decode() and "Exception ignored" not in err.decode()
     assert not [p.name for p in out.glob(".*")] if out.exists() else True
+    deadline = time.monotonic() + 5  # after SIGKILL the workers clean up as they go
+    while list(tmp.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(tmp.iterdir()) == []
+
+
+def test_workers_keep_their_temporary_files_in_the_batch_folder(tmp_path: Path) -> None:
+    """A worker's temporary files go to its own folder inside the batch's, and SIGTERM
+    (how a pool is stopped) ends it on the spot instead of raising KeyboardInterrupt in it."""
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor
+
+    from generator.output.batch import _warm_up
+
+    with ProcessPoolExecutor(
+        1, initializer=_warm_up, initargs=(os.getpid(), str(tmp_path))
+    ) as pool:
+        folder = pool.submit(tempfile.gettempdir).result()
+        handler = pool.submit(signal.getsignal, signal.SIGTERM).result()
+    assert Path(folder).parent == tmp_path and Path(folder).name.startswith("worker-")
+    assert handler == signal.SIG_DFL
+
+
+def test_a_batch_leaves_nothing_in_tmpdir(tmp_path: Path) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    specs = []
+    for number in range(3):
+        specs.append(tmp_path / f"bank{number}.yaml")
+        specs[-1].write_text(ONE_BATTERY)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", *map(str, specs), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "built 3 of 3 sheets" in result.stderr
+    assert list(tmp.iterdir()) == []
 
 
 def test_unwritable_output_directory(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:

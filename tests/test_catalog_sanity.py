@@ -110,7 +110,7 @@ def test_a_catalog_that_is_a_fifo_does_not_hang(
     result = run_cli("models", "--catalog", str(tmp_path / "catalog.yaml"))
     assert result.exit_code == 2
     assert result.err == (
-        f"error: {tmp_path / 'catalog.yaml'}: is a named pipe (FIFO), not a catalog file\n"
+        f"Error: {tmp_path / 'catalog.yaml'}: is a named pipe (FIFO), not a catalog file\n"
     )
 
 

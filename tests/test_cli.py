@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -165,7 +166,7 @@ def test_a_full_stdout_exits_2_with_one_line() -> None:
     with open("/dev/full", "w") as full:
         result = run_python(full, "models")
     assert result.returncode == 2
-    assert result.stderr == "error: cannot write to standard output (No space left on device)\n"
+    assert result.stderr == "Error: cannot write to standard output (No space left on device)\n"
 
 
 @pytest.mark.slow
@@ -203,3 +204,85 @@ def test_doctor_tells_will_be_created_from_not_writable(
         False,
     )
     assert cache_report(tmp_path) == (f"{tmp_path} (0 drawings, NOT writable)", False)
+
+
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_json_format_says_a_file_could_not_be_read_in_json(
+    run_cli: Callable[..., CliResult], tmp_path: Path, command: str
+) -> None:
+    import json
+
+    gone = tmp_path / "gone.yaml"
+    result = run_cli(command, "--format", "json", str(gone))
+    assert result.exit_code == 2
+    answer = json.loads(result.out)  # never a bare [] a script would take for "no findings"
+    assert (answer["code"], answer["file"], answer["message"]) == (
+        "unreadable",
+        str(gone),
+        "No such file",
+    )
+    assert answer["findings"] == []
+
+
+def test_json_format_keeps_the_findings_of_the_files_it_read(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    import json
+
+    wrong = ROOT / "tests" / "wrong_banks" / "wrong_ids.yaml"
+    result = run_cli("validate", "--format", "json", str(wrong), str(tmp_path))
+    assert result.exit_code == 2
+    answer = json.loads(result.out)
+    assert answer["unreadable"] == [
+        {"file": str(tmp_path), "message": "Is a directory, not a spec file"}
+    ]
+    assert {finding["code"] for finding in answer["findings"]} >= {"E104"}
+
+
+def test_inventory_plan_says_its_warnings_itself(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("plan", "--inventory", "LL-S, 2x LL-V1")
+    assert result.exit_code == 0
+    assert "eg4sheet validate" not in result.out  # there is no file to validate
+    assert result.out.splitlines()[-3:] == [
+        "3 warnings:",
+        "  W202 Installed firmware is not given for 3 batteries (positions 1, 2, 3): "
+        "the checklist leaves it to be filled in",
+        "    Fix: read each battery's firmware in BMS Tools and write it in the checklist",
+    ]
+    from_file = run_cli("plan", str(EXAMPLE))
+    assert from_file.out.splitlines()[-1] == (f"5 warnings: eg4sheet validate {EXAMPLE} shows them")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "gone.yaml"),
+        ("plan", "gone.yaml"),
+        ("build", "gone.yaml"),
+        ("extract", "gone.pdf"),
+        ("extract", "not-a.pdf"),
+        ("plan", "--inventory", "LL-S, 2x"),
+        ("plan", "--fix", "-o", "x.yaml"),
+        ("models", "--catalog", "gone.yaml"),
+        ("frobnicate",),
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_every_message_starts_with_a_capital_and_names_no_internal_class(
+    run_cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "not-a.pdf").write_bytes(b"%PDF-1.4\nnot really")
+    result = run_cli(*args)
+    assert result.exit_code in (1, 2)
+    for line in result.err.splitlines():
+        if re.match(r"\S+:\d+:\d+: (error|warning) [EW]\d{3}: |  hint: ", line):
+            continue  # a finding, in the contract's form
+        if line.startswith(("Usage:", "Try ")) or not line.strip():
+            continue  # click's usage lines
+        words = line.removeprefix(f"{tmp_path}/")
+        assert words[:1].isupper() or re.match(r"[\w./<>-]+\.(yaml|pdf): ", words), line
+        assert not re.search(r"\b[A-Z][a-z]+(Error|Exception)\b", line), line

@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from generator import api
+from generator.bank import words
 from generator.bank.analysis import Analysis
 from generator.sheet import view
 from tests.helpers import findings_for
@@ -29,7 +30,8 @@ def bank(*models: str, firmware: str | None = None) -> Analysis:
 
 
 def steps(*models: str) -> list[view.Step]:
-    return list(view.commissioning_steps(bank(*models).plan))
+    """The commissioning steps as the sheet prints them (in English)."""
+    return [view.step_view(step) for step in words.commissioning_steps(bank(*models).plan)]
 
 
 @pytest.mark.parametrize("master", ["LL-V2 (4 DIP)", "LL-V1"])

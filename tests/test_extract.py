@@ -62,7 +62,7 @@ def test_a_spec_cut_short_that_still_reads_is_refused(
     result = run_extract(run_cli, tmp_path, with_attachment(sheet, zlib.compress(shorter)))
     assert result.exit_code == 2
     assert result.err == (
-        f"error: {tmp_path / 'sheet.pdf'}: the attached spec 'manufacturer-example.yaml' is "
+        f"Error: {tmp_path / 'sheet.pdf'}: the attached spec 'manufacturer-example.yaml' is "
         f"damaged: {len(shorter)} bytes where {len(content)} were stored\n"
     )
     assert not (tmp_path / "bank.yaml").exists()
@@ -108,7 +108,7 @@ def test_an_attached_file_that_is_no_spec_is_refused(
     result = run_extract(run_cli, tmp_path, pdf)
     assert result.exit_code == 2
     assert result.err == (
-        f"error: {tmp_path / 'sheet.pdf'}: the attached file 'bank.yaml' is not a bank spec "
+        f"Error: {tmp_path / 'sheet.pdf'}: the attached file 'bank.yaml' is not a bank spec "
         "(the spec is not a mapping of keys to values)\n"
     )
 
@@ -138,7 +138,7 @@ def test_input_size_is_capped(run_cli: Callable[..., CliResult], tmp_path: Path)
     result = run_cli("extract", str(tmp_path / "sheet.pdf"))
     assert result.exit_code == 2
     assert result.err == (
-        f"error: {tmp_path / 'sheet.pdf'}: is larger than 20 MB, too large for a sheet file\n"
+        f"Error: {tmp_path / 'sheet.pdf'}: is larger than 20 MB, too large for a sheet file\n"
     )
 
 
@@ -157,6 +157,6 @@ def test_library_log_lines_never_reach_the_user(tmp_path: Path, sheet: bytes) ->
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"error: {tmp_path / 'sheet.pdf'}: the attached spec 'manufacturer-example.yaml' is "
+        f"Error: {tmp_path / 'sheet.pdf'}: the attached spec 'manufacturer-example.yaml' is "
         f"damaged: {len(content) - 9} bytes where {len(content)} were stored"
     ]

@@ -228,7 +228,7 @@ def test_a_bad_logo_stops_the_build_before_anything_is_written(
     result = run_cli("build", str(EXAMPLE), "-o", str(tmp_path / "out"), "--company", str(path))
     assert result.exit_code == 2
     assert result.err == (
-        f"error: {tmp_path / 'logo.png'}: the logo is neither a PNG nor a JPEG image\n"
+        f"Error: {tmp_path / 'logo.png'}: the logo is neither a PNG nor a JPEG image\n"
     )
     assert not (tmp_path / "out").exists()
 

@@ -100,7 +100,7 @@ def test_models_lists_the_refused_look_alikes_with_their_reason(
 ) -> None:
     result = run_cli("models")
     assert result.exit_code == 0
-    assert "not covered by the interop guide, refused by name (E111):" in result.out
+    assert "Not covered by the interop guide, refused by name (E111):" in result.out
     assert f"  LifePower4 V2: {LP4_V2_REASON}" in result.out
     assert "  LifePower4 V2 with auto-ID: it has no DIP switches at all" in result.out
     assert "  EG4 280Ah Indoor Wall Mount: it is a wall-mount battery" in result.out

@@ -38,13 +38,35 @@ def test_plan_json_of_manufacturer_example(run_cli: Callable[..., CliResult]) ->
     assert batteries[0]["serial"] == "LLS2409-1187"
     assert batteries[4]["firmware"]["installed"] == "V15P15"
     assert batteries[2]["firmware"]["installed"] is None
-    assert plan["cables"] == [
-        {"between": [1, 2], "pins": [1, 2, 3, 4, 5, 6, 7, 8], "kind": "standard"},
-        {"between": [2, 3], "pins": [1, 2, 3, 4, 5, 6, 7, 8], "kind": "standard"},
-        {"between": [3, 4], "pins": [1, 2, 3, 4, 5, 6, 7, 8], "kind": "standard"},
-        {"between": [4, 5], "pins": [7, 8], "kind": "pins-7-8-only"},
-        {"between": [5, 6], "pins": [7, 8], "kind": "pins-7-8-only"},
+    # The words the sheet prints, carried so that no client re-derives them (additive keys).
+    assert [b["switches"] for b in batteries] == [
+        "1 OFF · 2 ON · 3 ON · 4 ON · 5 ON · 6 ON",
+        "1 ON · 2 OFF · 3 ON · 4 ON · 5 ON · 6 ON",
+        "1 ON · 2 ON · 3 OFF · 4 OFF",
+        "1 ON · 2 OFF · 3 ON · 4 ON",
+        "1 ON · 2 OFF · 3 ON · 4 OFF",
+        "1 OFF · 2 ON · 3 ON · 4 OFF",
     ]
+    full, only = [1, 2, 3, 4, 5, 6, 7, 8], [7, 8]
+    assert plan["cables"] == [
+        {"between": [1, 2], "pins": full, "kind": "standard", "label": "standard Cat5e patch"},
+        {"between": [2, 3], "pins": full, "kind": "standard", "label": "standard Cat5e patch"},
+        {"between": [3, 4], "pins": full, "kind": "standard", "label": "standard Cat5e patch"},
+        {"between": [4, 5], "pins": only, "kind": "pins-7-8-only", "label": "PINS 7+8 ONLY"},
+        {"between": [5, 6], "pins": only, "kind": "pins-7-8-only", "label": "PINS 7+8 ONLY"},
+    ]
+
+
+def test_plan_json_says_no_address_in_words() -> None:
+    """A battery beyond its model's IDs has no switch setting: the words say so."""
+    from generator.bank.words import dip_value
+    from tests.helpers import analysis_of
+
+    plan = analysis_of(ROOT / "tests" / "wrong_banks" / "too_large.yaml").plan
+    batteries = json.loads(json.dumps(plan.as_json_dict()))["batteries"]
+    beyond = [b for b in batteries if b["dip"] is None]
+    assert beyond and all(b["switches"] == "no address" for b in beyond)
+    assert str(dip_value(plan.batteries[-1])).startswith("NO ADDRESS: ID 16")
 
 
 def test_plan_text_shows_every_battery(run_cli: Callable[..., CliResult]) -> None:

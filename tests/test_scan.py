@@ -9,6 +9,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import zlib
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from generator.errors import UserError
 from generator.sheet import scan
 from generator.sheet.figures import qr
 from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf
+from tests.hostile_scenarios import tall_png
 from tests.sheet_helpers import page_texts
 
 QR_BANKS = ROOT / "tests" / "qr_banks"
@@ -220,7 +222,7 @@ def test_no_valid_code_exits_2_and_writes_nothing(
     photo.write_bytes(data)
     result = run_cli("extract", str(photo), "-o", str(tmp_path / "back.yaml"))
     assert (result.exit_code, result.out) == (2, "")
-    assert result.err.startswith(f"error: {photo}: {message}"), result.err
+    assert result.err.startswith(f"Error: {photo}: {message}"), result.err
     assert "Traceback" not in result.err
     assert not (tmp_path / "back.yaml").exists()
 
@@ -247,6 +249,115 @@ def png_header(width: int, height: int) -> bytes:
 def test_huge_images_are_refused_before_decoding(width: int, height: int) -> None:
     with pytest.raises(UserError, match="the image is larger than 50 megapixels"):
         api.extract(png_header(width, height), "huge.png")
+
+
+def png_header_of(mode: str, width: int, height: int) -> bytes:
+    image = Image.new(mode, (1, 1))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    data = bytearray(out.getvalue())
+    data[16:24] = width.to_bytes(4, "big") + height.to_bytes(4, "big")
+    data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (tall_png(), "the image is 1 × 49999999 pixels, no photo or scan of a page"),
+        (tall_png(3, 3_000_000), "the image is 3 × 3000000 pixels, no photo or scan of a page"),
+        (png_header(20, 2000), "the image is 20 × 2000 pixels, no photo or scan of a page"),
+        (
+            png_header_of("RGB", 6000, 6000),
+            "the image would take 144 MB to decode (6000 × 6000 pixels, RGB), more than 120 MB",
+        ),
+        (
+            png_header_of("I;16", 7000, 7000),
+            "the image would take 98 MB to decode",  # 16-bit grey: 2 bytes a pixel, allowed...
+        ),
+    ],
+    ids=["tall-16-bit", "strip", "narrow", "colour-36-mp", "grey-16-bit-49-mp"],
+)
+def test_an_image_is_judged_by_its_header_before_decoding(data: bytes, message: str) -> None:
+    """Shape and the memory its pixels take, from the header: refused in a moment."""
+    if message.startswith("the image would take 98 MB"):  # ...and then found damaged
+        with pytest.raises(UserError, match="not a readable PNG or JPEG image"):
+            api.extract(data, "photo.png")
+        return
+    with pytest.raises(UserError) as refused:
+        api.extract(data, "photo.png")
+    assert str(refused.value).startswith(f"photo.png: {message}")
+
+
+def test_the_tall_png_is_refused_in_little_memory(tmp_path: Path) -> None:
+    """The 146 kB PNG of 1 x 49,999,999 16-bit pixels took 934 MB and ended in exit 3."""
+    photo = tmp_path / "tall.png"
+    photo.write_bytes(tall_png())
+    # The peak of this process alone (VmHWM): ru_maxrss would count the parent's, as Linux
+    # keeps it across fork and exec.
+    code = (
+        "import re\n"
+        "from pathlib import Path\n"
+        "from generator.cli import main\n"
+        "try:\n"
+        f"    main(['extract', {str(photo)!r}])\n"
+        "except SystemExit as exit_:\n"
+        "    status = Path('/proc/self/status').read_text()\n"
+        "    peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', status)[1]) // 1024\n"
+        "    print(exit_.code, peak)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    status, peak = result.stdout.split()
+    assert status == "2", result.stderr
+    assert "the image is 1 × 49999999 pixels, no photo or scan of a page" in result.stderr
+    assert int(peak) < 200, f"{peak} MB"
+
+
+def side_by_side(*pngs: bytes) -> bytes:
+    images = [Image.open(io.BytesIO(png)).convert("L") for png in pngs]
+    both = Image.new("L", (sum(i.width for i in images), max(i.height for i in images)), 255)
+    left = 0
+    for image in images:
+        both.paste(image, (left, 0))
+        left += image.width
+    out = io.BytesIO()
+    both.save(out, "PNG")
+    return out.getvalue()
+
+
+OTHER = payload.encode(
+    api.check(api.read_spec(QR_BANKS / "one.yaml")).spec,  # type: ignore[arg-type]
+    api.catalog(),
+)
+THIRD = payload.encode(
+    api.check(api.SpecSource("x.yaml", b"batteries:\n  - model: LL-V1\n")).spec,  # type: ignore[arg-type]
+    api.catalog(),
+)
+
+
+@pytest.mark.parametrize(
+    ("codes", "count"), [((GOOD, OTHER), 2), ((OTHER, GOOD, THIRD), 3)], ids=["two", "three"]
+)
+def test_codes_of_different_banks_in_one_image_are_refused(
+    run_cli: Callable[..., CliResult], tmp_path: Path, codes: tuple[str, ...], count: int
+) -> None:
+    """Not the leftmost bank, silently: exit 2, how many, nothing written."""
+    photo = tmp_path / "desk.png"
+    photo.write_bytes(side_by_side(*(code_png(code, scale=4) for code in codes)))
+    result = run_cli("extract", str(photo), "-o", str(tmp_path / "back.yaml"))
+    assert (result.exit_code, result.out) == (2, "")
+    assert result.err == (
+        f"Error: {photo}: the image holds the QR codes of {count} different bank specs; "
+        "photograph or scan one sheet at a time\n"
+    )
+    assert not (tmp_path / "back.yaml").exists()
+
+
+def test_codes_of_one_bank_in_one_image_are_read() -> None:
+    back = api.extract(side_by_side(code_png(GOOD, scale=4), code_png(GOOD, scale=4)), "two.png")
+    assert plan_of(back.data) == plan_of(EXAMPLE.read_bytes())
 
 
 def test_large_files_are_refused_unread(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -372,6 +372,22 @@ def test_a_full_render_queue_is_503_with_retry_after(client: TestClient) -> None
     assert answer.json()["error"].startswith("busy:")
 
 
+def test_bodies_beyond_the_budget_are_503_before_they_are_read() -> None:
+    with client_for(body_budget=5_000) as tight:
+        answer = tight.post("/api/extract", content=b"%PDF" + b"x" * 6_000)
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "2"
+        assert answer.json() == {"error": "busy: 0 MB of uploads are being read; try again shortly"}
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+            for _ in range(3):
+                yield b"#" * 2_000
+
+        assert tight.post("/api/validate", content=chunks(), headers=YAML).status_code == 503
+        budget = tight.app.state.body_budget  # type: ignore[attr-defined]
+        assert budget.held == 0  # given back when answered
+        assert tight.post("/api/validate", content=SPEC, headers=YAML).status_code == 200
+
+
 def test_a_check_over_its_time_limit_is_503(monkeypatch: pytest.MonkeyPatch) -> None:
     real_check = api.check
 
@@ -530,7 +546,7 @@ def test_serve_refuses_a_public_address_without_a_token(
         in result.err
     )
 
-    started: list[tuple[ServerSettings, str, int]] = []
+    started: list[tuple[ServerSettings, str, int, str]] = []
     monkeypatch.setattr("generator.server.app.serve", lambda *args: started.append(args))
     monkeypatch.setenv("EG4SHEET_TOKEN", "from-env")
     started_ok = run_cli(
@@ -547,9 +563,10 @@ def test_serve_refuses_a_public_address_without_a_token(
         "[fd00::5]",
     )
     assert started_ok.exit_code == 0
-    settings, host, port = started[0]
+    settings, host, port, log_format = started[0]
     assert (settings.token, settings.workers, host, port) == ("from-env", 3, "0.0.0.0", 9001)
     assert settings.allowed_hosts == {"desk.example.com", "fd00::5"}
+    assert (settings.drain_seconds, log_format) == (30.0, "text")
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ def extracted() -> dict[str, tuple[str, ...]]:
     with (ROOT / "babel.cfg").open() as config:
         methods, options = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     found: dict[str, tuple[str, ...]] = {}
-    keywords = {**DEFAULT_KEYWORDS, "Msg": None}
+    keywords = {**DEFAULT_KEYWORDS, "Msg": None, "Plural": (1, 2)}
     for file, line, message, _comments, _context in extract_from_dir(
         ROOT, methods, options, keywords
     ):

@@ -191,3 +191,114 @@ def test_terminal_output_escapes_control_characters(
     assert result.exit_code == 0
     assert "\x1b" not in result.out + result.err
     assert "bank\\x1b[2J.yaml: OK" in result.out
+
+
+INVISIBLE = [
+    ("\\u202E", "a right-to-left override (U+202E)"),
+    ("\\u202D", "a left-to-right override (U+202D)"),
+    ("\\u202A", "a left-to-right embedding (U+202A)"),
+    ("\\u202B", "a right-to-left embedding (U+202B)"),
+    ("\\u202C", "a pop directional formatting (U+202C)"),
+    ("\\u2066", "a left-to-right isolate (U+2066)"),
+    ("\\u2067", "a right-to-left isolate (U+2067)"),
+    ("\\u2068", "a first strong isolate (U+2068)"),
+    ("\\u2069", "a pop directional isolate (U+2069)"),
+    ("\\u200E", "a left-to-right mark (U+200E)"),
+    ("\\u200F", "a right-to-left mark (U+200F)"),
+    ("\\u061C", "an Arabic letter mark (U+061C)"),
+    ("\\u200B", "a zero-width space (U+200B)"),
+    ("\\u200C", "a zero-width non-joiner (U+200C)"),
+    ("\\u200D", "a zero-width joiner (U+200D)"),
+    ("\\u2060", "a word joiner (U+2060)"),
+    ("\\uFEFF", "a zero-width no-break space (U+FEFF)"),
+    ("\\u00AD", "a soft hyphen (U+00AD)"),
+    ("\\u3164", "an invisible formatting character (U+3164)"),
+    ("\\U000E0041", "an invisible formatting character (U+E0041)"),
+]
+ONE_LINE_FIELDS = [
+    ("serial", lambda value: f'batteries:\n  - model: LL-S\n    serial: "{value}"\n', 3),
+    ("firmware", lambda value: f'batteries:\n  - model: LL-S\n    firmware: "{value}"\n', 3),
+    ("model", lambda value: f'batteries:\n  - model: "{value}"\n', 2),
+    ("quote", lambda value: f'job:\n  quote: "{value}"\n{BATTERY}', 2),
+    ("customer", lambda value: f'job:\n  customer: "{value}"\n{BATTERY}', 2),
+    ("inverter", lambda value: f'inverter: "{value}"\n{BATTERY}', 1),
+]
+
+
+@pytest.mark.parametrize(("escape", "named"), INVISIBLE, ids=[e for e, _ in INVISIBLE])
+def test_an_invisible_format_character_in_a_serial_is_a_finding(escape: str, named: str) -> None:
+    """The serial that printed SN-4321-X in the rack and SN-1234-X in the checklist."""
+    spec = f'batteries:\n  - model: LL-S\n    serial: "SN-{escape}4321-X"\n'
+    [finding] = [f for f in findings_for(spec) if f.is_error]
+    assert (finding.code, str(finding.location)) == ("E002", "bank.yaml:3:13")
+    assert finding.message == f"serial of battery at position 1 contains {named} at character 4"
+    assert finding.hint == (
+        "remove it: an invisible character that can make the text read differently in "
+        "different places"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "spec", "line"), ONE_LINE_FIELDS, ids=[name for name, _, _ in ONE_LINE_FIELDS]
+)
+def test_every_one_line_field_refuses_bidi_controls(
+    field: str, spec: Callable[[str], str], line: int
+) -> None:
+    findings = [f for f in findings_for(spec("SN-\\u202E4321\\u202C-X")) if f.is_error]
+    assert [(f.code, f.location.line) for f in findings] == [("E002", line)]
+    assert "a right-to-left override (U+202E) at character 4" in findings[0].message
+
+
+def test_notes_refuse_bidi_controls_and_keep_the_joiners() -> None:
+    """Free text: a reordering control is refused as in every field; the two joiners that
+    scripts and emoji need (they reorder nothing) are kept."""
+    refused = findings_for(f'job:\n  notes: "Rack \\u2067north\\u2069 wall"\n{BATTERY}')
+    assert [f.message for f in refused if f.is_error] == [
+        "job notes contains a right-to-left isolate (U+2067) at character 6"
+    ]
+    kept = findings_for(f'job:\n  notes: "Rack\\u200d in the garage\\u200c"\n{BATTERY}')
+    assert [f for f in kept if f.is_error] == []
+
+
+def test_the_schema_refuses_what_the_loader_refuses() -> None:
+    import re
+
+    text = json_text_pattern()
+    assert re.fullmatch(text, "SN-4321-X")
+    assert not re.fullmatch(text, "SN-\u202e4321\u202c-X")
+    assert not re.fullmatch(text, "SN-\u200b4321")
+
+
+def json_text_pattern() -> str:
+    """The pattern the shipped schema gives a battery's serial (ECMA \\uXXXX escapes)."""
+    import json
+
+    from tests.helpers import ROOT
+
+    schema = json.loads((ROOT / "schema" / "bank-spec.schema.json").read_text())
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("serial"), dict) and "pattern" in node["serial"]:
+                found.append(node["serial"]["pattern"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return found[0]
+
+
+def test_terminal_output_escapes_bidi_controls(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """A file name (or any value quoted in a message) cannot reorder the line it is in."""
+    spec = tmp_path / "bank\u202egnp.yaml"
+    spec.write_text(BATTERY)
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 0
+    assert "\u202e" not in result.out + result.err
+    assert "bank\\u202egnp.yaml: OK" in result.out

@@ -5,6 +5,7 @@ and the changes between the two. Everything downstream (hints, sheet, change lis
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from generator.bank import cables
 from generator.bank.catalog import Catalog
@@ -24,24 +25,27 @@ class Analysis:
     plan: InstallPlan  # the corrected plan; its findings are all of the spec's, sorted
     as_found: InstallPlan
 
-    def steps(self) -> list[Change]:
-        """As found -> corrected, in the order to do them, in the language being printed."""
+    @cached_property
+    def change_list(self) -> tuple[Change, ...]:
+        """As found -> corrected, in the order to do them; worked out once per analysis."""
         listed = [cable.between for cable in self.spec.cables or ()]
-        return change_steps(
-            self.as_found,
-            self.plan,
-            cables.misplaced(listed, self.spec.slots),
-            [
-                finding
-                for finding in unsolved(self.findings)
-                if finding.code in ("E101", "E105", "E111")
-            ],
+        return tuple(
+            change_steps(
+                self.as_found,
+                self.plan,
+                cables.misplaced(listed, self.spec.slots),
+                [f for f in unsolved(self.findings) if f.code in ("E101", "E105", "E111")],
+            )
         )
+
+    def steps(self) -> list[Change]:
+        """The change list (each step's words a `Msg`, printed in the reader's language)."""
+        return list(self.change_list)
 
     @property
     def changes(self) -> tuple[str, ...]:
-        """The change list in words."""
-        return tuple(step.text for step in self.steps())
+        """The change list in English words (the terminal, the server's JSON)."""
+        return tuple(str(step.text) for step in self.change_list)
 
     @property
     def findings(self) -> list[Finding]:
@@ -55,7 +59,7 @@ class Analysis:
     def shows_changes(self) -> bool:
         """Whether the sheet needs the As found / Corrected page: the bank as specified is
         wrong, or its batteries are to be rearranged."""
-        return bool(self.changes) and (self.has_errors or self.plan.corrected)
+        return bool(self.change_list) and (self.has_errors or self.plan.corrected)
 
     @property
     def installable(self) -> bool:

@@ -10,18 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from generator.bank.i18n import N_, Msg, join
+from generator.bank.catalog import BatteryModel
+from generator.bank.i18n import N_, Msg
+from generator.bank.pins import ALL_PINS, SIGNAL_PINS, pin_list, pin_words
 
-if TYPE_CHECKING:  # the catalog checks its wiring against SIGNAL_PINS: no import cycle
-    from generator.bank.catalog import BatteryModel
+__all__ = ["ALL_PINS", "SIGNAL_PINS", "pin_list", "pin_words"]  # with the rule's own names
 
 RackPosition = int
 CableKind = Literal["standard", "pins-7-8-only"]  # the plan JSON contract's words
-
-SIGNAL_PINS = frozenset({7, 8})  # RS485 between batteries: the only pins that carry a signal
-ALL_PINS = frozenset(range(1, 9))
 
 
 @dataclass(frozen=True)
@@ -189,16 +187,3 @@ def describe_found(found: frozenset[int] | None, listed: bool) -> Msg:
     if found == ALL_PINS:
         return Msg("all 8 pins")
     return Msg("pins {numbers}", numbers=",".join(str(pin) for pin in sorted(found)))
-
-
-def pin_words(pins: frozenset[int] | set[int], conjunction: str = "and") -> Msg:
-    """'pin 3', 'pins 1, 2 and 3' or 'pins 3 or 6', as a sentence part to translate."""
-    numbers = [str(number) for number in sorted(pins)]
-    if len(numbers) == 1:
-        return Msg("pin {pin}", pin=numbers[0])
-    return Msg("pins {numbers}", numbers=join(numbers, conjunction))
-
-
-def pin_list(pins: frozenset[int] | set[int], conjunction: str = "and") -> str:
-    """'pin 3', 'pins 1, 2 and 3' or 'pins 3 or 6'."""
-    return str(pin_words(pins, conjunction))

@@ -10,8 +10,8 @@ from typing import Literal
 
 from yaml.nodes import MappingNode, Node
 
-from generator.bank.cables import SIGNAL_PINS, pin_list
 from generator.bank.diagnostics import capped
+from generator.bank.pins import SIGNAL_PINS, pin_list
 from generator.bank.yamlsrc import NodeReader, closest, read_source
 from generator.errors import CatalogError
 

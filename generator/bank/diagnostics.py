@@ -136,3 +136,24 @@ def format_text(findings: list[Finding]) -> str:
 
 def format_json(findings: list[Finding]) -> str:
     return json.dumps([finding.as_dict() for finding in findings], indent=2)
+
+
+UNREADABLE = "unreadable"  # the `code` of a file that could not be read at all
+
+
+def format_unreadable_json(unreadable: list[tuple[str, str]], findings: list[Finding]) -> str:
+    """`--format json` when a file could not be read: one object, never a bare list that a
+    script would take for "no findings". `code`, `file` and `message` name the first file
+    that could not be read; `unreadable` lists them all; `findings` are those of the files
+    that were read."""
+    first_file, first_message = unreadable[0]
+    return json.dumps(
+        {
+            "code": UNREADABLE,
+            "file": first_file,
+            "message": first_message,
+            "unreadable": [{"file": file, "message": message} for file, message in unreadable],
+            "findings": [finding.as_dict() for finding in findings],
+        },
+        indent=2,
+    )

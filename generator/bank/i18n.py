@@ -13,13 +13,22 @@ from __future__ import annotations
 import datetime
 import gettext
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
-Translate = Callable[[str], str]
+
+class Translate(Protocol):
+    """A language's gettext (called with a sentence) and its ngettext (plural forms)."""
+
+    def __call__(self, text: str, /) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, count: int, /) -> str: ...
+
+
 LANGUAGES = ("en", "es")  # the languages a sheet can be printed in; English is the source
 Value = str | int | float | None
 
@@ -33,9 +42,12 @@ class Msg:
         self.template = template
         self.values = values
 
+    def words(self, translate: Translate | None) -> str:
+        """The template in the reader's language, placeholders still in it."""
+        return translate(self.template) if translate else self.template
+
     def render(self, translate: Translate | None = None) -> str:
-        words = translate(self.template) if translate else self.template
-        return words.format(
+        return self.words(translate).format(
             **{
                 name: value.render(translate) if isinstance(value, Msg) else value
                 for name, value in self.values.items()
@@ -63,6 +75,32 @@ class Msg:
             other.template,
             other.values,
         )
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
+class Plural(Msg):
+    """A sentence with a singular and a plural form, chosen by `count` in the reader's
+    language: Plural("{n} battery", "{n} batteries", n, n=n)."""
+
+    __slots__ = ("count", "plural")
+
+    def __init__(self, singular: str, plural: str, count: int, /, **values: Value | Msg) -> None:
+        super().__init__(singular, **values)
+        self.plural = plural
+        self.count = count
+
+    def words(self, translate: Translate | None) -> str:
+        if translate is None:
+            return self.template if self.count == 1 else self.plural
+        return translate.ngettext(self.template, self.plural, self.count)
+
+    def templates(self) -> list[str]:
+        return [*super().templates(), self.plural]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Plural) and super().__eq__(other) and self.count == other.count
 
     def __hash__(self) -> int:
         return hash(self.template)
@@ -142,14 +180,20 @@ def current() -> str:
     return _active.get()
 
 
-def _(text: str) -> str:
-    """`text` in the current language (itself in English, or where no translation exists)."""
-    return translations(_active.get()).gettext(text)
+class _Active:
+    """The language the sheet being built is printed in, as a `Translate`."""
+
+    def __call__(self, text: str, /) -> str:
+        """`text` in the current language (itself in English, or where none exists)."""
+        return translations(_active.get()).gettext(text)
+
+    def ngettext(self, singular: str, plural: str, count: int, /) -> str:
+        """The form for `count` by the language's plural rule."""
+        return translations(_active.get()).ngettext(singular, plural, count)
 
 
-def ngettext(singular: str, plural: str, count: int) -> str:
-    """The form for `count` by the language's plural rule."""
-    return translations(_active.get()).ngettext(singular, plural, count)
+_ = _Active()
+ngettext = _.ngettext
 
 
 def number(value: float) -> str:

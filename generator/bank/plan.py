@@ -15,7 +15,7 @@ from generator.bank import cables
 from generator.bank.cables import CableKind
 from generator.bank.catalog import BatteryModel, Catalog, DipState
 from generator.bank.diagnostics import Finding, has_errors
-from generator.bank.i18n import Msg, _, join
+from generator.bank.i18n import Msg, join
 from generator.bank.rack import Bank, RackedBattery
 from generator.bank.spec import JobInfo, RackPosition
 
@@ -38,10 +38,17 @@ class PlannedBattery:
         return self.model.accepts_firmware(self.firmware_installed)
 
     @property
-    def dip_words(self) -> str:
+    def switch_words(self) -> Msg:
+        """How the switches must stand, in words: '1 OFF · 2 ON · 3 ON · 4 OFF' (switch 1
+        first, ON and OFF as printed on the block), or 'no address'."""
         if self.dip is None:
-            return _("no address")
-        return " · ".join(f"{n} {state}" for n, state in enumerate(self.dip, start=1))
+            return Msg("no address")
+        return Msg("{only}", only=" · ".join(f"{n} {s}" for n, s in enumerate(self.dip, start=1)))
+
+    @property
+    def dip_words(self) -> str:
+        """The switch words in English (the plan JSON's `switches`, the terminal)."""
+        return str(self.switch_words)
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,7 @@ class InstallPlan:
                     "model": b.model.name,
                     "serial": b.serial,
                     "dip": list(b.dip) if b.dip else None,
+                    "switches": b.dip_words,
                     "firmware": {
                         "required": list(b.model.firmware),
                         "installed": b.firmware_installed,
@@ -188,7 +196,12 @@ class InstallPlan:
                 for b in self.batteries
             ],
             "cables": [
-                {"between": [c.upper, c.lower], "pins": list(c.pins), "kind": c.kind}
+                {
+                    "between": [c.upper, c.lower],
+                    "pins": list(c.pins),
+                    "kind": c.kind,
+                    "label": c.label,
+                }
                 for c in self.cables
             ],
             "bom": [

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding, format_text
+from generator.bank.gathered import firmware_not_given_once
 from generator.bank.plan import InstallPlan
 
 
@@ -33,8 +34,10 @@ def check_summary(name: str, findings: list[Finding], batteries: int) -> str:
     return "\n".join(lines)
 
 
-def plan_text(plan: InstallPlan) -> str:
-    """The plan as a terminal table, for support reading it over the phone."""
+def plan_text(plan: InstallPlan, spec: object = None) -> str:
+    """The plan as a terminal table, for support reading it over the phone. Its warnings are
+    counted, for `eg4sheet validate SPEC` to show; a plan of an inventory (no `spec` file to
+    validate) says them itself."""
     job = plan.job
     master = plan.master
     rows = [
@@ -57,18 +60,25 @@ def plan_text(plan: InstallPlan) -> str:
         "",
         *_table([header, *rows], right=(0, 1)),
         "",
-        "cables between neighbours:",
+        "Cables between neighbours:",
     ]
     if not plan.cables:
         lines.append("  none (a single battery)")
     for cable in plan.cables:
         pins = " (all 8 pins)" if cable.kind == "standard" else ""
         lines.append(f"  {cable.upper:>2}-{cable.lower:<2}  {cable.label}{pins}")
-    lines += ["", "bill of materials:"]
+    lines += ["", "Bill of materials:"]
     lines += [f"  {line.quantity:>3} x {line.item} ({line.note})" for line in plan.bom()]
     warnings = [f for f in plan.findings if not f.is_error]
-    if warnings:
-        lines += ["", f"{plural(len(warnings), 'warning')} (eg4sheet validate shows them all)"]
+    if warnings and spec is not None:
+        lines += ["", f"{plural(len(warnings), 'warning')}: eg4sheet validate {spec} shows them"]
+    elif warnings:
+        hint = "read each battery's firmware in BMS Tools and write it in the checklist"
+        lines += ["", f"{plural(len(warnings), 'warning')}:"]
+        for warning in firmware_not_given_once(warnings, hint):
+            lines.append(f"  {warning.code} {warning.message[:1].upper()}{warning.message[1:]}")
+            if warning.hint:
+                lines.append(f"    Fix: {warning.hint}")
     return "\n".join(lines)
 
 
@@ -95,14 +105,14 @@ def models_table(catalog: Catalog) -> str:
     for m, row in zip(models, table[1:], strict=True):
         lines += [row, f"{'':>6}aliases: {', '.join(m.aliases) or '-'}"]
     if catalog.not_covered:
-        lines += ["", "not covered by the interop guide, refused by name (E111):"]
+        lines += ["", "Not covered by the interop guide, refused by name (E111):"]
     for battery in catalog.not_covered:
         lines += [
             f"  {battery.name}: {battery.reason}",
             f"{'':>6}aliases: {', '.join(battery.aliases) or '-'}",
             f"{'':>6}source: {battery.source}",
         ]
-    lines.append(f"catalog: {catalog.source}")
+    lines.append(f"Catalog: {catalog.source}")
     return "\n".join(lines)
 
 

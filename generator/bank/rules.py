@@ -41,7 +41,7 @@ def setting(battery: PlannedBattery) -> Msg:
             low=dip.id_low,
             high=dip.id_high,
         )
-    return Msg("set ID {id} ({switches})", id=battery.id, switches=battery.dip_words)
+    return Msg("set ID {id} ({switches})", id=battery.id, switches=battery.switch_words)
 
 
 def move(battery: PlannedBattery) -> Msg:

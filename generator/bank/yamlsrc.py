@@ -17,7 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.bank.diagnostics import Finding, Location
 from generator.bank.i18n import N_, Msg
-from generator.bank.text import name_of, unprintable
+from generator.bank.text import is_invisible, name_of, unprintable
 from generator.bounded import read_bounded
 
 MAX_BYTES = 1_000_000  # a 64-battery spec with every field is under 10 kB
@@ -320,7 +320,12 @@ class NodeReader:
             index, character = bad
             name = str(character)
             hint = (
-                Msg("write it on one line")
+                Msg(
+                    "remove it: an invisible character that can make the text read "
+                    "differently in different places"
+                )
+                if is_invisible(value[index])
+                else Msg("write it on one line")
                 if "line" in name or "carriage" in name
                 else Msg("replace the tab with a space")
                 if name.startswith("a tab")

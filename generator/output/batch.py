@@ -8,8 +8,15 @@ those of dead processes: another build may be writing into the same folder).
 
 Before anything is built, the same spec named twice is built once, and two specs whose
 sheets would land on one path (a/bank.yaml and b/bank.yaml, bank.yaml and bank.yml) are
-refused. Workers watch the main process: when it is gone (killed, even with SIGKILL) they
-remove their temp file and exit within a second; an interrupted main process stops them.
+refused, as is any output (sheet, HTML, bill of materials) that is one of the run's inputs,
+another output, or not a regular file or a new name. Workers watch the main process: when it
+is gone (killed, even with SIGKILL) they remove their temp file and exit within a second; an
+interrupted main process stops them.
+
+A sheet is all of its outputs or none: its PDF and HTML are written together, and when the
+bill of materials cannot be written, the sheets of the run are removed again and reported
+not built. Workers keep their temporary files (the renderer's fonts) in a private folder of
+the batch, removed when the batch ends, so a killed worker leaves nothing in TMPDIR.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -31,14 +40,19 @@ from generator.bank.diagnostics import Finding, format_text
 from generator.bank.report import plural
 from generator.company import Company
 from generator.errors import UserError
-from generator.output.bom import bom_rows
+from generator.output.bom import bom_csv, bom_rows
 from generator.output.files import (
     STDOUT,
+    Named,
     abandon_writes,
+    is_environment,
     part_owner,
     process_alive,
+    reason,
+    refuse_clashes,
     write_atomic,
     write_stdout,
+    write_together,
 )
 
 PARENT_CHECK_SECONDS = 0.5
@@ -56,6 +70,7 @@ class BuildOptions:
     catalog_path: Path | None = None
     out_file: Path | None = None  # one sheet: this file, or STDOUT, instead of out_dir/NAME.pdf
     lang: str | None = None  # build --lang; None: the spec's job.lang, else the company's
+    bom_file: Path | None = None  # the bill of materials of every sheet built, as CSV
 
 
 @dataclass
@@ -144,11 +159,22 @@ def build_one(
         if target == STDOUT:
             written = [write_stdout(sheet.pdf)]
         else:
-            written = [write_atomic(target, sheet.pdf)]
-        if sheet.html is not None and target != STDOUT:
-            written.append(write_atomic(target.with_suffix(".html"), sheet.html.encode()))
+            outputs = [(target, sheet.pdf)]
+            if sheet.html is not None:
+                outputs.append((target.with_suffix(".html"), sheet.html.encode()))
+            written = write_together(outputs)
     except UserError as error:
         return SheetOutcome(spec, failure=str(error), exit_code=error.exit_code)
+    except OSError as error:
+        if not is_environment(error):
+            raise
+        # the renderer's own temporary files (fonts) hit a full disk or a size limit
+        where = error.filename or tempfile.gettempdir()
+        return SheetOutcome(
+            spec,
+            failure=f"temporary files in {where} cannot be written: {reason(error)}",
+            exit_code=2,
+        )
     except Exception as error:  # a bug: one broken spec must not stop the batch
         if os.environ.get("EG4SHEET_DEBUG"):
             import traceback
@@ -176,6 +202,7 @@ def build_all(
     specs = unique_specs(specs)
     refuse_shared_outputs(specs, options)
     outcomes: dict[Path, SheetOutcome] = {}
+    scratch = tempfile.mkdtemp(prefix="eg4sheet-batch-") if jobs > 1 and len(specs) > 1 else ""
     try:
         if jobs <= 1 or len(specs) <= 1:
             for spec in specs:
@@ -184,30 +211,58 @@ def build_all(
         else:
             # closing(): an interruption while on_done runs still stops the pool's workers
             # before the clean-up below looks for their temp files.
-            with contextlib.closing(_pool_run(specs, options, jobs, last_try=False)) as runs:
+            with contextlib.closing(
+                _pool_run(specs, options, jobs, scratch, last_try=False)
+            ) as runs:
                 for outcome in runs:
                     outcomes[outcome.spec] = outcome
                     on_done(outcome)
             # A worker died: try each unfinished spec alone, so only the one that kills its
             # worker fails, not the ones that happened to share the pool with it.
             for spec in [spec for spec in specs if spec not in outcomes]:
-                with contextlib.closing(_pool_run([spec], options, 1, last_try=True)) as runs:
+                with contextlib.closing(
+                    _pool_run([spec], options, 1, scratch, last_try=True)
+                ) as runs:
                     for outcome in runs:
                         outcomes[outcome.spec] = outcome
                         on_done(outcome)
     finally:
         remove_stale_parts(options.out_dir, specs)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
     return [outcomes[spec] for spec in specs if spec in outcomes]
 
 
+def write_bom(outcomes: list[SheetOutcome], options: BuildOptions) -> Path | None:
+    """Write the bill of materials of the sheets built (None when there is none to write).
+    When it cannot be written, the sheets are not left without it: every sheet written by
+    this run is removed again and reported not built, and OutputError says why."""
+    rows = [row for outcome in outcomes for row in outcome.bom]
+    if options.bom_file is None or not rows:
+        return None
+    try:
+        return write_atomic(options.bom_file, bom_csv(rows).encode())
+    except UserError as error:
+        for outcome in outcomes:
+            if outcome.built and not outcome.failure:
+                for path in outcome.written:
+                    if path != Path("<stdout>"):
+                        with contextlib.suppress(OSError):
+                            path.unlink()
+                outcome.written = []
+                outcome.failure = "removed again: the bill of materials could not be written"
+                outcome.exit_code = error.exit_code
+        raise
+
+
 def _pool_run(
-    specs: list[Path], options: BuildOptions, jobs: int, last_try: bool
+    specs: list[Path], options: BuildOptions, jobs: int, scratch: str, last_try: bool
 ) -> Generator[SheetOutcome, None, None]:
     """Run specs in a fresh pool; when a worker dies, stop and leave the rest for a retry
     (or, on the last try, report them as failed). Interrupted (Ctrl-C, SIGTERM turned into
     KeyboardInterrupt by the command line), it stops its workers before passing it on."""
     pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(specs)), initializer=_warm_up, initargs=(os.getpid(),)
+        max_workers=min(jobs, len(specs)), initializer=_warm_up, initargs=(os.getpid(), scratch)
     )
     try:
         futures: dict[Future[SheetOutcome], Path] = {
@@ -243,13 +298,21 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             worker.join(timeout=5)
 
 
-def _warm_up(parent: int) -> None:
+def _warm_up(parent: int, scratch: str) -> None:
     """Each worker imports the renderer once, then freezes what it has so the garbage
     collector does not walk those objects again for every sheet. It leaves Ctrl-C to the
-    main process and ends itself when the main process is gone."""
+    main process, ends at once when stopped (SIGTERM: the main process's handler, inherited,
+    would raise KeyboardInterrupt anywhere, even in a finalizer, and print a traceback), keeps
+    its temporary files in its own folder of the batch's `scratch` folder, and ends itself
+    when the main process is gone."""
     import importlib
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if scratch:
+        private = tempfile.mkdtemp(prefix="worker-", dir=scratch)
+        tempfile.tempdir = private
+        os.environ["TMPDIR"] = private  # for libraries that ask the environment
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     for module in ("generator.sheet.pdf", "generator.sheet.render", "generator.sheet.figures.rack"):
         importlib.import_module(module)
@@ -263,6 +326,9 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK_SECONDS)
     abandon_writes()
+    if tempfile.tempdir and Path(tempfile.tempdir).name.startswith("worker-"):
+        scratch = Path(tempfile.tempdir).parent  # the batch's: its main process is gone
+        shutil.rmtree(scratch, ignore_errors=True)
     os._exit(EXIT_INTERNAL)
 
 
@@ -289,19 +355,33 @@ def unique_specs(specs: list[Path]) -> list[Path]:
 
 
 def refuse_shared_outputs(specs: list[Path], options: BuildOptions) -> None:
-    """UserError when two specs' sheets would be written to one path (compared without case,
-    as some file systems do) or a sheet would overwrite a spec; nothing is built then."""
+    """UserError, before anything is built, when two specs' sheets would be written to one
+    path (compared without case, as some file systems do), an output (sheet, HTML, bill of
+    materials) would overwrite a spec, one of `inputs` (catalog, company settings, logo) or
+    another output, or an output is not a regular file or a new name (a device, a FIFO)."""
+    inputs = [(f"the spec {spec}", spec) for spec in specs]
+    if options.catalog_path is not None:
+        inputs.append((f"the catalog {options.catalog_path}", options.catalog_path))
+    if options.company is not None:
+        labels = ("the company settings", "the logo")
+        pairs = zip(labels, options.company.files, strict=False)
+        inputs += [(f"{label} {path}", path) for label, path in pairs]
     owners: dict[str, Path] = {}
     # "-" is standard input as a spec, standard output as a target: neither is a file here
-    inputs = {os.path.normcase(os.path.realpath(spec)) for spec in specs if spec != STDOUT}
+    spec_files = {os.path.normcase(os.path.realpath(spec)) for spec in specs if spec != STDOUT}
+    outputs: list[Named] = []
     for spec in specs:
         target = sheet_path(spec, options)
         if target == STDOUT:
             continue
-        outputs = [target, target.with_suffix(".html")] if options.with_html else [target]
-        for output in outputs:
-            if os.path.normcase(os.path.realpath(output)) in inputs:
+        sheets = [target, target.with_suffix(".html")] if options.with_html else [target]
+        for output in sheets:
+            if os.path.normcase(os.path.realpath(output)) in spec_files:
                 raise UserError(f"{spec}: its sheet {output} would overwrite a spec; nothing built")
+            named = (
+                f"-o {output}" if output == options.out_file else f"the sheet {output} of {spec}"
+            )
+            outputs.append((named, output))
         key = os.path.normcase(os.path.realpath(target)).casefold()
         if key in owners:
             raise UserError(
@@ -309,6 +389,9 @@ def refuse_shared_outputs(specs: list[Path], options: BuildOptions) -> None:
                 "(rename one, or build them into separate directories with -o)"
             )
         owners[key] = spec
+    if options.bom_file is not None:
+        outputs.append((f"--bom {options.bom_file}", options.bom_file))
+    refuse_clashes(inputs, outputs)
 
 
 def remove_stale_parts(out_dir: Path, specs: list[Path]) -> None:

@@ -1,10 +1,16 @@
-"""The Starlette app: routes, middleware, the render pool's lifetime; and `serve` (uvicorn)."""
+"""The Starlette app: routes, middleware, the render pool's lifetime; and `serve` (uvicorn,
+draining on SIGTERM)."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
+import multiprocessing.util
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -14,29 +20,52 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from generator import api
-from generator.server import page, routes
-from generator.server.body import HttpError
+from generator.server import lifecycle, memory, metrics, page, routes
+from generator.server.body import BodyBudget, HttpError
 from generator.server.config import ServerSettings
-from generator.server.middleware import BearerToken, HostAndOrigin, RequestLog, SecurityHeaders
+from generator.server.lifecycle import Admission, Lifecycle
+from generator.server.logs import LOGGER, log_config
+from generator.server.metrics import Metrics, RequestMetrics
+from generator.server.middleware import (
+    BearerToken,
+    HostAndOrigin,
+    InFlightLimit,
+    ReleaseBodies,
+    RequestLog,
+    SecurityHeaders,
+)
 from generator.server.pool import RenderPool
 
-log = logging.getLogger("eg4sheet.serve")
+log = logging.getLogger(LOGGER)
 
 
 def create_app(settings: ServerSettings) -> Starlette:
+    state = Lifecycle()
+    instruments = Metrics()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool = RenderPool(settings)
+        pool = RenderPool(settings, instruments)
         if settings.warm:
             pool.warm()
         app.state.pool = pool
+        instruments.watch(
+            busy=lambda: pool.busy,
+            workers=settings.workers,
+            ready=lambda: state.phase(pool.started()) is lifecycle.Phase.READY,
+            draining=lambda: state.draining,
+        )
         try:
             yield
         finally:
             pool.close()
 
+    body_budget = BodyBudget(settings.body_budget)
     app = Starlette(
         routes=[
+            Route("/healthz", lifecycle.healthz),
+            Route("/readyz", lifecycle.readyz),
+            Route("/metrics", metrics.metrics),
             Route("/", page.page),
             Route("/static/{name}", page.static),
             Route("/figures/dip.svg", page.dip_figure),
@@ -51,15 +80,22 @@ def create_app(settings: ServerSettings) -> Starlette:
         ],
         middleware=[
             Middleware(RequestLog),
+            Middleware(RequestMetrics),
             Middleware(SecurityHeaders),
+            Middleware(InFlightLimit, limit=settings.max_in_flight),
+            Middleware(ReleaseBodies, budget=body_budget),
             Middleware(HostAndOrigin, allowed=settings.allowed_hosts),
             Middleware(BearerToken, token=settings.token),
+            Middleware(Admission),
         ],
         exception_handlers={HttpError: _answer, HTTPException: _no_route, Exception: _bug},
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.body_budget = body_budget
     app.state.catalog = api.catalog()
+    app.state.lifecycle = state
+    app.state.metrics = instruments
     return app
 
 
@@ -93,18 +129,44 @@ async def _bug(request: Request, error: Exception) -> Response:
     return JSONResponse({"error": "internal error (a bug in eg4sheet; see the log)"}, 500)
 
 
-def serve(settings: ServerSettings, host: str, port: int) -> None:
-    """Run the server until interrupted: one process answering, `workers` rendering."""
+def serve(settings: ServerSettings, host: str, port: int, log_format: str = "text") -> None:
+    """Run the server until SIGTERM (or Ctrl-C): one process answering, `workers`
+    rendering; then drain and exit 0.
+
+    uvicorn with our h11 protocol (protocol.py: a deadline for every request head, a cap on
+    connections waiting for one) on a socket bound here first (listen.py: exit 2 with one
+    line when the address cannot be used). uvicorn's limit_concurrency stays off: it counts
+    idle connections, so a few hundred of them would make every request a 503;
+    InFlightLimit bounds the requests being answered instead."""
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
+    from generator.server.drain import DrainingServer
+    from generator.server.listen import listen, url
+    from generator.server.protocol import GuardedH11Protocol
+
+    sock = listen(host, port)
+    memory.map_big_blocks()
+    # Temporary files of this server and its workers (multiprocessing's pymp-*, the
+    # renderer's) go into one folder of its own, removed at exit after multiprocessing has
+    # removed its own folder in it (priority -100); after a kill -9 the workers remove it
+    # (worker.py).
+    scratch = Path(tempfile.mkdtemp(prefix="eg4sheet-serve-"))
+    tempfile.tempdir = str(scratch)
+    multiprocessing.util.Finalize(
+        None, shutil.rmtree, args=(scratch,), kwargs={"ignore_errors": True}, exitpriority=-200
+    )
+    app = create_app(dataclasses.replace(settings, scratch=scratch))
+    config = uvicorn.Config(
+        app,
+        http=GuardedH11Protocol,
+        log_config=log_config(log_format),
         access_log=False,  # RequestLog writes the one line per request
         server_header=False,
         timeout_keep_alive=5,
-        limit_concurrency=200,
-        log_level="info",
+        limit_concurrency=None,
+        timeout_graceful_shutdown=5,  # after the drain: connections that are left
     )
+    server = DrainingServer(config, app)  # configures logging: it prints from here on
+    log.info("listening on %s", url(sock))
+    with sock:
+        server.run(sockets=[sock])

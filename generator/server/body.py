@@ -9,8 +9,10 @@ each finding also carries `path`, the JSON Pointer of the value it is about.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,7 @@ from generator import api
 from generator.bank.diagnostics import Finding
 from generator.bank.yamlsrc import Loader
 from generator.server.config import BODY_SECONDS, MAX_BODY
+from generator.server.memory import give_back
 
 YAML_TYPES = {
     "",
@@ -47,11 +50,13 @@ class HttpError(Exception):
         message: str,
         findings: list[dict[str, object]] | None = None,
         headers: dict[str, str] | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.findings = findings
         self.headers = headers or {}
+        self.reason = reason  # a render that failed, for the metrics: timeout, worker_died, …
 
 
 @dataclass(frozen=True)
@@ -69,21 +74,59 @@ class SpecBody:
         return listed
 
 
+class BodyBudget:
+    """Bytes of request bodies held in memory at once, across all requests. A request that
+    would pass the budget is 503 with Retry-After, before its body is read when it says its
+    length, so that many large uploads at once cannot take the server's memory."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.held = 0
+        self.peak = 0  # since the last give_back: large enough to be worth trimming
+
+    def charge(self, request: Request, size: int) -> None:
+        """Hold `size` more bytes for this request (given back when its answer is sent)."""
+        if self.held + size > self.total:
+            raise HttpError(
+                503,
+                f"busy: {self.held // 1_000_000} MB of uploads are being read; try again shortly",
+                headers={"Retry-After": "2"},
+            )
+        self.held += size
+        self.peak = max(self.peak, self.held)
+        request.scope["eg4sheet.body_held"] = request.scope.get("eg4sheet.body_held", 0) + size
+
+    def release(self, scope: MutableMapping[str, Any]) -> None:
+        """Give back what a finished request held; once nothing is held after megabytes
+        were, return the freed memory to the system."""
+        self.held -= scope.pop("eg4sheet.body_held", 0)
+        if self.held == 0 and self.peak > 4_000_000:
+            self.peak = 0
+            give_back()
+
+
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
-    """The whole body, refused (413) as soon as it is larger than `limit`, and (408) when it
-    does not arrive in time."""
+    """The whole body, refused (413) as soon as it is larger than `limit`, (503) when the
+    server holds too many bodies already, and (408) when it does not arrive in time."""
+    budget: BodyBudget = request.app.state.body_budget
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    length = int(declared) if declared.isascii() and declared.isdigit() else None
+    if length is not None and length > limit:
         raise HttpError(413, f"the body is larger than {limit // 1_000_000} MB")
+    budget.charge(request, length or 0)
 
     async def receive() -> bytes:
-        chunks, size = [], 0
+        # One growing buffer (large blocks are mapped, given back when freed), never a list
+        # of small chunks scattered over the heap; getvalue() hands it over without a copy.
+        buffer, size = io.BytesIO(), 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
                 raise HttpError(413, f"the body is larger than {limit // 1_000_000} MB")
-            chunks.append(chunk)
-        return b"".join(chunks)
+            if length is None:
+                budget.charge(request, len(chunk))
+            buffer.write(chunk)
+        return buffer.getvalue()
 
     try:
         return await asyncio.wait_for(receive(), BODY_SECONDS)

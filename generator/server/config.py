@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from pathlib import Path
 
 from generator.company import Company
 
@@ -12,6 +13,11 @@ QUEUE_PER_WORKER = 2  # sheets waiting per render worker before the server says 
 BODY_SECONDS = 10.0  # to receive a request body
 CHECK_SECONDS = 10.0  # validate, plan, fix, extract: milliseconds normally
 SHEET_SECONDS = 60.0  # one sheet: about a second normally, more while the queue drains
+# Bytes of request bodies held at once, across all requests; beyond: 503 with Retry-After.
+# Two sheets or photos of the largest size extract takes (20 MB), and many small specs.
+BODY_BUDGET = 48_000_000
+MAX_IN_FLIGHT = 100  # requests being answered at once; more: 503 with Retry-After
+DRAIN_SECONDS = 30.0  # after SIGTERM, for the requests in flight (--drain-timeout)
 
 
 @dataclass(frozen=True)
@@ -23,8 +29,14 @@ class ServerSettings:
     warm: bool = False  # start the render workers at startup, each rendering a sheet once
     sheet_seconds: float = SHEET_SECONDS
     check_seconds: float = CHECK_SECONDS
+    drain_seconds: float = DRAIN_SECONDS
     # Host names the server answers to besides the loopback ones (--allow-host), lower case
     allowed_hosts: frozenset[str] = frozenset()
+    max_in_flight: int = MAX_IN_FLIGHT
+    body_budget: int = BODY_BUDGET
+    # The server's own temporary folder (serve makes it; workers put their files in it and
+    # remove it if the server is killed); None: the system's, as in tests
+    scratch: Path | None = None
 
 
 def is_loopback(host: str) -> bool:

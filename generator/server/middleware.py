@@ -1,6 +1,6 @@
-"""Middleware as plain ASGI classes: one log line per request, security headers on every
-response, only our own Host names and same-origin POSTs, and the bearer token on every /api/
-request."""
+"""Middleware as plain ASGI classes: one log line per request (with its request id),
+security headers on every response, only our own Host names and same-origin POSTs, and the
+bearer token on every /api/ request and on /metrics."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import time
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from generator.server.body import BodyBudget
 from generator.server.config import host_name, is_loopback
+from generator.server.logs import LOGGER, request_id
 
-log = logging.getLogger("eg4sheet.serve")
+log = logging.getLogger(LOGGER)
 
 # The page loads only its own script, style, font and images; nothing may frame it.
 PAGE_CSP = (
@@ -25,8 +27,10 @@ PAGE_CSP = (
 
 
 class RequestLog:
-    """`METHOD /path STATUS BYTES MS` once per request; no query, no body (spec content
-    stays out of the log), control characters escaped."""
+    """`METHOD /path STATUS BYTES MS rid=ID` once per request; no query, no body (spec
+    content stays out of the log), control characters escaped. The request id is the
+    client's (or the proxy's) X-Request-ID when it is short and printable, else a new one;
+    it is returned in X-Request-ID and kept in the scope's state for the app."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -37,11 +41,14 @@ class RequestLog:
             return
         started = time.perf_counter()
         status, size = 500, 0
+        rid = request_id(Headers(scope=scope).get("x-request-id"))
+        scope.setdefault("state", {})["request_id"] = rid
 
         async def logged(message: Message) -> None:
             nonlocal status, size
             if message["type"] == "http.response.start":
                 status = message["status"]
+                MutableHeaders(scope=message)["X-Request-ID"] = rid
             elif message["type"] == "http.response.body":
                 size += len(message.get("body", b""))
             await send(message)
@@ -49,9 +56,21 @@ class RequestLog:
         try:
             await self.app(scope, receive, logged)
         finally:
+            method = scope["method"][:20].encode("unicode_escape").decode("ascii")
             path = scope["path"][:200].encode("unicode_escape").decode("ascii")
             took = (time.perf_counter() - started) * 1000
-            log.info("%s %s %d %dB %.0fms", scope["method"], path, status, size, took)
+            fields = {"method": method, "path": path, "status": status, "bytes": size}
+            fields |= {"ms": round(took), "request_id": rid}
+            log.info(
+                "%s %s %d %dB %.0fms rid=%s",
+                method,
+                path,
+                status,
+                size,
+                took,
+                rid,
+                extra={"request": fields},
+            )
 
 
 class SecurityHeaders:
@@ -149,10 +168,54 @@ class HostAndOrigin:
         )
 
 
+PROBES = {"/healthz", "/readyz"}  # answered at once, however busy: they do no work
+
+
+class InFlightLimit:
+    """At most `limit` requests answered at once; the next is 503 with Retry-After at once.
+    (uvicorn's own limit_concurrency counts idle connections too, and answers plain text
+    without our headers.)"""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.busy = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in PROBES:
+            await self.app(scope, receive, send)
+            return
+        if self.busy >= self.limit:
+            message = f"busy: {self.busy} requests are being answered; try again shortly"
+            await answer_json(send, 503, {"error": message}, {"Retry-After": "1"})
+            return
+        self.busy += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.busy -= 1
+
+
+class ReleaseBodies:
+    """Whatever memory a request's body held (body.BodyBudget) is given back when its
+    answer has been sent, or the request has failed."""
+
+    def __init__(self, app: ASGIApp, budget: BodyBudget) -> None:
+        self.app = app
+        self.budget = budget
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.budget.release(scope)
+
+
 class BearerToken:
-    """With a token set, every /api/ request needs `Authorization: Bearer <token>`. The page,
-    its static files and the DIP drawings carry no customer data and stay open, so a browser
-    can load them; the page then asks for the token."""
+    """With a token set, every /api/ request and /metrics need `Authorization: Bearer
+    <token>`. The page, its static files, the DIP drawings and the health checks carry no
+    customer data and stay open, so a browser can load them (the page then asks for the
+    token) and a load balancer can probe."""
 
     def __init__(self, app: ASGIApp, token: str | None) -> None:
         self.app = app
@@ -162,7 +225,7 @@ class BearerToken:
         if (
             self.expected is None
             or scope["type"] != "http"
-            or not scope["path"].startswith("/api/")
+            or not (scope["path"].startswith("/api/") or scope["path"] == "/metrics")
         ):
             await self.app(scope, receive, send)
             return

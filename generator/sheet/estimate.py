@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from generator.sheet import fit
 
 if TYPE_CHECKING:  # the view asks this module how tall page 1's side column gets
-    from generator.sheet.view import FindingView, SheetView
+    from generator.sheet.findings import FindingView
+    from generator.sheet.view import SheetView
 
 PT = 72
 LINE = 1.2  # the stylesheet's line height, in ems

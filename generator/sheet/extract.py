@@ -54,8 +54,8 @@ def extract_spec(data: bytes, name: str) -> tuple[str, bytes]:
             f"{name}: holds more data than a sheet does (a stream decodes to over "
             f"{MAX_DECODED // 1_000_000} MB); not read"
         ) from None
-    except Exception as error:  # pypdf raises many kinds on a damaged or hostile file
-        raise SheetError(f"{name}: not a readable PDF ({type(error).__name__})") from None
+    except Exception:  # pypdf raises many kinds on a damaged or hostile file
+        raise SheetError(f"{name}: not a readable PDF (damaged, cut short or not a PDF)") from None
     _verify(name, attached, content, size, checksum)
     return attached, content
 

@@ -16,7 +16,8 @@ from generator.bank.analysis import Analysis
 from generator.company import Company
 from generator.sheet import assets
 from generator.sheet.figures.qr import QrView, qr_view
-from generator.sheet.view import SECTIONS, SheetView, data_url, sheet_view
+from generator.sheet.images import data_url
+from generator.sheet.view import SECTIONS, SheetView, sheet_view
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 Spans = Mapping[str, bool]  # section -> whether it spans more than one page

@@ -316,7 +316,7 @@ function showPlan(plan) {
   const rows = $("plan-rows");
   rows.replaceChildren();
   for (const battery of plan.batteries) {
-    const words = battery.dip ? battery.dip.map((s, n) => `${n + 1} ${s}`).join(" · ") : "no address";
+    const words = battery.switches;  // the plan's own words for the switches
     const drawing = battery.dip
       ? el("img", { src: `/figures/dip.svg?model=${encodeURIComponent(battery.model)}&id=${battery.id}`, alt: `DIP switches: ${words}`, class: "dip" })
       : null;
@@ -331,8 +331,7 @@ function showPlan(plan) {
   const cables = $("plan-cables");
   cables.replaceChildren();
   for (const cable of plan.cables) {
-    const kind = cable.kind === "standard" ? "standard patch cable" : "pins 7 and 8 only";
-    cables.append(el("li", { class: cable.kind, text: `${cable.between[0]}–${cable.between[1]}: ${kind}` }));
+    cables.append(el("li", { class: cable.kind, text: `${cable.between[0]}–${cable.between[1]}: ${cable.label}` }));
   }
 }
 

@@ -20,7 +20,7 @@ import segno
 from generator.bank.analysis import Analysis
 from generator.bank.i18n import N_, _
 from generator.bank.payload import Scope, encode
-from generator.sheet.view import svg_url
+from generator.sheet.images import svg_url
 
 MIN_MODULE_MM = 0.45
 MAX_VERSION = 13  # 17 + 4 * 13 = 69 modules
