@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.errors import UnreadableFile
 
+MAX_SHEET_BYTES = 20_000_000  # a sheet (PDF) or a photo of one, read back for its spec
 KINDS = {
     stat.S_IFIFO: "a named pipe (FIFO)",
     stat.S_IFCHR: "a character device",

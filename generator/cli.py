@@ -19,6 +19,7 @@ from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import format_json, format_text, format_unreadable_json
 from generator.bank.i18n import LANGUAGES
 from generator.errors import FindingsError, UserError
+from generator.fixed import reproducible_fonts
 from generator.terminal import (
     OutputClosed,
     interrupts_kept,
@@ -593,6 +594,7 @@ def models(catalog_path: Path | None) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors become a message and exit code, never a traceback."""
     quiet_libraries()
+    reproducible_fonts()
     try:
         with interrupts_kept():
             cli.main(
