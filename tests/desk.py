@@ -149,3 +149,25 @@ def set_viewport(driver: WebDriver, width: int, height: int, mobile: bool = Fals
     """The page's viewport exactly (a window's size includes what headless adds around it)."""
     metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
+def rect(driver: WebDriver, element: WebElement) -> dict[str, float]:
+    """An element's box in the viewport (CSS pixels)."""
+    box = driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, "
+        "width: r.width, height: r.height};",
+        element,
+    )
+    assert isinstance(box, dict)
+    return {key: float(value) for key, value in box.items()}
+
+
+def press_tab(driver: WebDriver, times: int = 1) -> WebElement:
+    """Tab as a keyboard user does; the element that has the focus then."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(times):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    return driver.switch_to.active_element

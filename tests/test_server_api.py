@@ -13,9 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from generator import api
+from generator.bounded import MAX_SHEET_BYTES
 from generator.server.app import create_app
 from generator.server.config import MAX_BODY, ServerSettings, is_loopback
-from generator.sheet.extract import MAX_SHEET_BYTES
 from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult, build_pdf
 
 YAML = {"Content-Type": "application/yaml"}
@@ -603,3 +603,29 @@ def test_hostile_specs_get_an_answer_never_a_500(client: TestClient) -> None:
         for route in ["/api/plan", "/api/fix", "/api/spec", "/api/correction"]:
             status = client.post(route, content=case.data, headers=YAML).status_code
             assert status in (200, 422), (case.name, route)
+
+
+def test_fix_for_the_page_keeps_the_firmware_found(client: TestClient) -> None:
+    data = (WRONG_BANKS / "everything_wrong.yaml").read_bytes()
+    kept = client.post("/api/fix?keep_firmware=true", content=data, headers=YAML)
+    assert kept.status_code == 200 and "firmware: V15P14" in kept.text
+    assert kept.text == api.fix(api.SpecSource("spec.yaml", data), keep_firmware=True).text
+    plain = client.post("/api/fix", content=data, headers=YAML)
+    assert plain.status_code == 200 and "firmware: V15P14" not in plain.text
+    wrong = client.post("/api/fix?keep_firmware=maybe", content=data, headers=YAML)
+    assert (wrong.status_code, wrong.json()) == (422, {"error": "keep_firmware: true or false"})
+
+
+def test_findings_for_the_page_count_as_validate_and_say_not_given_once(
+    client: TestClient,
+) -> None:
+    spec = {"batteries": [{"model": "LL-S"}, {"model": "LL-V1", "count": 2}]}
+    answer = client.post("/api/findings", content=json.dumps(spec), headers=JSON)
+    assert answer.status_code == 200
+    shown = answer.json()
+    assert (shown["errors"], shown["warnings"]) == (0, 3)  # as `eg4sheet validate` counts
+    (once,) = shown["findings"]
+    assert (once["code"], once["path"]) == ("W202", None)  # for the bank, under no battery
+    assert once["hint"] == (
+        "read each battery's firmware in BMS Tools and fill in its “Firmware installed”"
+    )

@@ -4,14 +4,17 @@ root) the whole module skips with one line."""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import EXAMPLE, build_pdf, findings_for
+from generator.sheet.view import sheet_view
+from tests.helpers import EXAMPLE, WRONG_BANKS, analysis_of, build_pdf, findings_for
 from tests.serving import browser_missing
 
 pytestmark = pytest.mark.slow  # one server, one browser per worker (./dev test: a file per worker)
@@ -20,9 +23,10 @@ if (missing := browser_missing()) is not None:
     pytest.skip(missing, allow_module_level=True)
 
 from selenium.webdriver.chrome.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-from tests.desk import Desk, set_viewport, wait_for_file  # noqa: E402
+from tests.desk import Desk, press_tab, rect, set_viewport, wait_for_file  # noqa: E402
 from tests.serving import chromium, running_server  # noqa: E402
 from tests.sheet_helpers import page_texts  # noqa: E402
 
@@ -52,6 +56,11 @@ def desk(driver: WebDriver, base: str) -> Iterator[Desk]:
     logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
     severe = [entry for entry in logs if entry["level"] == "SEVERE"]
     assert severe == [], severe  # no script error, no CSP violation, nothing failed to load
+
+
+def capital(message: str) -> str:
+    """A finding's message as the page shows it: a sentence, starting with a capital."""
+    return message[:1].upper() + message[1:]
 
 
 def post(base: str, path: str, body: bytes, kind: str = "application/json") -> bytes:
@@ -106,7 +115,7 @@ def test_wrong_bank_shows_e102_with_its_hint_and_corrects_it(desk: Desk) -> None
         if f.code == "E102"
     )
     shown = desk.wait(lambda: [t for t in desk.row_findings(0) if "E102" in t])
-    assert shown == [f"ERROR E102 {expected.message}\nFix: {expected.hint}"]
+    assert shown == [f"ERROR E102 {capital(expected.message)}\nFix: {expected.hint}"]
     assert desk.status().startswith("1 error")
 
     desk.find("#correct").click()
@@ -184,3 +193,251 @@ def test_phone_width_has_no_sideways_scrolling(desk: Desk) -> None:
         assert width <= 390
     finally:
         desk.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# --- round two: the support flow on a phone and by keyboard (issue 20) ----------------------
+
+PHONE = (375, 667)
+MARK = re.compile(r'fill="#fff"[^>]*>(\d+)</text>')
+
+
+def phone(desk: Desk) -> None:
+    set_viewport(desk.driver, *PHONE, mobile=True)
+
+
+def accept_confirm(desk: Desk, accept: bool = True) -> str:
+    alert = desk.wait(lambda: desk.driver.switch_to.alert)
+    text = str(alert.text)
+    if accept:
+        alert.accept()
+    else:
+        alert.dismiss()
+    return text
+
+
+def shown_in_viewport(desk: Desk, css: str) -> bool:
+    box = rect(desk.driver, desk.find(css))
+    height = desk.driver.execute_script("return window.innerHeight")
+    return box["top"] >= 0 and box["bottom"] <= height and box["height"] > 0
+
+
+@pytest.fixture
+def reset_viewport(driver: WebDriver) -> Iterator[None]:
+    yield
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_phone_shows_every_switch_and_the_firmware_without_sideways_scrolling(
+    desk: Desk, reset_viewport: None
+) -> None:
+    phone(desk)
+    desk.load_file(EXAMPLE)
+    desk.wait_for_no_errors()
+    desk.wait(lambda: len(desk.finds("#plan-rows tr")) == 6)
+    loaded = (
+        "return [...document.querySelectorAll('#plan-rows img.dip')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    desk.wait(lambda: desk.driver.execute_script(loaded))
+    width = PHONE[0]
+    assert desk.driver.execute_script("return document.documentElement.scrollWidth") <= width
+    switches = []
+    for row in desk.finds("#plan-rows tr"):
+        parts = [*row.find_elements(By.CSS_SELECTOR, "img.dip, .state, td.firmware")]
+        for part in parts:
+            box = rect(desk.driver, part)
+            assert box["left"] >= 0 and box["right"] <= width, (part.text, box)
+        switches.append([state.text for state in row.find_elements(By.CSS_SELECTOR, ".state")])
+        firmware = row.find_element(By.CSS_SELECTOR, "td.firmware").text
+        assert firmware.startswith("needs "), firmware
+    assert [len(states) for states in switches] == [6, 6, 4, 4, 4, 4]
+    assert switches[0] == ["1 OFF", "2 ON", "3 ON", "4 ON", "5 ON", "6 ON"]
+
+
+def test_phone_verdict_is_on_the_first_screen_after_every_load_and_change(
+    desk: Desk, reset_viewport: None
+) -> None:
+    phone(desk)
+    desk.load_file(WRONG_BANKS / "everything_wrong.yaml")
+    desk.wait(lambda: desk.settled().startswith("8 errors"))
+    assert desk.status().endswith("“Correct it” shows the corrected bank.")
+    assert desk.driver.execute_script("return window.scrollY") == 0
+    assert shown_in_viewport(desk, "#status")
+    assert rect(desk.driver, desk.find("#status"))["top"] < PHONE[1] / 2
+
+    last = desk.battery_input(len(desk.rows()) - 1, "ID set")  # a change far down the form
+    desk.driver.execute_script("arguments[0].scrollIntoView()", last)
+    last.send_keys("9")
+    desk.wait(lambda: desk.settled().startswith("9 errors"))
+    assert shown_in_viewport(desk, "#status")
+
+    desk.load_file(EXAMPLE)
+    accept_confirm(desk)
+    assert desk.wait_for_no_errors() == "No errors, 5 warnings. The sheet can be printed."
+    assert desk.driver.execute_script("return window.scrollY") == 0
+    assert shown_in_viewport(desk, "#status")
+
+
+def test_the_corrected_bank_keeps_serials_and_the_firmware_found(desk: Desk, base: str) -> None:
+    desk.load_file(WRONG_BANKS / "everything_wrong.yaml")
+    desk.wait(lambda: desk.settled().startswith("8 errors"))
+    serials = sorted(
+        str(desk.battery_input(n, "Serial").get_attribute("value")) for n in range(len(desk.rows()))
+    )
+    desk.find("#correct").click()
+    desk.wait(lambda: desk.find("#correction").is_displayed())
+    desk.find("#use-corrected").click()
+    desk.wait(lambda: desk.models()[0] == "LL-S")
+    assert desk.message() == "The form now holds the corrected bank."
+    assert desk.settled().startswith("1 error")
+    after = [
+        str(desk.battery_input(n, "Serial").get_attribute("value")) for n in range(len(desk.rows()))
+    ]
+    assert sorted(after) == serials
+    v1 = desk.models().index("LL-V1")
+    assert desk.battery_input(v1, "Firmware installed").get_attribute("value") == "V15P14"
+    # The update it needs, in the words the sheet prints for the very same bank.
+    answer = json.loads(post(base, "/api/validate", json.dumps(desk.spec_json()).encode()))
+    (e110,) = [f for f in answer if f["code"] == "E110"]
+    assert desk.row_findings(v1) == [f"ERROR E110 {capital(e110['message'])}\nFix: {e110['hint']}"]
+    assert "V15P15" in e110["hint"] or "V15P15" in e110["message"]
+
+
+def test_keyboard_corrects_and_uses_the_corrected_bank_in_a_few_presses(
+    desk: Desk, reset_viewport: None
+) -> None:
+    set_viewport(desk.driver, 1280, 700)
+    desk.load_file(WRONG_BANKS / "everything_wrong.yaml")
+    desk.wait(lambda: desk.settled().startswith("8 errors"))
+    desk.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+    reached: list[
+        str | None
+    ] = []  # every action of the toolbar, a Tab press each from the top of the page
+    while desk.driver.switch_to.active_element.get_attribute("id") != "new-bank":
+        assert len(reached) < 6, f"the toolbar takes more than 6 Tab presses: {reached}"
+        reached.append(press_tab(desk.driver).get_attribute("id"))
+    assert reached == [
+        "download-pdf",
+        "allow-errors",
+        "download-yaml",
+        "load-file",
+        "correct",
+        "new-bank",
+    ]
+    desk.driver.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)  # back one
+    assert desk.driver.switch_to.active_element.get_attribute("id") == "correct"
+    desk.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    desk.wait(
+        lambda: desk.driver.switch_to.active_element.get_attribute("id") == "correction-title"
+    )
+    heading = rect(desk.driver, desk.find("#correction-title"))
+    assert heading["top"] >= rect(desk.driver, desk.find("#status"))["bottom"]  # not under the bars
+    assert press_tab(desk.driver).get_attribute("id") == "use-corrected"
+    desk.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    desk.wait(lambda: desk.models()[0] == "LL-S")
+    focused = desk.wait(lambda: desk.driver.switch_to.active_element)
+    assert focused.get_attribute("aria-label") == "Model of battery 1"
+    assert rect(desk.driver, focused)["top"] >= rect(desk.driver, desk.find("#status"))["bottom"]
+
+
+def test_nothing_focused_hides_under_the_sticky_toolbar(desk: Desk, reset_viewport: None) -> None:
+    set_viewport(desk.driver, 1280, 600)
+    desk.load_file(EXAMPLE)
+    desk.wait_for_no_errors()
+    desk.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+    covered = []
+    for _ in range(60):
+        focused = press_tab(desk.driver)
+        if focused.tag_name == "body":
+            break  # past the last control
+        inside_bars = desk.driver.execute_script(
+            "return !!arguments[0].closest('.actions, #status')", focused
+        )
+        if inside_bars:
+            continue
+        bars = rect(desk.driver, desk.find("#status"))["bottom"]
+        if rect(desk.driver, focused)["top"] < bars - 1:
+            covered.append(focused.get_attribute("aria-label") or focused.text)
+    assert covered == []
+
+
+def test_the_desk_shows_what_the_sheet_shows(desk: Desk, reset_viewport: None) -> None:
+    set_viewport(desk.driver, 1400, 900)
+    wrong = WRONG_BANKS / "everything_wrong.yaml"
+    desk.load_file(wrong)
+    desk.wait(lambda: desk.settled().startswith("8 errors"))
+    desk.find("#correct").click()
+    desk.wait(lambda: desk.find("#correction").is_displayed())
+    found_svg = str(desk.find("#rack-found svg").get_attribute("outerHTML"))
+    view = sheet_view(analysis_of(wrong), wrong.name)
+    assert view.changes is not None
+    sheet_svg = base64.b64decode(view.changes.found.url.split(",", 1)[1]).decode()
+    assert MARK.findall(found_svg) == MARK.findall(sheet_svg) != []  # the same numbered marks
+    changes = [item.text for item in desk.finds("#changes > li")]
+    assert changes == list(view.changes.steps)
+    scales = desk.driver.execute_script(
+        "return [...document.querySelectorAll('.rack svg')]"
+        ".map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width)"
+    )
+    assert len(scales) == 2 and abs(scales[0] - scales[1]) < 0.01 * scales[0]  # one scale
+
+    desk.load_file(EXAMPLE)
+    accept_confirm(desk)
+    desk.wait_for_no_errors()
+    desk.wait(lambda: len(desk.finds("#plan-rows tr")) == 6)
+    split = desk.driver.execute_script(
+        "return [...document.querySelectorAll('#plan-rows .state, #plan-rows .serial')]"
+        ".filter(e => e.getClientRects().length !== 1).map(e => e.textContent)"
+    )
+    assert split == []  # a switch state or a serial is never split over two lines
+    assert len(desk.finds("#plan-rows .serial")) == 4
+
+
+def test_hints_speak_the_form_and_a_fresh_bank_hears_not_given_once(desk: Desk) -> None:
+    desk.add_battery("LL-S")
+    desk.add_battery("LL-V2 (4 DIP)", 2)
+    desk.wait_for_no_errors()
+    general = desk.wait(lambda: [item.text for item in desk.finds("#general-findings > li")])
+    assert general == [
+        "WARNING W202 Installed firmware is not given for 3 batteries (positions 1, 2, 3): "
+        "the checklist leaves it to be filled in\n"
+        "Fix: read each battery's firmware in BMS Tools and fill in its “Firmware installed”"
+    ]
+    assert desk.row_findings(0) == desk.row_findings(1) == []
+    assert desk.status() == "No errors, 3 warnings. The sheet can be printed."
+    desk.battery_input(1, "Firmware installed").send_keys("Z01T16")
+    desk.wait(lambda: desk.settled() == "No errors, 1 warning. The sheet can be printed.")
+    (hint,) = desk.wait(lambda: desk.row_findings(0))
+    label = desk.rows()[0].find_element(By.XPATH, ".//label[contains(., 'Firmware')]").text
+    assert label == "Firmware installed" and f"fill in “{label}”" in hint
+    assert "firmware:" not in desk.find("body").text
+
+
+def test_load_asks_before_replacing_a_filled_form(desk: Desk) -> None:
+    desk.add_battery("LL-S")
+    desk.load_file(EXAMPLE)
+    assert accept_confirm(desk, accept=False) == (
+        "Replace the bank in the form with manufacturer-example.yaml? "
+        "What the form holds now is lost."
+    )
+    desk.wait(lambda: desk.message() == "Nothing loaded: the form is as it was.")
+    assert desk.models() == ["LL-S"]
+    desk.load_file(EXAMPLE)
+    accept_confirm(desk)
+    desk.wait(lambda: desk.message() == "Loaded manufacturer-example.yaml.")
+    assert desk.models() == ["LL-S", "LL-V2 (6 DIP)", "LL-V2 (4 DIP)", "LL-V1", "LifePower4"]
+
+
+def test_messages_start_with_a_capital_and_name_no_internal_class(
+    desk: Desk, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\nnot really a PDF")
+    desk.load_file(broken)
+    message = desk.wait(lambda: desk.message() if "readable" in desk.message() else "")
+    assert message == "The uploaded sheet: not a readable PDF (damaged, cut short or not a PDF)"
+    assert not re.search(r"[A-Z][a-z]+(Error|Exception)\b", message)
+    logged = desk.driver.get_log("browser")  # type: ignore[no-untyped-call]
+    assert [
+        entry["message"].endswith("status of 422 (Unprocessable Entity)") for entry in logged
+    ] == [True]  # the refused sheet, and nothing else

@@ -3,7 +3,9 @@
 The spec is rewritten to say what the one corrected plan says: its order, its IDs, its
 cables. Unknown models, shape errors and a bank larger than its address range cannot be
 corrected by rewriting, and are reported instead. Installed firmware that is wrong is
-removed (the checklist then asks for it) and kept in a comment.
+removed (the checklist then asks for it) and kept in a comment; asked to keep the firmware
+found (the support desk's form, which holds the bank as found), it stays, and so does its
+error (E110), which says what to update it to.
 
 Shape errors include values the loader refuses (control characters, YAML 1.1 octal or
 base-60 numbers), so this module never guesses what they mean. Batteries that share a YAML
@@ -23,12 +25,14 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from generator.bank import cables
+from generator.bank import cables, comments
 from generator.bank.analysis import analyse, unsolved
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.bank.spec import BankSpec, parse_spec
+
+FIRMWARE_WRONG = "E110"
 
 
 @dataclass
@@ -38,7 +42,9 @@ class FixResult:
     changes: list[str]  # what was changed, in words
 
 
-def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) -> FixResult:
+def fix_spec(
+    spec: BankSpec, shape_findings: list[Finding], catalog: Catalog, keep_firmware: bool = False
+) -> FixResult:
     analysis = analyse(spec, catalog, shape_findings)
     blocking = unsolved(analysis.findings)
     if blocking:
@@ -48,7 +54,10 @@ def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) ->
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)  # the style of design.md and bank_specs/
-    data = yaml.load(spec.source.decode("utf-8-sig"))
+    # Comment lines are lifted out and put back by the entries they were written on
+    # (generator/bank/comments.py): ruamel would hang each on the entry above it.
+    source, lifted = comments.lift(spec.source.decode("utf-8-sig"), ("batteries", "cables"))
+    data = yaml.load(source)
     entries: CommentedSeq = data["batteries"]
     _unshare(entries)
     changes: list[str] = []
@@ -73,7 +82,7 @@ def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) ->
                 f"id {entry['id']} -> {battery.id}"
             )
             entry["id"] = battery.id
-        if battery.firmware_ok is False:
+        if battery.firmware_ok is False and not keep_firmware:
             needed = " or ".join(battery.model.firmware)
             said = _eol_comment(entry, "firmware")
             del entry["firmware"]
@@ -84,13 +93,16 @@ def fix_spec(spec: BankSpec, shape_findings: list[Finding], catalog: Catalog) ->
                 f"{battery.firmware_installed} removed (update to {needed}; the checklist "
                 "asks for it)"
             )
+    placed: dict[str, comments.Placed] = {"batteries": list(order)}
     if "cables" in data:
         _unshare(data["cables"] or [])
+        old_cables = list(data["cables"] or [])
         changes += _fix_cables(data, spec, plan)
+        placed["cables"] = comments.placed_by_identity(old_cables, data["cables"])
     out = io.StringIO()
     yaml.dump(data, out)
-    text = out.getvalue()
-    problem = _written_problem(text, spec, catalog)
+    text = comments.put_back(out.getvalue(), lifted, placed)
+    problem = _written_problem(text, spec, catalog, keep_firmware)
     if problem is not None:
         return FixResult(None, [problem], [])
     return FixResult(text, [], changes)
@@ -106,16 +118,21 @@ def _unshare(items: list[Any]) -> None:
         seen.add(id(items[index]))
 
 
-def _written_problem(text: str, spec: BankSpec, catalog: Catalog) -> Finding | None:
+def _written_problem(
+    text: str, spec: BankSpec, catalog: Catalog, keep_firmware: bool = False
+) -> Finding | None:
     """Why the corrected text must not be written (read back, it has errors or lost a
-    battery, serial or job field), or None. A guard: a correct fix never trips it."""
+    battery, serial or job field), or None. A guard: a correct fix never trips it. Firmware
+    kept as found keeps its error (E110), and nothing else."""
     written, shape = parse_spec(text.encode(), spec.file)
     where = spec.start or spec.batteries[0].at
     if written is None:
         reason = shape[0].message if shape else "not a spec"
         return Finding("E001", f"the corrected spec would not read back: {reason}", where)
     errors = [
-        f for f in analyse(written, catalog, shape).findings if f.is_error or f.code == "W201"
+        f
+        for f in analyse(written, catalog, shape).findings
+        if (f.is_error or f.code == "W201") and not (keep_firmware and f.code == FIRMWARE_WRONG)
     ]
     if errors:
         return Finding(
@@ -124,7 +141,7 @@ def _written_problem(text: str, spec: BankSpec, catalog: Catalog) -> Finding | N
             where,
             "correct it by hand; nothing was written",
         )
-    if _kept(written, catalog) != _kept(spec, catalog):
+    if _kept(written, catalog, keep_firmware) != _kept(spec, catalog, keep_firmware):
         return Finding(
             "E002",
             "the corrected spec would not keep every battery, serial and job field as written",
@@ -134,15 +151,15 @@ def _written_problem(text: str, spec: BankSpec, catalog: Catalog) -> Finding | N
     return None
 
 
-def _kept(spec: BankSpec, catalog: Catalog) -> tuple[object, ...]:
+def _kept(spec: BankSpec, catalog: Catalog, all_firmware: bool = False) -> tuple[object, ...]:
     """What a correction must keep: job fields, paper, inverter, and each battery's model
-    name, serial and (when right) installed firmware, in any order."""
+    name, serial and (when right, or when all is kept) installed firmware, in any order."""
     batteries: Counter[tuple[str, str | None, str | None]] = Counter()
     for entry in spec.batteries:
         model = catalog.find(entry.model_name)
         right = (
             entry.firmware
-            if model and entry.firmware and model.accepts_firmware(entry.firmware)
+            if all_firmware or (model and entry.firmware and model.accepts_firmware(entry.firmware))
             else None
         )
         batteries[(entry.model_name, entry.serial, right)] += 1

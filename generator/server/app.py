@@ -77,6 +77,7 @@ def create_app(settings: ServerSettings) -> Starlette:
             Route("/api/extract", routes.extract, methods=["POST"]),
             Route("/api/spec", routes.spec, methods=["POST"]),
             Route("/api/correction", routes.correction, methods=["POST"]),
+            Route("/api/findings", routes.findings, methods=["POST"]),
         ],
         middleware=[
             Middleware(RequestLog),

@@ -16,9 +16,9 @@ from starlette.responses import JSONResponse, Response
 from generator import api
 from generator.bank.i18n import LANGUAGES
 from generator.errors import UserError
+from generator.server import desk
 from generator.server.body import HttpError, read_body, read_spec_body
 from generator.server.convert import models_json, spec_json
-from generator.sheet.extract import MAX_SHEET_BYTES
 
 T = TypeVar("T")
 YAML = "application/yaml; charset=utf-8"
@@ -93,9 +93,14 @@ async def sheet(request: Request) -> Response:
 
 
 async def fix(request: Request) -> Response:
-    """200 and the corrected spec YAML, or 422 and why it cannot be corrected."""
+    """200 and the corrected spec YAML, or 422 and why it cannot be corrected.
+    `keep_firmware=true` keeps wrong installed firmware (and its E110) instead of moving it
+    into a comment: the page's form holds what was found."""
+    keep = FLAGS.get(request.query_params.get("keep_firmware", "").lower())
+    if keep is None:
+        raise HttpError(422, "keep_firmware: true or false")
     body = await read_spec_body(request)
-    result = await off_loop(request, api.fix, body.source)
+    result = await off_loop(request, api.fix, body.source, None, keep)
     if result.text is None:
         raise HttpError(
             422, "cannot be corrected automatically", body.findings_json(result.blocking)
@@ -107,7 +112,7 @@ async def extract(request: Request) -> Response:
     """200 and the spec YAML in a sheet's PDF or a photo of a page, or 422 and why not."""
     pool = request.app.state.pool
     pool.check_room()  # before reading up to 20 MB
-    data = await read_body(request, limit=MAX_SHEET_BYTES)
+    data = await read_body(request, limit=api.MAX_SHEET_BYTES)
     return Response(await pool.extract(data), media_type=YAML)
 
 
@@ -125,20 +130,36 @@ async def spec(request: Request) -> Response:
     )
 
 
-async def correction(request: Request) -> Response:
-    """For the page: both racks (As found, Corrected) as SVG and the numbered change list."""
-    from generator.sheet.figures.rack import rack_svgs
+async def findings(request: Request) -> Response:
+    """For the page: the findings as its form shows them (hints in the form's words, a
+    fresh bank's "firmware not given" once), each with the `path` of the field it is about
+    (the one said for the whole bank has none), and how many errors and warnings there are
+    (as `eg4sheet validate` counts them)."""
+    body = await read_spec_body(request)
+    checked = await off_loop(request, api.check, body.source)
+    shown, once = desk.desk_findings(checked.findings)
+    listed = body.findings_json(shown)
+    for item, finding in zip(listed, shown, strict=True):
+        if finding is once:
+            item["path"] = None
+    counted = [finding for finding in checked.findings if not finding.more]
+    errors = sum(finding.is_error for finding in counted)
+    return JSONResponse({"findings": listed, "errors": errors, "warnings": len(counted) - errors})
 
+
+async def correction(request: Request) -> Response:
+    """For the page: both racks (As found with the sheet's numbered marks, Corrected) as SVG
+    at one scale, and the numbered change list."""
     body = await read_spec_body(request)
     checked = await off_loop(request, api.check, body.source)
     if checked.analysis is None:
         raise HttpError(422, "the spec cannot be read", body.findings_json(checked.findings))
-    analysis = checked.analysis
+    drawn = await off_loop(request, desk.correction, checked.analysis)
     return JSONResponse(
         {
-            "as_found": rack_svgs(analysis.as_found),
-            "corrected": rack_svgs(analysis.plan),
-            "changes": list(analysis.changes),
+            "as_found": [drawn.as_found],
+            "corrected": [drawn.corrected],
+            "changes": drawn.changes,
             "findings": body.findings_json(checked.findings),
         }
     )

@@ -9,6 +9,8 @@ const TOKEN = "eg4sheet.token";
 const JOB_KEYS = ["title", "customer", "site", "installer", "quote", "revision", "date", "notes", "lang"];
 const SPEC_NAME = "bank.yaml";
 const DEBOUNCE_MS = 250;
+// The form's labels of a battery's fields (the server words its hints with the same ones).
+const LABELS = { count: "Count", serial: "Serial", id: "ID set", firmware: "Firmware installed" };
 
 let models = [];
 let state = emptyState();
@@ -96,7 +98,7 @@ async function call(path, body, type = "application/json") {
   const response = await fetch(path, { method: body === undefined ? "GET" : "POST", headers, body });
   if (response.status === 401) {
     $("token-form").hidden = false;
-    throw new Error("this server needs an access token (above)");
+    throw new Error("This server needs an access token (above).");
   }
   return response;
 }
@@ -106,12 +108,33 @@ async function errorOf(response) {
     const answer = await response.json();
     return answer;
   } catch (_) {
-    return { error: `the server answered ${response.status}` };
+    return { error: `The server answered ${response.status}.` };
   }
 }
 
+// Every message starts with a capital, whoever wrote it (the server's reasons start lower case).
+function sentence(text) {
+  const words = String(text);
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 function say(text) {
-  $("message").textContent = text;
+  $("message").textContent = sentence(text);
+}
+
+function verdict(text, kind = "") {
+  $("status").textContent = sentence(text);
+  $("status").className = `status ${kind}`.trim();
+}
+
+// The toolbar (sticky on a wide screen) and the verdict stay on top: what they cover is kept
+// free when the page scrolls to a heading or a focused field (html's scroll-padding-top).
+function measureSticky() {
+  const toolbar = document.querySelector(".actions");
+  const sticky = getComputedStyle(toolbar).position === "sticky" ? toolbar.offsetHeight : 0;
+  const root = document.documentElement.style;
+  root.setProperty("--toolbar", `${sticky}px`);
+  root.setProperty("--sticky", `${sticky + $("status").offsetHeight}px`);
 }
 
 // ---- rendering the form ----------------------------------------------------------------
@@ -163,10 +186,10 @@ function renderBatteries(focus) {
         el("label", { class: "model" }, "Model ", select),
         el("span", { class: "move" }, moveUp, moveDown, remove)),
       el("div", { class: "row-fields" },
-        field("Count", battery.count, (v) => { battery.count = v; updatePositions(); changed(); }, { inputmode: "numeric", class: "short" }),
-        field("Serial", battery.serial, (v) => { battery.serial = v; changed(); }),
-        field("ID set", battery.id, (v) => { battery.id = v; changed(); }, { inputmode: "numeric", class: "short" }),
-        field("Firmware installed", battery.firmware, (v) => { battery.firmware = v; changed(); })),
+        field(LABELS.count, battery.count, (v) => { battery.count = v; updatePositions(); changed(); }, { inputmode: "numeric", class: "short" }),
+        field(LABELS.serial, battery.serial, (v) => { battery.serial = v; changed(); }),
+        field(LABELS.id, battery.id, (v) => { battery.id = v; changed(); }, { inputmode: "numeric", class: "short" }),
+        field(LABELS.firmware, battery.firmware, (v) => { battery.firmware = v; changed(); })),
       el("ul", { class: "findings", "data-findings": `battery-${index}` }));
     item.addEventListener("dragstart", (event) => { dragFrom = index; event.dataTransfer.effectAllowed = "move"; event.dataTransfer.setData("text/plain", String(index)); });
     item.addEventListener("dragover", (event) => { if (dragFrom >= 0) event.preventDefault(); });
@@ -255,38 +278,36 @@ async function refresh() {
 async function check(mine) {
   $("correction").hidden = true;
   if (!state.batteries.length) {
-    showFindings([]);
-    $("status").textContent = "Add a battery to start.";
-    $("status").className = "status";
+    showFindings({ findings: [], errors: 0, warnings: 0 });
+    verdict("Add a battery to start.");
     showPlan(null);
     return;
   }
   const body = JSON.stringify(specJson());
   try {
-    const response = await call("/api/validate", body);
+    const response = await call("/api/findings", body);
     if (mine !== generation) return;
-    if (!response.ok) { $("status").textContent = (await errorOf(response)).error; return; }
-    const findings = await response.json();
+    if (!response.ok) { verdict((await errorOf(response)).error, "bad"); return; }
+    const found = await response.json();
     if (mine !== generation) return;
-    showFindings(findings);
-    const errors = findings.filter((f) => f.severity === "error").length;
-    if (errors) { showPlan(null); return; }
+    showFindings(found);
+    if (found.errors) { showPlan(null); return; }
     const planned = await call("/api/plan", body);
     if (mine !== generation) return;
     showPlan(planned.ok ? await planned.json() : null);
   } catch (error) {
-    $("status").textContent = String(error.message || error);
+    verdict(String(error.message || error), "bad");
   }
 }
 
 function findingItem(finding) {
   return el("li", { class: `finding ${finding.severity}` },
     el("span", { class: "code", text: `${finding.severity} ${finding.code}` }), " ",
-    el("span", { class: "text", text: finding.message }),
+    el("span", { class: "text", text: sentence(finding.message) }),
     finding.hint ? el("span", { class: "hint", text: `Fix: ${finding.hint}` }) : null);
 }
 
-function showFindings(findings) {
+function showFindings({ findings, errors, warnings }) {
   document.querySelectorAll("[data-findings]").forEach((list) => list.replaceChildren());
   const general = $("general-findings");
   general.replaceChildren();
@@ -295,12 +316,10 @@ function showFindings(findings) {
     const target = match && document.querySelector(`[data-findings="${match[1] === "batteries" ? "battery" : "cable"}-${match[2]}"]`);
     (target || general).append(findingItem(finding));
   }
-  const errors = findings.filter((f) => f.severity === "error").length;
-  const warnings = findings.length - errors;
-  $("status").textContent = errors
+  verdict(errors
     ? `${plural(errors, "error")}, ${plural(warnings, "warning")}: see each battery. “Correct it” shows the corrected bank.`
-    : `No errors${warnings ? `, ${plural(warnings, "warning")}` : ""}. The sheet can be printed.`;
-  $("status").className = `status ${errors ? "bad" : "good"}`;
+    : `No errors${warnings ? `, ${plural(warnings, "warning")}` : ""}. The sheet can be printed.`,
+  errors ? "bad" : "good");
 }
 
 function plural(count, word) {
@@ -316,23 +335,33 @@ function showPlan(plan) {
   const rows = $("plan-rows");
   rows.replaceChildren();
   for (const battery of plan.batteries) {
-    const words = battery.switches;  // the plan's own words for the switches
+    // The plan's own words for the switches, each state ("5 ON") one unbreakable piece.
+    const states = battery.switches.split(" · ");
+    const words = el("div", { class: "words" });
+    states.forEach((state, n) => { if (n) words.append(" · "); words.append(el("span", { class: "state", text: state })); });
     const drawing = battery.dip
-      ? el("img", { src: `/figures/dip.svg?model=${encodeURIComponent(battery.model)}&id=${battery.id}`, alt: `DIP switches: ${words}`, class: "dip" })
+      ? el("img", { src: `/figures/dip.svg?model=${encodeURIComponent(battery.model)}&id=${battery.id}`, alt: `DIP switches: ${battery.switches}`, class: "dip" })
       : null;
     const firmware = battery.firmware;
     rows.append(el("tr", {},
-      el("td", { class: "num", text: String(battery.position) }),
-      el("td", { class: "num", text: String(battery.id) }),
-      el("td", {}, el("strong", { text: battery.model }), battery.serial ? el("div", { class: "serial", text: battery.serial }) : null),
-      el("td", {}, drawing, el("div", { class: "words", text: words })),
-      el("td", { text: `needs ${firmware.required.join(" or ")}${firmware.installed ? `; has ${firmware.installed}` : ""}` })));
+      el("td", { class: "num", "data-label": "Pos.", text: String(battery.position) }),
+      el("td", { class: "num", "data-label": "ID", text: String(battery.id) }),
+      el("td", {}, el("strong", { text: battery.model }), battery.serial ? el("span", { class: "serial", title: battery.serial, text: battery.serial }) : null),
+      el("td", { class: "dip-cell" }, drawing, words),
+      el("td", { class: "firmware", "data-label": "Firmware:", text: `needs ${firmware.required.join(" or ")}${firmware.installed ? `; has ${firmware.installed}` : ""}` })));
   }
   const cables = $("plan-cables");
   cables.replaceChildren();
   for (const cable of plan.cables) {
     cables.append(el("li", { class: cable.kind, text: `${cable.between[0]}–${cable.between[1]}: ${cable.label}` }));
   }
+}
+
+// The racks are drawn 1 unit = 1 pt: each gets the share of its box that keeps one scale.
+function oneScale(svgs) {
+  const widths = svgs.map((svg) => svg.viewBox.baseVal.width || 1);
+  const widest = Math.max(...widths);
+  svgs.forEach((svg, n) => { svg.style.width = `${(100 * widths[n]) / widest}%`; });
 }
 
 function svgNode(text) {
@@ -348,11 +377,13 @@ async function correct() {
     const answer = await response.json();
     $("rack-found").replaceChildren(...answer.as_found.map(svgNode));
     $("rack-corrected").replaceChildren(...answer.corrected.map(svgNode));
+    oneScale([...document.querySelectorAll(".rack svg")]);
     const changes = $("changes");
-    changes.replaceChildren(...answer.changes.map((change) => el("li", { text: change })));
+    changes.replaceChildren(...answer.changes.map((change) => el("li", { text: sentence(change) })));
     if (!answer.changes.length) changes.append(el("li", { text: "Nothing to change: the bank is right as it is." }));
     $("correction").hidden = false;
-    $("correction").scrollIntoView({ block: "start" });
+    $("correction-title").focus({ preventScroll: true }); // keyboard users land on it
+    $("correction-title").scrollIntoView({ block: "start" });
   } catch (error) {
     say(String(error.message || error));
   }
@@ -360,14 +391,17 @@ async function correct() {
 
 async function useCorrected() {
   try {
-    const fixed = await call("/api/fix", JSON.stringify(specJson()));
+    // The form holds the bank as found: firmware that needs an update stays, and says so.
+    const fixed = await call("/api/fix?keep_firmware=true", JSON.stringify(specJson()));
     if (!fixed.ok) {
       const answer = await errorOf(fixed);
-      say(`${answer.error}${answer.findings ? `: ${answer.findings.map((f) => f.code).join(", ")}` : ""}`);
+      say(`${answer.error}${answer.findings ? `: ${answer.findings.map((f) => f.message).join("; ")}` : ""}`);
       return;
     }
-    await loadYaml(await fixed.text());
+    if (!(await loadYaml(await fixed.text()))) return;
     say("The form now holds the corrected bank.");
+    const first = document.querySelector("#batteries > li select");
+    if (first) first.focus();
   } catch (error) {
     say(String(error.message || error));
   }
@@ -429,6 +463,7 @@ async function loadYaml(text) {
     return false;
   }
   loadSpec(answer.spec);
+  window.scrollTo(0, 0); // the verdict of what was loaded, on the first screen
   return true;
 }
 
@@ -437,8 +472,17 @@ function isSheet(bytes) {
   return start.startsWith("%PDF-") || start.startsWith("\x89PNG") || start.startsWith("\xff\xd8\xff");
 }
 
+function formFilled() {
+  return state.batteries.length > 0 || state.cables.length > 0 || state.inverter.trim() !== ""
+    || Object.values(state.job).some((value) => value.trim() !== "");
+}
+
 async function loadFile(file) {
-  if (file.size > 20000000) { say(`${file.name} is larger than 20 MB.`); return; }
+  if (formFilled() && !window.confirm(`Replace the bank in the form with ${file.name}? What the form holds now is lost.`)) {
+    say(`Nothing loaded: the form is as it was.`);
+    return;
+  }
+  if (file.size > 20000000) { say(`The file ${file.name} is larger than 20 MB.`); return; }
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     if (isSheet(bytes)) { // a sheet's PDF, or a photo or scan of a page (its QR code)
@@ -447,7 +491,7 @@ async function loadFile(file) {
       if (!response.ok) { say((await errorOf(response)).error); return; }
       if (await loadYaml(await response.text())) say(`Loaded the bank from the sheet ${file.name}.`);
     } else if (file.size > 1000000) {
-      say(`${file.name} is larger than 1 MB: a spec is much smaller.`);
+      say(`The file ${file.name} is larger than 1 MB: a spec is much smaller.`);
     } else if (await loadYaml(new TextDecoder().decode(bytes))) {
       say(`Loaded ${file.name}.`);
     }
@@ -478,6 +522,10 @@ function restore() {
 }
 
 async function start() {
+  measureSticky();
+  new ResizeObserver(measureSticky).observe(document.querySelector(".actions"));
+  new ResizeObserver(measureSticky).observe($("status"));
+  window.addEventListener("resize", measureSticky);
   restore();
   document.querySelectorAll("[data-job]").forEach((input) => {
     input.addEventListener("input", () => { state.job[input.dataset.job] = input.value; changed(); });
@@ -521,7 +569,7 @@ async function connect() {
   try {
     await loadModels();
   } catch (error) {
-    $("status").textContent = String(error.message || error);
+    verdict(String(error.message || error), "bad");
     return;
   }
   renderAll();

@@ -80,11 +80,6 @@ class _Layout:
         return column * (self.column_w + COLUMN_GAP) + POS_W
 
 
-def rack_svgs(plan: InstallPlan) -> list[str]:
-    """The rack drawing as one SVG, at the size the sheet prints it beside its side column."""
-    return [rack_drawing(plan, 4.2, 8.4).svg]
-
-
 def rack_drawing(
     plan: InstallPlan, width: float, height: float, marks: Marks | None = None
 ) -> Drawing:
