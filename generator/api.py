@@ -29,10 +29,12 @@ from generator.bank.i18n import resolve_language
 from generator.bank.plan import InstallPlan
 from generator.bank.spec import BankSpec, parse_spec
 from generator.bank.yamlsrc import MAX_BYTES, read_source
+from generator.bounded import MAX_SHEET_BYTES
 from generator.company import Company
 from generator.errors import SheetError, UnreadableFile
 
 __all__ = [
+    "MAX_SHEET_BYTES",
     "Checked",
     "Extracted",
     "FixResult",
@@ -42,8 +44,11 @@ __all__ = [
     "build_sheet",
     "catalog",
     "check",
+    "correction_racks",
+    "dip_drawing",
     "extract",
     "fix",
+    "font_file",
     "plan_inventory",
     "read_sheet",
     "read_spec",
@@ -231,3 +236,31 @@ def extract(data: bytes, name: str) -> Extracted:
 
     attached, content = extract_spec(data, name)
     return Extracted(attached, content, f"attached as {attached}")
+
+
+def correction_racks(analysis: Analysis, width: float, height: float) -> tuple[str, str]:
+    """The bank as found and corrected, as SVG, each within `width` × `height` inches at one
+    scale; the As found rack marked with the numbers of the change list, as on the sheet."""
+    from generator.sheet.figures.rack import Marks, rack_drawing
+    from generator.sheet.findings import found_marks
+
+    steps = analysis.change_list if analysis.shows_changes else ()
+    marks = found_marks(analysis, steps) if steps else Marks()
+    return (
+        rack_drawing(analysis.as_found, width, height, marks).svg,
+        rack_drawing(analysis.plan, width, height).svg,
+    )
+
+
+def dip_drawing(states: tuple[str, ...], on_side: str) -> str:
+    """One switch block as the sheet draws it (SVG), each switch standing as `states` say."""
+    from generator.sheet.figures.dip import dip_svg
+
+    return dip_svg(states, on_side)
+
+
+def font_file(weight: str) -> Path:
+    """The sheet's own font file, "regular" or "bold" (the desk shows the same letters)."""
+    from generator.sheet import assets
+
+    return assets.FONTS / f"AtkinsonHyperlegible-{weight.capitalize()}.ttf"

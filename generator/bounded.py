@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.errors import UnreadableFile
 
+MAX_SHEET_BYTES = 20_000_000  # a sheet (PDF) or a photo of one, read back for its spec
 KINDS = {
     stat.S_IFIFO: "a named pipe (FIFO)",
     stat.S_IFCHR: "a character device",
@@ -25,11 +26,18 @@ KINDS = {
 
 
 def read_bounded(
-    path: Path, limit: int, what: str, *, follow_symlinks: bool = True, whole: bool = False
+    path: Path,
+    limit: int,
+    what: str,
+    *,
+    follow_symlinks: bool = True,
+    whole: bool = False,
+    private: bool = False,
 ) -> bytes:
     """At most `limit + 1` bytes of a regular file (one more than allowed, so the caller can
     tell "too large" from "just fits"); UnreadableFile for anything that is not one. With
-    `whole`, a file larger than `limit` is refused before a byte of it is read."""
+    `whole`, a file larger than `limit` is refused before a byte of it is read; with
+    `private`, a file that another user owns or can write to."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     if not follow_symlinks:
         flags |= getattr(os, "O_NOFOLLOW", 0)
@@ -46,6 +54,8 @@ def read_bounded(
         if not stat.S_ISREG(status.st_mode):
             kind = KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
             raise UnreadableFile(f"{path}: is {kind}, not a {what}")
+        if private and (status.st_uid != os.geteuid() or status.st_mode & 0o022):
+            raise UnreadableFile(f"{path}: another user can write to it, not a {what}")
         if whole and status.st_size > limit:
             raise UnreadableFile(too_large(path, limit, what))
         chunks: list[bytes] = []

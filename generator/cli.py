@@ -19,6 +19,7 @@ from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import format_json, format_text, format_unreadable_json
 from generator.bank.i18n import LANGUAGES
 from generator.errors import FindingsError, UserError
+from generator.fixed import reproducible_fonts
 from generator.terminal import (
     OutputClosed,
     interrupts_kept,
@@ -370,6 +371,10 @@ def build(
     get_catalog(catalog_path)  # a bad catalog stops here, once, not in every worker
     if not has_fast_subsetting():
         say(f"Note: {SUBSET_MISSING}", err=True)
+    from generator.sheet.figures.cache import cache_problem
+
+    if (problem := cache_problem()) is not None:
+        say(f"Note: {problem}", err=True)
     options = BuildOptions(
         out_dir,
         allow_errors,
@@ -494,7 +499,8 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
 @click.option(
     "--token",
     envvar="EG4SHEET_TOKEN",
-    help="Every /api/ request must send 'Authorization: Bearer TOKEN' (or set EG4SHEET_TOKEN).",
+    help="Every /api/ request and /metrics must send 'Authorization: Bearer TOKEN' "
+    "(or set EG4SHEET_TOKEN).",
 )
 @click.option(
     "--workers",
@@ -589,6 +595,7 @@ def models(catalog_path: Path | None) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; user errors become a message and exit code, never a traceback."""
     quiet_libraries()
+    reproducible_fonts()
     try:
         with interrupts_kept():
             cli.main(

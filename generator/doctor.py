@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.sheet import assets
-from generator.sheet.figures.cache import cache_dir
+from generator.sheet.figures.cache import cache_dir, cache_problem
 
 SUBSET_LIBRARIES = (
     "libharfbuzz-subset.so.0",
@@ -64,6 +64,9 @@ def cache_report(folder: Path | None) -> tuple[str, bool]:
     why it cannot be written."""
     if folder is None:
         return "off (EG4SHEET_CACHE=off): every build draws its DIP blocks", True
+    problem = cache_problem(folder)
+    if problem is not None:
+        return f"{problem}: every build draws its DIP blocks", False
     if folder.is_dir():
         entries = len(list(folder.glob("dip-*.svg")))
         writable = os.access(folder, os.W_OK | os.X_OK)

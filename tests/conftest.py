@@ -3,6 +3,7 @@ and one hook, so that a machine without pdftotext gets one line about it."""
 
 from __future__ import annotations
 
+import logging
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -55,6 +56,35 @@ def drawing_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cache")
     os.environ["EG4SHEET_CACHE"] = str(folder)
     return folder
+
+
+class _Heard(logging.Handler):
+    """Every warning WeasyPrint logs in this process, kept until a test looks at them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.name}: {record.getMessage()}")
+
+
+WEASYPRINT = _Heard()
+logging.getLogger("weasyprint").addHandler(WEASYPRINT)
+
+
+@pytest.fixture(autouse=True)
+def weasyprint_warnings() -> Iterator[list[str]]:
+    """Any warning WeasyPrint logs while a test (or the fixtures it uses) lays out a sheet
+    fails that test. A test that expects one takes the list and empties it."""
+    if WEASYPRINT.messages:
+        heard, WEASYPRINT.messages[:] = list(WEASYPRINT.messages), []
+        pytest.fail(f"WeasyPrint warned while the fixtures were made: {heard}")
+    WEASYPRINT.messages.clear()
+    yield WEASYPRINT.messages
+    heard, WEASYPRINT.messages[:] = list(WEASYPRINT.messages), []
+    if heard:
+        pytest.fail(f"WeasyPrint warned: {heard}")
 
 
 @pytest.hookimpl(hookwrapper=True)

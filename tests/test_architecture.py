@@ -5,6 +5,7 @@ batch worker is exit 3 with one line."""
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -58,6 +59,26 @@ def test_loading_the_light_part_loads_no_renderer() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_importing_the_renderer_writes_no_environment_and_mutes_no_logger() -> None:
+    """WeasyPrint is heard: importing the package's modules (the renderer among them) sets
+    no environment variable and no logger's level."""
+    code = (
+        "import logging, os, sys; before = dict(os.environ);"
+        "import generator.api, generator.cli, generator.sheet.pdf, generator.sheet.render;"
+        "import generator.server.app, generator.output.batch;"
+        "levels = {name: logger.level for name, logger in logging.root.manager.loggerDict.items()"
+        " if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET};"
+        "print(sorted(set(os.environ.items()) ^ set(before.items())), levels)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] {}"
 
 
 PIN_SETS = re.compile(r"\{7, 8\}|\(7, 8\)|\[7, 8\]|\{3, 6\}|7\+8|PINS 7|pins-7-8-only")

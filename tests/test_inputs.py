@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -297,3 +298,109 @@ def test_a_tampered_cache_entry_cannot_change_the_sheet(
     if how != "directory":  # drawn again and stored again, sealed
         assert entries[0].is_file() and not entries[0].is_symlink()
         assert sheet_html(spec) == honest
+
+
+@pytest.fixture
+def forged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, str]:
+    """A cache folder with this bank's drawings, two of them swapped and sealed again, as
+    anyone who can write the folder can (the seal is a hash of the key and the drawing, both
+    known): the spec, the folder, and the honest sheet."""
+    from generator.sheet.figures import cache
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("EG4SHEET_CACHE", str(folder))
+    spec = tmp_path / "bank.yaml"
+    spec.write_text(CACHE_SPEC)
+    digests: dict[Path, str] = {}
+    real_read = cache._read
+
+    def read(path: Path, digest: str) -> str | None:
+        digests[path] = digest
+        return real_read(path, digest)
+
+    monkeypatch.setattr(cache, "_read", read)
+    honest = sheet_html(spec)
+    first, second = sorted(folder.glob("dip-*.svg"))[:2]
+    drawings = [path.read_text().partition("\n")[2] for path in (first, second)]
+    first.write_text(f"{cache._seal(digests[first], drawings[1])}\n{drawings[1]}")
+    second.write_text(f"{cache._seal(digests[second], drawings[0])}\n{drawings[0]}")
+    return spec, folder, honest
+
+
+@pytest.mark.slow  # draws DIP blocks with matplotlib
+def test_a_forged_entry_in_a_shared_cache_folder_cannot_change_the_sheet(
+    forged: tuple[Path, Path, str],
+) -> None:
+    from generator.sheet.figures.cache import cache_problem
+
+    spec, folder, honest = forged
+    folder.chmod(0o700)
+    assert sheet_html(spec) != honest  # the forgery is real: its owner's own folder takes it
+    for mode in (0o777, 0o770, 0o755 | 0o002):
+        folder.chmod(mode)
+        assert sheet_html(spec) == honest
+        assert cache_problem() == (
+            f"drawing cache {folder} not used: other users can write to it "
+            f"(mode {mode:o}); use a folder of your own"
+        )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a file another user's needs root")
+def test_a_cache_folder_or_entry_of_another_user_is_not_used(
+    forged: tuple[Path, Path, str],
+) -> None:
+    from generator.sheet.figures.cache import cache_problem
+
+    spec, folder, honest = forged
+    folder.chmod(0o700)
+    for entry in folder.glob("dip-*.svg"):
+        os.chown(entry, 4242, 4242)
+    assert sheet_html(spec) == honest
+    os.chown(folder, 4242, 4242)
+    assert sheet_html(spec) == honest
+    assert (
+        cache_problem() == f"drawing cache {folder} not used: it belongs to another user (uid 4242)"
+    )
+
+
+@pytest.mark.slow
+def test_a_cache_entry_others_can_write_is_not_read(forged: tuple[Path, Path, str]) -> None:
+    spec, folder, honest = forged
+    folder.chmod(0o700)
+    for entry in folder.glob("dip-*.svg"):
+        entry.chmod(0o666)
+    assert sheet_html(spec) == honest
+
+
+@pytest.mark.slow
+def test_the_default_cache_is_created_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EG4SHEET_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    spec = tmp_path / "bank.yaml"
+    spec.write_text(CACHE_SPEC)
+    sheet_html(spec)
+    folder = tmp_path / "xdg" / "eg4sheet"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    entries = list(folder.glob("dip-*.svg"))
+    assert entries and {stat.S_IMODE(entry.stat().st_mode) for entry in entries} == {0o600}
+
+
+def test_a_shared_cache_folder_is_named_in_one_line(
+    run_cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("EG4SHEET_CACHE", str(shared))
+    spec = tmp_path / "bank.yaml"
+    spec.write_text("batteries:\n  - model: LL-S\n    firmware: Z02T12\n")
+    result = run_cli("build", str(spec), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert result.err == (
+        f"Note: drawing cache {shared} not used: other users can write to it (mode 777); "
+        "use a folder of your own\n"
+    )
+    assert list(shared.iterdir()) == []

@@ -13,9 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from generator import api
+from generator.bounded import MAX_SHEET_BYTES
 from generator.server.app import create_app
 from generator.server.config import MAX_BODY, ServerSettings, is_loopback
-from generator.sheet.extract import MAX_SHEET_BYTES
 from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult, build_pdf
 
 YAML = {"Content-Type": "application/yaml"}

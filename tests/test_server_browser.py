@@ -58,6 +58,11 @@ def desk(driver: WebDriver, base: str) -> Iterator[Desk]:
     assert severe == [], severe  # no script error, no CSP violation, nothing failed to load
 
 
+def capital(message: str) -> str:
+    """A finding's message as the page shows it: a sentence, starting with a capital."""
+    return message[:1].upper() + message[1:]
+
+
 def post(base: str, path: str, body: bytes, kind: str = "application/json") -> bytes:
     request = urllib.request.Request(base + path, body, {"Content-Type": kind}, method="POST")
     with urllib.request.urlopen(request, timeout=30) as answer:
@@ -110,7 +115,7 @@ def test_wrong_bank_shows_e102_with_its_hint_and_corrects_it(desk: Desk) -> None
         if f.code == "E102"
     )
     shown = desk.wait(lambda: [t for t in desk.row_findings(0) if "E102" in t])
-    assert shown == [f"ERROR E102 {expected.message}\nFix: {expected.hint}"]
+    assert shown == [f"ERROR E102 {capital(expected.message)}\nFix: {expected.hint}"]
     assert desk.status().startswith("1 error")
 
     desk.find("#correct").click()
@@ -294,7 +299,7 @@ def test_the_corrected_bank_keeps_serials_and_the_firmware_found(desk: Desk, bas
     # The update it needs, in the words the sheet prints for the very same bank.
     answer = json.loads(post(base, "/api/validate", json.dumps(desk.spec_json()).encode()))
     (e110,) = [f for f in answer if f["code"] == "E110"]
-    assert desk.row_findings(v1) == [f"ERROR E110 {e110['message']}\nFix: {e110['hint']}"]
+    assert desk.row_findings(v1) == [f"ERROR E110 {capital(e110['message'])}\nFix: {e110['hint']}"]
     assert "V15P15" in e110["hint"] or "V15P15" in e110["message"]
 
 
@@ -305,11 +310,20 @@ def test_keyboard_corrects_and_uses_the_corrected_bank_in_a_few_presses(
     desk.load_file(WRONG_BANKS / "everything_wrong.yaml")
     desk.wait(lambda: desk.settled().startswith("8 errors"))
     desk.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
-    presses = 0
-    while desk.driver.switch_to.active_element.get_attribute("id") != "correct":
-        presses += 1
-        assert presses <= 6, "“Correct it” is more than 6 Tab presses from the top"
-        press_tab(desk.driver)
+    reached = []  # every action of the toolbar, a Tab press each from the top of the page
+    while desk.driver.switch_to.active_element.get_attribute("id") != "new-bank":
+        assert len(reached) < 6, f"the toolbar takes more than 6 Tab presses: {reached}"
+        reached.append(press_tab(desk.driver).get_attribute("id"))
+    assert reached == [
+        "download-pdf",
+        "allow-errors",
+        "download-yaml",
+        "load-file",
+        "correct",
+        "new-bank",
+    ]
+    desk.driver.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)  # back one
+    assert desk.driver.switch_to.active_element.get_attribute("id") == "correct"
     desk.driver.switch_to.active_element.send_keys(Keys.ENTER)
     desk.wait(
         lambda: desk.driver.switch_to.active_element.get_attribute("id") == "correction-title"
@@ -383,7 +397,7 @@ def test_hints_speak_the_form_and_a_fresh_bank_hears_not_given_once(desk: Desk) 
     desk.wait_for_no_errors()
     general = desk.wait(lambda: [item.text for item in desk.finds("#general-findings > li")])
     assert general == [
-        "WARNING W202 installed firmware is not given for 3 batteries (positions 1, 2, 3): "
+        "WARNING W202 Installed firmware is not given for 3 batteries (positions 1, 2, 3): "
         "the checklist leaves it to be filled in\n"
         "Fix: read each battery's firmware in BMS Tools and fill in its “Firmware installed”"
     ]

@@ -330,15 +330,26 @@ def test_sheet_from_installed_wheel(tmp_path: Path) -> None:
 
 
 def test_identical_bytes_without_harfbuzz_subsetting(
-    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    run_cli: Callable[..., CliResult],
+    weasyprint_warnings: list[str],
 ) -> None:
     """Without libharfbuzz-subset WeasyPrint subsets with fontTools, which stamps the time
-    into each font unless SOURCE_DATE_EPOCH is set: two builds must still match."""
+    into each font unless SOURCE_DATE_EPOCH is set: the command line sets it at its start
+    (never on import), and two builds must still match. WeasyPrint says it falls back."""
     import time
 
     import weasyprint.pdf.fonts
 
     monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
-    first = build_pdf(EXAMPLE)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert run_cli("build", str(EXAMPLE), "-o", str(tmp_path / "a")).exit_code == 0
     time.sleep(1.1)  # a fresh timestamp, if one were stamped
-    assert build_pdf(EXAMPLE) == first
+    assert run_cli("build", str(EXAMPLE), "-o", str(tmp_path / "b")).exit_code == 0
+    first = (tmp_path / "a" / EXAMPLE.with_suffix(".pdf").name).read_bytes()
+    assert (tmp_path / "b" / EXAMPLE.with_suffix(".pdf").name).read_bytes() == first
+    assert weasyprint_warnings and all(
+        "Using fontTools instead of HarfBuzz-Subset" in heard for heard in weasyprint_warnings
+    )
+    weasyprint_warnings.clear()  # expected here, and only here

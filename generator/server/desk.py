@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from generator import api
 from generator.bank.analysis import Analysis
 from generator.bank.diagnostics import Finding
 from generator.bank.gathered import NOT_GIVEN, firmware_not_given_once
@@ -68,13 +69,5 @@ class Correction:
 def correction(analysis: Analysis) -> Correction:
     """Both racks drawn to the same size budget at the same scale (1 unit = 1 pt), the As
     found one with the marks the sheet prints, and the change list their numbers refer to."""
-    from generator.sheet.figures.rack import Marks, rack_drawing
-    from generator.sheet.findings import found_marks
-
-    steps = analysis.change_list if analysis.shows_changes else ()
-    marks = found_marks(analysis, steps) if steps else Marks()
-    return Correction(
-        rack_drawing(analysis.as_found, RACK_W, RACK_H, marks).svg,
-        rack_drawing(analysis.plan, RACK_W, RACK_H).svg,
-        list(analysis.changes),
-    )
+    as_found, corrected = api.correction_racks(analysis, RACK_W, RACK_H)
+    return Correction(as_found, corrected, list(analysis.changes))

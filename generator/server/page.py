@@ -15,15 +15,15 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from generator import api
 from generator.bank.catalog import DipState
-from generator.sheet import assets
 
 STATIC = Path(__file__).resolve().with_name("static")
 FILES = {
     "app.js": (STATIC / "app.js", "text/javascript; charset=utf-8"),
     "app.css": (STATIC / "app.css", "text/css; charset=utf-8"),
-    "font-regular.ttf": (assets.FONTS / "AtkinsonHyperlegible-Regular.ttf", "font/ttf"),
-    "font-bold.ttf": (assets.FONTS / "AtkinsonHyperlegible-Bold.ttf", "font/ttf"),
+    "font-regular.ttf": (api.font_file("regular"), "font/ttf"),
+    "font-bold.ttf": (api.font_file("bold"), "font/ttf"),
 }
 # A drawing is shown as an image: its own inline styles, and nothing else, may apply.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
@@ -58,8 +58,6 @@ def _drawn(draw: Callable[[DipState, str], str], states: DipState, on_side: str)
 
 async def dip_figure(request: Request) -> Response:
     """GET /figures/dip.svg?model=LL-S&id=3: the switch block the sheet draws for that ID."""
-    from generator.sheet.figures.dip import dip_svg
-
     model = request.app.state.catalog.find(request.query_params.get("model", "")[:100])
     given = request.query_params.get("id", "")
     if (
@@ -70,7 +68,7 @@ async def dip_figure(request: Request) -> Response:
         return Response("no such model and ID", status_code=404, media_type="text/plain")
     states = model.dip.states(int(given))
     loop = asyncio.get_running_loop()
-    svg = await loop.run_in_executor(None, _drawn, dip_svg, states, model.dip.on_side)
+    svg = await loop.run_in_executor(None, _drawn, api.dip_drawing, states, model.dip.on_side)
     # An image cannot load the page's font: let the browser fall back to a sans-serif one.
     svg = FONT.sub(r"\1, sans-serif", svg)
     return Response(

@@ -19,7 +19,6 @@ from generator.errors import UserError
 from generator.server import desk
 from generator.server.body import HttpError, read_body, read_spec_body
 from generator.server.convert import models_json, spec_json
-from generator.sheet.extract import MAX_SHEET_BYTES
 
 T = TypeVar("T")
 YAML = "application/yaml; charset=utf-8"
@@ -113,7 +112,7 @@ async def extract(request: Request) -> Response:
     """200 and the spec YAML in a sheet's PDF or a photo of a page, or 422 and why not."""
     pool = request.app.state.pool
     pool.check_room()  # before reading up to 20 MB
-    data = await read_body(request, limit=MAX_SHEET_BYTES)
+    data = await read_body(request, limit=api.MAX_SHEET_BYTES)
     return Response(await pool.extract(data), media_type=YAML)
 
 

@@ -7,6 +7,7 @@ import logging
 import os
 import select
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -31,6 +32,9 @@ def start(
     it holds so the garbage collector does not walk it again for every sheet."""
     global _company
     _company = company
+    # Ctrl-C reaches the whole process group: the server drains, and a worker finishes the
+    # sheet it is making (the pool ends it after).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     memory.map_big_blocks()
     if scratch is not None:
         tempfile.tempdir = str(scratch)

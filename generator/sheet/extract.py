@@ -16,10 +16,9 @@ from typing import Any
 
 from generator.bank.spec import parse_spec
 from generator.bank.yamlsrc import MAX_BYTES
-from generator.bounded import read_capped
+from generator.bounded import MAX_SHEET_BYTES, read_capped
 from generator.errors import SheetError
 
-MAX_SHEET_BYTES = 20_000_000
 MAX_ATTACHMENTS = 100
 MAX_DECODED = 5_000_000  # per stream: a sheet's largest decoded stream is far smaller
 PDF_LIMITS: dict[str, Any] = {

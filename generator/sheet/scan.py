@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.bank.payload import PREFIX, Decoded, PayloadError, Scope, decode
+from generator.bounded import MAX_SHEET_BYTES
 from generator.errors import SheetError
-from generator.sheet.extract import MAX_SHEET_BYTES
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PilImage

@@ -7,6 +7,12 @@ drawing depends on; writes are atomic, and any cache problem just means drawing 
 An entry can never change a sheet: its first line is a hash of its key and its drawing,
 checked on every read, and it must be a regular file of bounded size. An entry that was
 swapped, truncated, emptied or replaced by a link or a FIFO is ignored and drawn again.
+
+The hash is no secret: whoever can write the folder could seal a forged drawing. So only a
+private folder is used: owned by this user and writable by no one else (a shared
+EG4SHEET_CACHE, mode 777, is not used; `cache_problem` says why, and the command line says so
+in one line), and only entries this user owns and no one else can write are read. The
+default folder (~/.cache/eg4sheet) is created private (0700), entries 0600.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import functools
 import hashlib
 import hmac
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -39,9 +46,36 @@ def cache_dir() -> Path | None:
     return Path(base) / "eg4sheet"
 
 
+def cache_problem(folder: Path | None = None) -> str | None:
+    """Why the cache folder is not used (another user can write to it), or None."""
+    folder = folder or cache_dir()
+    if folder is None:
+        return None
+    try:
+        status = os.stat(folder)
+    except OSError:  # not there yet (created private), or unusable (every write fails)
+        return None
+    if not stat.S_ISDIR(status.st_mode):
+        return None
+    if status.st_uid != os.geteuid():
+        return f"drawing cache {folder} not used: it belongs to another user (uid {status.st_uid})"
+    if status.st_mode & 0o022:
+        return (
+            f"drawing cache {folder} not used: other users can write to it "
+            f"(mode {stat.S_IMODE(status.st_mode):o}); use a folder of your own"
+        )
+    return None
+
+
+def private_cache_dir() -> Path | None:
+    """The cache folder, when it is off or private; None otherwise (drawn every time)."""
+    folder = cache_dir()
+    return folder if folder is not None and cache_problem(folder) is None else None
+
+
 def cached(kind: str, key: str, make: Callable[[], str]) -> str:
     """The stored text for (kind, key), or make it, store it and return it."""
-    folder = cache_dir()
+    folder = private_cache_dir()
     # The entry format is part of the key: a build that writes entries another way never
     # finds (or overwrites) this one's, even under the same version number.
     digest = hashlib.sha256(
@@ -67,7 +101,9 @@ def _seal(digest: str, text: str) -> str:
 def _read(path: Path, digest: str) -> str | None:
     """The drawing stored at `path` if it is a regular file whose seal matches, else None."""
     try:
-        data = read_bounded(path, MAX_ENTRY_BYTES, "cache entry", follow_symlinks=False)
+        data = read_bounded(
+            path, MAX_ENTRY_BYTES, "cache entry", follow_symlinks=False, private=True
+        )
         seal, _, text = data.decode("utf-8").partition("\n")
     except (UserError, UnicodeDecodeError):
         return None
@@ -79,8 +115,8 @@ def _read(path: Path, digest: str) -> str | None:
 
 
 def _store(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")  # 0600
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
