@@ -1142,13 +1142,13 @@ def forged(folder_mode: int, entry_mode: int | None = None) -> Setup:
             return real_seal(digest, text)
 
         dip_svg.cache_clear()
-        cache._seal = seal  # type: ignore[assignment]
+        cache._seal = seal
         try:
             for planned in checked.plan.batteries:
                 assert planned.dip is not None
                 dip_svg(planned.dip, planned.model.dip.on_side)
         finally:
-            cache._seal = real_seal  # type: ignore[assignment]
+            cache._seal = real_seal
             dip_svg.cache_clear()
         entries = sorted((folder / "cache").glob("dip-*.svg"))[:2]
         texts = [entry.read_text().partition("\n")[2] for entry in entries]
@@ -1156,8 +1156,9 @@ def forged(folder_mode: int, entry_mode: int | None = None) -> Setup:
             digest = digests[entry.stem.split("-", 1)[1]]
             entry.write_text(f"{real_seal(digest, drawing)}\n{drawing}")
         (folder / "cache").chmod(folder_mode)
-        for entry in entries if entry_mode is not None else []:
-            entry.chmod(entry_mode)
+        if entry_mode is not None:
+            for entry in entries:
+                entry.chmod(entry_mode)
 
     return setup
 
