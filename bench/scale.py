@@ -110,7 +110,7 @@ def main() -> None:
         print("  " + line[line.find("[error]") :][:220])
     killed = datetime.datetime.fromtimestamp(report.killed_clock).strftime("%H:%M:%S.%f")[:-3]
     print(f"\ninstance {report.killed} SIGKILLed at {killed}; its log (standard error):")
-    for line in starts[:2] + after[:1]:
+    for line in starts[:2] + after[:1]:  # started, started again, its first API answer
         print("  " + line)
     for outcome in report.failures[:10]:
         print(f"FAILED: {outcome}")

@@ -499,7 +499,8 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
 @click.option(
     "--token",
     envvar="EG4SHEET_TOKEN",
-    help="Every /api/ request must send 'Authorization: Bearer TOKEN' (or set EG4SHEET_TOKEN).",
+    help="Every /api/ request and /metrics must send 'Authorization: Bearer TOKEN' "
+    "(or set EG4SHEET_TOKEN).",
 )
 @click.option(
     "--workers",
