@@ -226,7 +226,7 @@ def test_a_full_disk_leaves_no_part_of_the_sheet(
     assert (
         result.err == "bank.yaml: not built: out/bank.html: cannot be written: the disk is full\n"
     )
-    assert list((folder / "out").iterdir()) == []
+    assert not (folder / "out").exists()  # nor the folder made for them
 
 
 def test_a_bill_of_materials_that_cannot_be_written_takes_the_sheets_with_it(

@@ -114,6 +114,7 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
     are removed again) and OutputError says why."""
     temps: list[tuple[str, Path]] = []
     done: list[Path] = []
+    made = _missing_folders([target for target, _ in files])
     try:
         for target, content in files:
             check_target(target)
@@ -132,11 +133,25 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
         for target in done:
             with contextlib.suppress(OSError):
                 os.unlink(target)
+        for folder in made:  # deepest first; only if still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     finally:
         for temp, _ in temps:
             _writing.discard(temp)
     return done
+
+
+def _missing_folders(targets: list[Path]) -> list[Path]:
+    """The folders that writing these targets would create, deepest first."""
+    missing: set[Path] = set()
+    for target in targets:
+        folder = target.parent
+        while folder != folder.parent and not folder.exists():
+            missing.add(folder)
+            folder = folder.parent
+    return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
 
 
 def _write_temp(target: Path, content: bytes) -> str:
