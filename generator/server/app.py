@@ -146,10 +146,11 @@ def serve(settings: ServerSettings, host: str, port: int, log_format: str = "tex
     import uvicorn
 
     from generator.server.drain import DrainingServer
-    from generator.server.listen import listen, url
+    from generator.server.listen import listen, room_for_connections, url
     from generator.server.protocol import GuardedH11Protocol
 
     sock = listen(host, port)
+    room_for_connections()
     memory.map_big_blocks()
     # Temporary files of this server and its workers (multiprocessing's pymp-*, the
     # renderer's) go into one folder of its own, removed at exit after multiprocessing has
