@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import re
 import stat
@@ -25,6 +26,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 from generator.bounded import KINDS
 from generator.errors import OutputError
@@ -183,12 +185,33 @@ def _write_temp(target: Path, content: bytes) -> str:
 STDOUT = Path("-")  # as an output: standard output
 
 
+def write_fully(stream: IO[Any], data: bytes) -> None:
+    """Write every byte to an open file's descriptor, after what its buffers hold; OSError
+    when they cannot all be written. Python's buffered writer takes a short write (a file
+    size limit reached: 1024 of 5000 bytes) as done and drops the rest, without an error, so
+    a truncated document would leave with exit 0. A stream without a descriptor (a test's
+    capture) is written to as usual."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        target = getattr(stream, "buffer", None)
+        if target is not None:
+            target.write(data)
+            target.flush()
+        else:
+            stream.write(data.decode(getattr(stream, "encoding", None) or "utf-8", "replace"))
+            stream.flush()
+        return
+    stream.flush()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
 def write_stdout(content: bytes) -> Path:
     """Write bytes to standard output after any text already there, in one go."""
     try:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
+        write_fully(sys.stdout, content)
     except OSError as error:  # a closed pipe, a full disk
         raise OutputError(f"standard output cannot be written: {reason(error)}") from None
     except ValueError as error:  # a closed stream
