@@ -154,6 +154,7 @@ def served(
                 env={**serve_env(), "TMPDIR": str(tmp)},
                 stdout=out,
                 stderr=err,
+                start_new_session=True,  # its own process group, as under a terminal
             )
         server = Served(f"http://127.0.0.1:{port}", port, process, stdout, stderr, tmp=tmp)
         try:

@@ -233,3 +233,94 @@ def test_a_correction_that_would_still_be_wrong_is_not_written(
         "position 1 is the master, but LL-S at position 2 is newer" in result.err
     )
     assert not out.exists()
+
+
+# --- comments stay with the entry they were written on (one test per placement) ----------
+
+COMMENTED = [
+    (
+        "on-a-battery's-own-line",
+        "batteries:\n  - model: LL-V1  # from the garage\n    serial: A1\n"
+        "  - model: LL-S  # bought 2026\n    serial: C3\n",
+        "batteries:\n  - model: LL-S  # bought 2026\n    serial: C3\n"
+        "  - model: LL-V1  # from the garage\n    serial: A1\n",
+    ),
+    (
+        "on-a-moving-battery's-last-key",
+        "batteries:\n  - model: LL-V1\n    serial: A1  # label faded\n"
+        "  # the new one\n  - model: LL-S\n    serial: C3  # label fine\n",
+        "batteries:\n  # the new one\n  - model: LL-S\n    serial: C3  # label fine\n"
+        "  - model: LL-V1\n    serial: A1  # label faded\n",
+    ),
+    (
+        "between-entries-goes-with-the-one-below",
+        "batteries:\n  - model: LL-V1\n    serial: A1\n  # the van's LL-V2\n"
+        "  - model: LL-V2 (4 DIP)\n  # the newest, bought 2026\n  # (two lines)\n"
+        "  - model: LL-S\n",
+        "batteries:\n  # the newest, bought 2026\n  # (two lines)\n  - model: LL-S\n"
+        "  # the van's LL-V2\n  - model: LL-V2 (4 DIP)\n  - model: LL-V1\n    serial: A1\n",
+    ),
+    (
+        "above-the-first-entry-goes-with-it",
+        "batteries:\n  # the old one\n  - model: LL-V1\n  - model: LL-S\n",
+        "batteries:\n  - model: LL-S\n  # the old one\n  - model: LL-V1\n",
+    ),
+    (
+        "set-apart-by-a-blank-line-stays-in-place",
+        "batteries:\n  # top of the rack first\n\n  - model: LL-V1\n  - model: LL-S\n",
+        "batteries:\n  # top of the rack first\n\n  - model: LL-S\n  - model: LL-V1\n",
+    ),
+    (
+        "after-the-last-entry-stays-at-the-end",
+        "batteries:\n  - model: LL-S\n  - model: LL-V1\n  - model: LL-V2 (4 DIP)\n"
+        "  # end of the rack\ninverter: EG4 18kPV\n",
+        "batteries:\n  - model: LL-S\n  - model: LL-V2 (4 DIP)\n  - model: LL-V1\n"
+        "  # end of the rack\ninverter: EG4 18kPV\n",
+    ),
+    (
+        "flow-entries",
+        "batteries:\n  - {model: LL-V1, serial: A1}  # old\n  # the new one\n"
+        "  - {model: LL-S, serial: C3}  # new\n  # trailing\n",
+        "batteries:\n  # the new one\n  - {model: LL-S, serial: C3}  # new\n"
+        "  - {model: LL-V1, serial: A1}  # old\n  # trailing\n",
+    ),
+    (
+        "dashes-at-column-0",
+        "batteries:\n# the old one\n- model: LL-V1\n# the new one\n- model: LL-S\n",
+        "batteries:\n  # the new one\n  - model: LL-S\n  # the old one\n  - model: LL-V1\n",
+    ),
+    (
+        "cables-reordered-and-removed",
+        "batteries:\n  - model: LL-S\n  - model: LL-V1\n  - model: LL-V1\n"
+        "cables:\n  # the lower one\n  - {between: [2, 3], pins: [7, 8]}\n"
+        "  # the upper one\n  - {between: [1, 2], pins: [7, 8]}\n"
+        "  # a cable that is not there\n  - {between: [1, 3], pins: [7, 8]}\n",
+        "batteries:\n  - model: LL-S\n  - model: LL-V1\n  - model: LL-V1\n"
+        "cables:\n  # the upper one\n  - {between: [1, 2], pins: [7, 8]}\n"
+        "  # the lower one\n  - {between: [2, 3], pins: [7, 8]}\n"
+        "  # a cable that is not there\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("original", "fixed"),
+    [(original, fixed) for _, original, fixed in COMMENTED],
+    ids=[name for name, _, _ in COMMENTED],
+)
+def test_every_comment_stays_with_the_entry_it_was_written_on(
+    run_cli: Callable[..., CliResult], tmp_path: Path, original: str, fixed: str
+) -> None:
+    _, result = fix_to_stdout(run_cli, tmp_path, original)
+    assert result.exit_code == 0, result.err
+    assert tidy(result.out) == fixed
+    assert sorted(comments(result.out)) == sorted(comments(original))
+
+
+def test_crlf_comments_come_back_as_plain_lines(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    spec = tmp_path / "bank.yaml"
+    spec.write_bytes(b"batteries:\r\n  - model: LL-V1\r\n  # the S\r\n  - model: LL-S\r\n")
+    result = run_cli("plan", "--fix", str(spec))
+    assert result.out == "batteries:\n  # the S\n  - model: LL-S\n  - model: LL-V1\n"

@@ -69,11 +69,13 @@ JOBS = [
     Job("sixteen", GALLERY / "sixteen.yaml"),
     Job("sixty_four", GALLERY / "sixty_four.yaml"),
     Job("example_a4", ROOT / "bank_specs" / "manufacturer-example.yaml", paper="a4"),
+    Job("four_switch_master", GALLERY / "four_switch_master.yaml"),
     *(Job(path.stem, path) for path in sorted(GALLERY.glob("alone_*.yaml"))),
     *(
         Job(path.stem, path, allow_errors=True)
         for path in [
             GALLERY / "wrong_lifepower_zero.yaml",
+            GALLERY / "wrong_look_alikes.yaml",
             WRONG_BANKS / "everything_wrong.yaml",
             WRONG_BANKS / "manufacturer_scrambled.yaml",
             WRONG_BANKS / "missing_and_bad_cables.yaml",
@@ -278,7 +280,20 @@ def test_firmware_stage_comes_first(sheet: Built, catalog: Catalog) -> None:
             r"Our sources do not give (that|the) address (BMS Tools needs )?for", stage
         )
     later = text[commissioning:]
-    assert later.index("Switch off every battery breaker") < later.index("Power on")
+    assert later.lower().index("switch off every") < later.index("Power on")
+    # Where the firmware files are: the guide's downloads page and its connection guide.
+    files = (
+        "Files: eg4electronics.com, Resources → Downloads, under the battery's product; unzip "
+        'them and follow the included "Connection guide for BMS Tools V1.0.pdf".'
+    )
+    assert in_reading_order(files, stage)  # beside the steps: its lines alternate with theirs
+
+
+def in_reading_order(words: str, text: str) -> bool:
+    """Whether every word of `words` is in `text` in order, other words between them (the
+    lines of a column beside another alternate with the other column's in the page text)."""
+    rest = iter(text.split())
+    return all(any(word == found for found in rest) for word in words.split())
 
 
 def test_nothing_below_7_pt_but_the_footer(sheet: Built) -> None:
@@ -319,6 +334,9 @@ def test_a_wrong_bank_shows_the_corrected_rack_on_page_one(
             stop in page.band(page.height - MARGIN_BOTTOM, page.height)
             for page in gallery[name].pages
         )
+    elif name == "wrong_look_alikes":  # batteries the guide does not cover: taken out first
+        assert "CORRECTED NOT installable: see change 1" in first
+        assert "1 Not solved by rearranging: LifePower4 V2 at position 2 is not covered" in opening
     else:
         assert "CORRECTED install this" in first
     assert "AS FOUND (from the spec)" in opening and "Changes, in this order" in opening
@@ -326,7 +344,10 @@ def test_a_wrong_bank_shows_the_corrected_rack_on_page_one(
 
 def test_lifepower4_header_says_id_0_is_not_used(gallery: dict[str, Built]) -> None:
     text = " ".join(page.text for page in gallery["alone_lifepower4"].pages)
-    assert "ID 0 (all OFF) is not used in a bank: IDs start at 1, the master." in text
+    assert (
+        "ID 0 (all OFF) is never used: a battery at address 0 answers every poll and collides "
+        "on the bus (reverse-engineering report). IDs start at 1, the master."
+    ) in text
     assert "IDs 1–15" in text
 
 
@@ -339,3 +360,69 @@ def test_an_id_0_as_found_is_marked(gallery: dict[str, Built]) -> None:
     first = gallery["wrong_lifepower_zero"].pages[0].text
     assert "3 ID 0 NO ADDRESS" in first  # the LifePower4 at position 3 as found
     assert "set ID 3 (was ID 0): 1 ON · 2 ON · 3 OFF · 4 OFF." in first
+
+
+def test_a_four_switch_ll_master_sets_its_protocol_at_address_16(gallery: dict[str, Built]) -> None:
+    """The LL manual: the protocol changes only with the master at address 16 (all ON),
+    restarted with its BMS button; then back to ID 1. Both settings drawn, in ON/OFF words."""
+    text = " ".join(page.text for page in gallery["four_switch_master"].pages)
+    later = text[text.index(HEADINGS["5 · Commissioning"]) :]
+    order = [
+        "Charge each battery alone to 100% before paralleling (LifePower4 manual)",
+        "Power on the master (ID 1) alone first.",
+        "The LL-V2 (4 DIP) manual allows the inverter protocol to be changed only at address 16",
+        "set the master's DIP switches to ID 16 (1 ON · 2 ON · 3 ON · 4 ON)",
+        "restart it with only its BMS power button",
+        "hold Return for 5 seconds",
+        "ON and OFF as printed on the switch block: match its label",
+        "Set the master back to ID 1 (1 ON · 2 ON · 3 ON · 4 OFF) and restart it again",
+        "Then power on the other batteries one at a time, down the rack.",
+    ]
+    found = [later.index(words) for words in order]
+    assert found == sorted(found)
+    # The two switch blocks beside the steps, each with its setting in words.
+    assert (
+        "ID 16: 1 ON · 2 ON · 3 ON · 4 ON" in later and "ID 1: 1 ON · 2 ON · 3 ON · 4 OFF" in later
+    )
+    protocol = later[found[2] : found[-1]]
+    assert not re.search(r"\b(up|down)\b", protocol, re.IGNORECASE)
+
+
+def test_a_bank_with_a_lifepower4_charges_first_and_says_why_id_0_is_never_used(
+    gallery: dict[str, Built],
+) -> None:
+    for name in ("four_switch_master", "alone_lifepower4"):
+        text = " ".join(page.text for page in gallery[name].pages)
+        assert "Charge each battery alone to 100% before paralleling" in text, name
+        assert "a battery at address 0 answers every poll and collides on the bus" in text
+    alone = " ".join(page.text for page in gallery["alone_ll_s"].pages)
+    assert "Charge each battery" not in alone and "Switch off every battery breaker" in alone
+
+
+def test_invoice_names_are_planned_as_the_models_they_name(gallery: dict[str, Built]) -> None:
+    first = gallery["four_switch_master"].pages[0].text
+    # (the rack box sets "(4 DIP)" of the master's name a little higher: read before it)
+    assert "(4 DIP) ID 1 LL-V2" in first and "ID 2 LL-V1" in first and "ID 3 LifePower4" in first
+    assert "Master (top, ID 1) LL-V2 (4 DIP)" in first
+    checklist = " ".join(page.text for page in gallery["four_switch_master"].pages)
+    assert "check in BMS Tools that it reads V3.37; skip if so" in checklist
+
+
+def test_look_alikes_are_refused_by_name_never_drawn_as_a_guide_model(
+    gallery: dict[str, Built],
+) -> None:
+    text = " ".join(page.text for page in gallery["wrong_look_alikes"].pages)
+    for refused, why in [
+        ("LifePower4 V2 at position 2", "it has 6 DIP switches and speaks the LL-V2 protocol"),
+        ("LifePower4 V2 with auto-ID at position 3", "it has no DIP switches at all"),
+        ("EG4 280Ah Indoor Wall Mount at position 4", "it is a wall-mount battery"),
+    ]:
+        assert f"E111 {refused} is not covered by the interop guide: {why}" in text
+        assert f"Not solved by rearranging: {refused} is not covered" in text
+    assert "could be the LL-V2 (6 DIP) or LL-V2 (4 DIP)" in text
+    assert "6 DIP switches on the LL-V2 (6 DIP); 4 DIP switches on the LL-V2 (4 DIP)" in text
+    assert "closest" not in text
+    # Only the guide's models get a DIP table: one group each for the LL-S and the LifePower4.
+    dip = text[text.index(HEADINGS["3 · DIP switches"]) : text.index(HEADINGS["4 · Cables"])]
+    assert "LL-S · 1 battery" in dip and "LifePower4 · 1 battery" in dip
+    assert "LifePower4 V2" not in dip and "Wall Mount" not in dip

@@ -297,6 +297,19 @@ def test_sigterm_lets_the_sheet_in_flight_finish_and_exits_0() -> None:
     assert not [pid for pid in workers if running(pid)]
 
 
+def test_ctrl_c_to_the_process_group_drains_too() -> None:
+    """Ctrl-C in a terminal reaches the server and its render workers alike: the workers
+    ignore it and finish the sheet, the server drains."""
+    with served(ready=True) as server:
+        sheet = InFlight(server, spec_text(BANKS[16]).encode())
+        wait_until_rendering(server)
+        os.killpg(server.process.pid, signal.SIGINT)
+        status, pdf, _ = sheet.wait()
+        assert status == 200 and pdf.rstrip().endswith(b"%%EOF")
+        assert server.process.wait(timeout=30) == 0
+    assert "SIGINT: draining: no new work; 1 request(s) in flight" in server.log()
+
+
 def test_a_drain_that_runs_out_of_time_answers_503_and_exits_0() -> None:
     with served("--drain-timeout", "0.5", ready=True) as server:
         workers = descendants(server.process.pid)

@@ -25,10 +25,11 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from generator.bank import cables
+from generator.bank import cables, comments
 from generator.bank.analysis import analyse, unsolved
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding
+from generator.bank.names import identify
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.bank.spec import BankSpec, parse_spec
 
@@ -54,7 +55,10 @@ def fix_spec(
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)  # the style of design.md and bank_specs/
-    data = yaml.load(spec.source.decode("utf-8-sig"))
+    # Comment lines are lifted out and put back by the entries they were written on
+    # (generator/bank/comments.py): ruamel would hang each on the entry above it.
+    source, lifted = comments.lift(spec.source.decode("utf-8-sig"), ("batteries", "cables"))
+    data = yaml.load(source)
     entries: CommentedSeq = data["batteries"]
     _unshare(entries)
     changes: list[str] = []
@@ -90,12 +94,15 @@ def fix_spec(
                 f"{battery.firmware_installed} removed (update to {needed}; the checklist "
                 "asks for it)"
             )
+    placed: dict[str, comments.Placed] = {"batteries": list(order)}
     if "cables" in data:
         _unshare(data["cables"] or [])
+        old_cables = list(data["cables"] or [])
         changes += _fix_cables(data, spec, plan)
+        placed["cables"] = comments.placed_by_identity(old_cables, data["cables"])
     out = io.StringIO()
     yaml.dump(data, out)
-    text = out.getvalue()
+    text = comments.put_back(out.getvalue(), lifted, placed)
     problem = _written_problem(text, spec, catalog, keep_firmware)
     if problem is not None:
         return FixResult(None, [problem], [])
@@ -150,7 +157,7 @@ def _kept(spec: BankSpec, catalog: Catalog, all_firmware: bool = False) -> tuple
     name, serial and (when right, or when all is kept) installed firmware, in any order."""
     batteries: Counter[tuple[str, str | None, str | None]] = Counter()
     for entry in spec.batteries:
-        model = catalog.find(entry.model_name)
+        model = identify(catalog, entry.model_name).model  # as the rules resolve it
         right = (
             entry.firmware
             if all_firmware or (model and entry.firmware and model.accepts_firmware(entry.firmware))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import re
 import stat
@@ -25,6 +26,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 from generator.bounded import KINDS
 from generator.errors import OutputError
@@ -114,6 +116,7 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
     are removed again) and OutputError says why."""
     temps: list[tuple[str, Path]] = []
     done: list[Path] = []
+    made = _missing_folders([target for target, _ in files])
     try:
         for target, content in files:
             check_target(target)
@@ -132,11 +135,25 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
         for target in done:
             with contextlib.suppress(OSError):
                 os.unlink(target)
+        for folder in made:  # deepest first; only if still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     finally:
         for temp, _ in temps:
             _writing.discard(temp)
     return done
+
+
+def _missing_folders(targets: list[Path]) -> list[Path]:
+    """The folders that writing these targets would create, deepest first."""
+    missing: set[Path] = set()
+    for target in targets:
+        folder = target.parent
+        while folder != folder.parent and not folder.exists():
+            missing.add(folder)
+            folder = folder.parent
+    return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
 
 
 def _write_temp(target: Path, content: bytes) -> str:
@@ -168,12 +185,33 @@ def _write_temp(target: Path, content: bytes) -> str:
 STDOUT = Path("-")  # as an output: standard output
 
 
+def write_fully(stream: IO[Any], data: bytes) -> None:
+    """Write every byte to an open file's descriptor, after what its buffers hold; OSError
+    when they cannot all be written. Python's buffered writer takes a short write (a file
+    size limit reached: 1024 of 5000 bytes) as done and drops the rest, without an error, so
+    a truncated document would leave with exit 0. A stream without a descriptor (a test's
+    capture) is written to as usual."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        target = getattr(stream, "buffer", None)
+        if target is not None:
+            target.write(data)
+            target.flush()
+        else:
+            stream.write(data.decode(getattr(stream, "encoding", None) or "utf-8", "replace"))
+            stream.flush()
+        return
+    stream.flush()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
 def write_stdout(content: bytes) -> Path:
     """Write bytes to standard output after any text already there, in one go."""
     try:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
+        write_fully(sys.stdout, content)
     except OSError as error:  # a closed pipe, a full disk
         raise OutputError(f"standard output cannot be written: {reason(error)}") from None
     except ValueError as error:  # a closed stream

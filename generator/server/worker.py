@@ -7,6 +7,7 @@ import logging
 import os
 import select
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -31,6 +32,9 @@ def start(
     it holds so the garbage collector does not walk it again for every sheet."""
     global _company
     _company = company
+    # Ctrl-C reaches the whole process group: the server drains, and a worker finishes the
+    # sheet it is making (the pool ends it after).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     memory.map_big_blocks()
     if scratch is not None:
         tempfile.tempdir = str(scratch)
@@ -49,10 +53,10 @@ def _outlive_not(server: int, scratch: Path | None) -> None:
     A worker's parent is the forkserver, which lives as long as its workers: the workers
     must notice the server themselves (then the forkserver and resource tracker follow)."""
     try:
-        handle = os.pidfd_open(server)
+        handle = os.pidfd_open(server)  # Linux 5.3 and later
     except ProcessLookupError:
         pass  # gone already
-    except OSError:  # no pidfd (an old kernel): look every second
+    except (OSError, AttributeError):  # no pidfd (an old kernel, not Linux): look each second
         while _alive(server):
             time.sleep(1.0)
     else:

@@ -113,7 +113,8 @@ class ChecklistRow:
     required: str
     installed: str | None
     wrong: bool  # the installed firmware is not the required one
-    current: bool  # it is: this battery needs no update
+    current: bool  # the spec says it is: check that BMS Tools reads it, then skip
+    reads: str | None  # the version BMS Tools should read, as the catalog spells it
 
 
 @dataclass(frozen=True)
@@ -124,16 +125,37 @@ class ModelCount:
 
 
 @dataclass(frozen=True)
+class StepFigure:
+    """A switch block drawn beside a step, with the setting it shows in words."""
+
+    caption: str
+    img: Figure
+
+
+@dataclass(frozen=True)
 class Step:
     """One numbered instruction as printed; `ref` names a section the step points to."""
 
     text: str
     ref: str | None = None
     after: str = ""  # the rest of the sentence after the reference
+    figures: tuple[StepFigure, ...] = ()  # switch blocks the step shows
 
 
 def step_view(step: words.Step) -> Step:
-    return Step(step.text.render(_), step.ref, step.after)
+    return Step(
+        step.text.render(_),
+        step.ref,
+        step.after,
+        tuple(step_figure(setting) for setting in step.settings),
+    )
+
+
+def step_figure(setting: words.Setting) -> StepFigure:
+    """The switch block for a step's setting, drawn as the DIP table draws it."""
+    width, height = dip_size(len(setting.states))
+    img = Figure(svg_url(dip_svg(setting.states, setting.on_side)), width, height)
+    return StepFigure(setting.caption.render(_), img)
 
 
 @dataclass(frozen=True)
@@ -180,6 +202,7 @@ class SheetView:
     pinout: tuple[PinRow, ...]
     bom: tuple[BomRow, ...]
     checklist: tuple[ChecklistRow, ...]
+    firmware_files: str | None  # where the firmware files are, and the guide inside them
     firmware_steps: tuple[Step, ...]
     steps: tuple[Step, ...]
     changes: ChangesView | None
@@ -300,9 +323,11 @@ def sheet_view(
                 b.firmware_installed,
                 b.firmware_ok is False,
                 b.firmware_ok is True,
+                b.model.canonical_firmware(b.firmware_installed) if b.firmware_installed else None,
             )
             for b in plan.batteries
         ),
+        firmware_files=files.render(_) if (files := words.firmware_files(plan.catalog)) else None,
         firmware_steps=tuple(step_view(step) for step in words.firmware_steps(plan)),
         steps=tuple(step_view(step) for step in words.commissioning_steps(plan)),
         changes=changes,
