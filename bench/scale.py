@@ -1,8 +1,9 @@
-"""Benchmark of several `eg4sheet serve` instances behind Debian's nginx (docs/deploy/nginx.conf),
-on loopback: sheets/s through nginx with one instance and with three (one render worker
-each, two clients per instance, a 16-battery bank), then the kill test: a bounded load of
-sheets and validations on three instances, one killed with SIGKILL while it renders and
-started again; every answer checked.
+"""Benchmark of several `eg4sheet serve` instances behind Debian's nginx
+(docs/deploy/nginx.conf), on loopback: sheets/s through nginx with one instance and with
+three (one render worker each, two clients per worker, a 16-battery bank), and with one
+instance of two workers; then the kill test: a bounded load of sheets and validations on
+three instances, one killed with SIGKILL while it renders and started again; every answer
+checked.
 
     .venv/bin/python bench/scale.py [--sheets 24] [--kill-sheets 30] [--kill-validations 60]
 
@@ -27,11 +28,14 @@ from tests.fleet import Load, fleet, kill_and_restart, mixed, nginx_missing  # n
 from tests.test_scale import SPEC, findings_of  # noqa: E402
 
 
-def sheets_per_second(instances: int, sheets: int, body: bytes) -> tuple[float, int]:
-    """Sheets/s through nginx, and the answers that were not a good PDF."""
-    with fleet(instances) as front:
+def sheets_per_second(
+    instances: int, sheets: int, body: bytes, workers: int = 1
+) -> tuple[float, int]:
+    """Sheets/s through nginx (two clients per render worker), and the answers that were
+    not a good PDF."""
+    with fleet(instances, workers) as front:
         load = Load(front.base_port, body, SPEC, b"")
-        clients = 2 * instances
+        clients = 2 * instances * workers
         load.run(["sheet"] * clients, clients)  # warm: every instance's worker renders once
         load.outcomes.clear()
         seconds = load.run(["sheet"] * sheets, clients)
@@ -51,10 +55,13 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["EG4SHEET_CACHE"] = tempfile.mkdtemp(prefix="eg4bench-cache-")
     body = spec_text(BANKS[16]).encode()
-    ones, threes, bad = [], [], 0
+    ones, twos, threes, bad = [], [], [], 0
     for _ in range(max(args.rounds, 1)):
         rate, failed = sheets_per_second(1, args.sheets, body)
         ones.append(rate)
+        bad += failed
+        rate, failed = sheets_per_second(1, args.sheets, body, workers=2)
+        twos.append(rate)
         bad += failed
         rate, failed = sheets_per_second(3, args.sheets, body)
         threes.append(rate)
@@ -73,7 +80,7 @@ def main() -> None:
             for line in front.access_log().splitlines()
             if " 200 upstream=" in line and ", " in line
         ]
-    one, three = statistics.median(ones), statistics.median(threes)
+    one, two, three = statistics.median(ones), statistics.median(twos), statistics.median(threes)
     print(
         f"\neg4sheet behind nginx: {datetime.date.today()}, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f} at the end\n"
@@ -87,6 +94,10 @@ def main() -> None:
     print(
         f"| sheets/s, 3 instances (1 worker each, 6 clients) | {three:.2f} | "
         f"{three / one:.2f} × one instance |"
+    )
+    print(
+        f"| sheets/s, 1 instance with 2 workers (4 clients) | {two:.2f} | "
+        f"{two / one:.2f} × one worker: the same cores in one process |"
     )
     print(f"| throughput answers other than a good PDF | {bad} | |")
     print(
@@ -110,7 +121,7 @@ def main() -> None:
         print("  " + line[line.find("[error]") :][:220])
     killed = datetime.datetime.fromtimestamp(report.killed_clock).strftime("%H:%M:%S.%f")[:-3]
     print(f"\ninstance {report.killed} SIGKILLed at {killed}; its log (standard error):")
-    for line in starts[:2] + after[:1]:
+    for line in starts[:2] + after[:1]:  # started, started again, its first API answer
         print("  " + line)
     for outcome in report.failures[:10]:
         print(f"FAILED: {outcome}")

@@ -3,11 +3,12 @@
     .venv/bin/python bench/server_stress.py idle      # 300 idle or dripping sockets
     .venv/bin/python bench/server_stress.py uploads   # 40 concurrent 19 MB POST /api/extract
 
-idle: 150 sockets that never send a byte and 150 that send a header line every 3 s; meanwhile
-an authorised request every second; prints the slowest one's latency and when the 300 were
-closed. uploads: 40 clients send a 19 MB body each at once; prints what they were answered and
-the resident memory of the whole server tree (server, workers, forkserver, resource tracker)
-at its peak while they run and 3 s after the last answer.
+idle: 100 sockets that never send a byte, 100 that send a header line every 3 s, 100 that
+send an authorised head and then a byte of the body every 3 s; meanwhile an authorised request
+every second; prints the slowest one's latency and when the 300 were closed.
+uploads: 40 clients send a 19 MB body each at once; prints what they were answered and the
+resident memory of the whole server tree (server, workers, forkserver, resource tracker) at
+its peak while they run and 3 s after the last answer.
 """
 
 from __future__ import annotations
@@ -46,21 +47,60 @@ def authorised(server: Served) -> tuple[int, float]:
 
 
 def closed(sock: socket.socket) -> bool:
+    """Whether the server has closed `sock` (after an answer, if it sent one)."""
     sock.setblocking(False)
     try:
-        return sock.recv(4096) == b"" or True  # an answer (408) then the close
+        while chunk := sock.recv(65536):
+            del chunk
+        return True
     except BlockingIOError:
         return False
     except OSError:
         return True
 
 
+class SlowClients:
+    """Sockets that hold on: a third send nothing, a third a header line at each drip(), a
+    third a whole authorised request head, then one byte of its 1000-byte body each drip()."""
+
+    def __init__(self, port: int, count: int) -> None:
+        self.held = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+        third = count // 3
+        self.heads, self.bodies = self.held[third : 2 * third], self.held[2 * third :]
+        for sock in self.heads:
+            sock.sendall(b"POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        head = (
+            "POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/yaml\r\n"
+            "Content-Length: 1000\r\n\r\n"
+        )
+        for sock in self.bodies:
+            sock.sendall(head.encode())
+
+    def drip(self) -> None:
+        for sock in self.heads:
+            with contextlib.suppress(OSError):
+                sock.sendall(b"X-Drip: 1\r\n")
+        for sock in self.bodies:
+            with contextlib.suppress(OSError):
+                sock.sendall(b"#")
+
+    def first_lines(self) -> Counter[bytes]:
+        """What each socket was answered, by the answer's first line (b"": closed, none)."""
+        answers = Counter[bytes]()
+        for sock in self.held:
+            sock.settimeout(1.0)
+            try:
+                answers[sock.recv(65536).split(b"\r\n")[0]] += 1
+            except OSError as error:
+                answers[type(error).__name__.encode()] += 1
+            sock.close()
+        return answers
+
+
 def idle(sockets: int = 300, seconds: float = 15.0) -> dict[str, object]:
     with served("--token", TOKEN, workers=1) as server:
-        held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(sockets)]
-        dripping = held[sockets // 2 :]
-        for sock in dripping:
-            sock.sendall(b"POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        slow = SlowClients(server.port, sockets)
         started = time.monotonic()
         latencies, statuses, all_closed_at = [], Counter[int](), None
         next_drip = started + 3
@@ -70,14 +110,12 @@ def idle(sockets: int = 300, seconds: float = 15.0) -> dict[str, object]:
             latencies.append(took)
             if time.monotonic() >= next_drip:
                 next_drip += 3
-                for sock in dripping:
-                    with contextlib.suppress(OSError):
-                        sock.sendall(b"X-Drip: 1\r\n")
-            if all_closed_at is None and all(closed(sock) for sock in held):
+                slow.drip()
+            if all_closed_at is None and all(closed(sock) for sock in slow.held):
                 all_closed_at = time.monotonic() - started
             time.sleep(1.0)
         rss = server.rss_mb()
-        for sock in held:
+        for sock in slow.held:
             sock.close()
     return {
         "sockets": sockets,

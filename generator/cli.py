@@ -20,6 +20,7 @@ from generator.bank.diagnostics import format_json, format_text, format_unreadab
 from generator.bank.i18n import LANGUAGES
 from generator.errors import FindingsError, UserError
 from generator.fixed import reproducible_fonts
+from generator.streams import reason
 from generator.terminal import (
     OutputClosed,
     interrupts_kept,
@@ -499,7 +500,8 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
 @click.option(
     "--token",
     envvar="EG4SHEET_TOKEN",
-    help="Every /api/ request must send 'Authorization: Bearer TOKEN' (or set EG4SHEET_TOKEN).",
+    help="Every /api/ request and /metrics must send 'Authorization: Bearer TOKEN' "
+    "(or set EG4SHEET_TOKEN).",
 )
 @click.option(
     "--workers",
@@ -628,7 +630,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except OSError as error:
         if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
             internal_error(error)
-        output_closed(error.strerror)  # flushing standard output failed
+        output_closed(reason(error))  # flushing standard output failed
     except Exception as error:  # a bug, not bad input: say so briefly
         internal_error(error)
     sys.exit(EXIT_OK)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import click
 
 from generator.bank.text import escape_controls
+from generator.streams import reason, write_fully
 
 EXIT_USAGE = 2
 INTERRUPT_AGAIN_SECONDS = 0.05
@@ -37,14 +38,19 @@ def say(text: str, err: bool = False, nl: bool = True, data: bool = False) -> No
         if err:
             return
         raise OutputClosed(None)
+    shown = text if data else escape_controls(text)
     try:
-        click.echo(text if data else escape_controls(text), file=stream, nl=nl)
+        if err:
+            click.echo(shown, file=stream, nl=nl)
+        else:  # every byte, or an error: a cut plan or spec must not end with exit 0
+            line = shown + ("\n" if nl else "")
+            write_fully(stream, line.encode(stream.encoding or "utf-8", stream.errors or "strict"))
     except OSError as error:
         if err:  # standard error is gone too: nothing more can be said
             return
         if isinstance(error, BrokenPipeError):
             raise OutputClosed(None) from None
-        raise OutputClosed(error.strerror or str(error)) from None
+        raise OutputClosed(reason(error)) from None
 
 
 @contextlib.contextmanager

@@ -168,12 +168,13 @@ class Instance:
             os.killpg(self.process.pid, signal.SIGKILL)
 
     def requests(self) -> list[tuple[int, str]]:
-        """(start number, request line) for every request this instance logged."""
+        """(start number, request line) for every API request this instance logged (not the
+        harness's own /readyz and /metrics)."""
         found, start = [], 0
         for line in self.log.read_text(errors="replace").splitlines():
             if line.startswith("--- start "):
                 start = int(line.split()[-1])
-            elif LINE.search(line):
+            elif (match := LINE.search(line)) and match.group(2).startswith("/api/"):
                 found.append((start, line))
         return found
 

@@ -69,6 +69,9 @@ def run_one(scenario: Scenario, folder: Path, warm_cache: Path) -> dict[str, Any
     out, err = io.StringIO(), io.StringIO()
     code: object = None
     os.chdir(folder)
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if scenario.file_limit is not None:  # `ulimit -f` for this command alone
+        resource.setrlimit(resource.RLIMIT_FSIZE, (scenario.file_limit, limit[1]))
     signal.alarm(HANG_SECONDS)
     started = time.perf_counter()
     try:
@@ -83,6 +86,7 @@ def run_one(scenario: Scenario, folder: Path, warm_cache: Path) -> dict[str, Any
     finally:
         seconds = time.perf_counter() - started
         signal.alarm(0)
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
     after = snapshot(folder)
     changed = [
         name

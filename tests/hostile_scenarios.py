@@ -30,12 +30,13 @@ SMALL = EXAMPLE.read_text()
 
 class Scenario(NamedTuple):
     name: str
-    area: str  # spec | catalog | company | logo | cache | batch | fix | extract
+    area: str  # spec | text | catalog | company | logo | cache | batch | output | fix | extract
     setup: Setup
     args: tuple[str, ...]  # run in the scenario's folder
     exit_code: int
     message: str  # must appear in what the user is told (stdout and stderr)
     outputs: tuple[str, ...] = ()  # the only paths the run may create or change
+    file_limit: int | None = None  # bytes: RLIMIT_FSIZE while it runs (`ulimit -f`)
 
 
 # --- making files ------------------------------------------------------------------------
@@ -835,16 +836,464 @@ SPEC_TEXT: list[Scenario] = [
     for case in CASES
 ]
 
+# --- round three: outputs, invisible characters, shared caches, images and QR codes ---------
+
+WRONG = "batteries:\n  - model: LL-V1\n  - model: LL-S\n"
+
+
+def socket_file(name: str) -> Setup:
+    def setup(folder: Path) -> None:
+        import socket
+
+        with socket.socket(socket.AF_UNIX) as listener:
+            listener.bind(str(folder / name))
+
+    return setup
+
+
+def hard_link(name: str, target: str) -> Setup:
+    def setup(folder: Path) -> None:
+        os.link(folder / target, folder / name)
+
+    return setup
+
+
+def inputs_and_sheet() -> Setup:
+    """A spec, a wrong spec, two batch specs, a catalog, company settings with a logo and a
+    sheet to extract from: the inputs an output may not overwrite."""
+    return steps(
+        files(
+            {
+                "bank.yaml": GOOD,
+                "wrong.yaml": WRONG,
+                "s0.yaml": GOOD,
+                "s1.yaml": GOOD,
+                "catalog.yaml": CATALOG,
+                "company.yaml": "name: Lone Star Solar\nlogo: logo.png\n",
+                "logo.png": small_png(),
+            }
+        ),
+        pdf_file(sheet),
+    )
+
+
+NOT_REGULAR = "eg4sheet writes only to a regular file or a new name; nothing written"
+OUTPUT: list[Scenario] = [
+    Scenario(f"output-{name}", "output", steps(inputs_and_sheet(), made), args, 2, message)
+    for name, made, args, message in [
+        (
+            "bom-fifo",
+            fifo("pipe.csv"),
+            ("build", "bank.yaml", "-o", "out", "--bom", "pipe.csv"),
+            f"--bom pipe.csv: is a named pipe (FIFO); {NOT_REGULAR}",
+        ),
+        (
+            "bom-dev-full",
+            link("full.csv", "/dev/full"),
+            ("build", "bank.yaml", "-o", "out", "--bom", "full.csv"),
+            f"--bom full.csv: is a character device; {NOT_REGULAR}",
+        ),
+        (
+            "bom-dev-null-batch",
+            link("null.csv", "/dev/null"),
+            ("build", "-j", "2", "s0.yaml", "s1.yaml", "-o", "out", "--bom", "null.csv"),
+            f"--bom null.csv: is a character device; {NOT_REGULAR}",
+        ),
+        (
+            "bom-socket",
+            socket_file("sock.csv"),
+            ("build", "bank.yaml", "-o", "out", "--bom", "sock.csv"),
+            f"--bom sock.csv: is a socket; {NOT_REGULAR}",
+        ),
+        (
+            "pdf-fifo",
+            fifo("pipe.pdf"),
+            ("build", "bank.yaml", "-o", "pipe.pdf"),
+            f"-o pipe.pdf: is a named pipe (FIFO); {NOT_REGULAR}",
+        ),
+        (
+            "pdf-dev-full",
+            link("full.pdf", "/dev/full"),
+            ("build", "bank.yaml", "-o", "full.pdf"),
+            f"-o full.pdf: is a character device; {NOT_REGULAR}",
+        ),
+        (
+            "pdf-directory",
+            directory("dir.pdf"),
+            ("build", "bank.yaml", "-o", "dir.pdf"),
+            f"-o dir.pdf: is a directory; {NOT_REGULAR}",
+        ),
+        (
+            "html-fifo",
+            fifo("out/bank.html"),
+            ("build", "bank.yaml", "-o", "out", "--html"),
+            f"the sheet out/bank.html of bank.yaml: is a named pipe (FIFO); {NOT_REGULAR}",
+        ),
+        (
+            "batch-sheet-fifo",
+            fifo("out/s1.pdf"),
+            ("build", "-j", "2", "s0.yaml", "s1.yaml", "-o", "out"),
+            f"the sheet out/s1.pdf of s1.yaml: is a named pipe (FIFO); {NOT_REGULAR}",
+        ),
+        (
+            "extract-fifo",
+            fifo("pipe.yaml"),
+            ("extract", "sheet.pdf", "-o", "pipe.yaml"),
+            f"-o pipe.yaml: is a named pipe (FIFO); {NOT_REGULAR}",
+        ),
+        (
+            "extract-dev-full",
+            link("full.yaml", "/dev/full"),
+            ("extract", "sheet.pdf", "-o", "full.yaml"),
+            f"-o full.yaml: is a character device; {NOT_REGULAR}",
+        ),
+        (
+            "extract-socket",
+            socket_file("sock.yaml"),
+            ("extract", "sheet.pdf", "-o", "sock.yaml"),
+            f"-o sock.yaml: is a socket; {NOT_REGULAR}",
+        ),
+        (
+            "fix-fifo",
+            fifo("pipe.yaml"),
+            ("plan", "--fix", "wrong.yaml", "-o", "pipe.yaml"),
+            f"-o pipe.yaml: is a named pipe (FIFO); {NOT_REGULAR}",
+        ),
+        (
+            "fix-dev-full",
+            link("full.yaml", "/dev/full"),
+            ("plan", "--fix", "wrong.yaml", "-o", "full.yaml"),
+            f"-o full.yaml: is a character device; {NOT_REGULAR}",
+        ),
+        (
+            "fix-dev-null",
+            link("null.yaml", "/dev/null"),
+            ("plan", "--fix", "wrong.yaml", "-o", "null.yaml"),
+            f"-o null.yaml: is a character device; {NOT_REGULAR}",
+        ),
+        (
+            "bom-is-the-spec",
+            steps(),
+            ("build", "bank.yaml", "--bom", "bank.yaml"),
+            "--bom bank.yaml is the spec bank.yaml, which this run reads; nothing written",
+        ),
+        (
+            "bom-is-a-link-to-the-spec",
+            link("alias.csv", "bank.yaml"),
+            ("build", "bank.yaml", "-o", "out", "--bom", "alias.csv"),
+            "--bom alias.csv is the spec bank.yaml, which this run reads",
+        ),
+        (
+            "bom-is-a-hard-link-to-the-spec",
+            hard_link("hard.csv", "bank.yaml"),
+            ("build", "bank.yaml", "-o", "out", "--bom", "hard.csv"),
+            "--bom hard.csv is the spec bank.yaml, which this run reads",
+        ),
+        (
+            "extract-onto-its-sheet",
+            steps(),
+            ("extract", "sheet.pdf", "-o", "sheet.pdf"),
+            "-o sheet.pdf is the sheet sheet.pdf, which this run reads; nothing written",
+        ),
+        (
+            "extract-onto-its-sheet-via-link",
+            link("copy.pdf", "sheet.pdf"),
+            ("extract", "sheet.pdf", "-o", "copy.pdf"),
+            "-o copy.pdf is the sheet sheet.pdf, which this run reads",
+        ),
+        (
+            "bom-onto-a-sheet-of-the-batch",
+            steps(),
+            ("build", "-j", "2", "s0.yaml", "s1.yaml", "-o", "out", "--bom", "out/s0.pdf"),
+            "--bom out/s0.pdf is also the sheet out/s0.pdf of s0.yaml; nothing written",
+        ),
+        (
+            "bom-onto-the-html",
+            steps(),
+            ("build", "bank.yaml", "-o", "out", "--html", "--bom", "out/bank.html"),
+            "--bom out/bank.html is also the sheet out/bank.html of bank.yaml",
+        ),
+        (
+            "bom-onto-the-pdf",
+            steps(),
+            ("build", "bank.yaml", "-o", "x.pdf", "--bom", "x.pdf"),
+            "--bom x.pdf is also -o x.pdf; nothing written",
+        ),
+        (
+            "bom-onto-the-company-settings",
+            steps(),
+            ("build", "bank.yaml", "--company", "company.yaml", "--bom", "company.yaml"),
+            "--bom company.yaml is the company settings company.yaml, which this run reads",
+        ),
+        (
+            "bom-onto-the-logo",
+            steps(),
+            ("build", "bank.yaml", "--company", "company.yaml", "--bom", "logo.png"),
+            "--bom logo.png is the logo logo.png, which this run reads",
+        ),
+        (
+            "bom-onto-the-catalog",
+            steps(),
+            ("build", "bank.yaml", "--catalog", "catalog.yaml", "--bom", "catalog.yaml"),
+            "--bom catalog.yaml is the catalog catalog.yaml, which this run reads",
+        ),
+        (
+            "fix-onto-the-catalog",
+            steps(),
+            ("plan", "--fix", "wrong.yaml", "--catalog", "catalog.yaml", "-o", "catalog.yaml"),
+            "-o catalog.yaml is the catalog catalog.yaml, which this run reads",
+        ),
+    ]
+] + [
+    Scenario(
+        f"output-file-limit-{name}",
+        "output",
+        inputs_and_sheet(),
+        args,
+        2,
+        "it would pass the file size limit set with ulimit -f",
+        file_limit=limit,
+    )
+    for name, args, limit in [
+        ("pdf", ("build", "bank.yaml", "-o", "out"), 20_000),
+        ("html", ("build", "bank.yaml", "-o", "out", "--html"), 100_000),
+        ("batch", ("build", "-j", "2", "s0.yaml", "s1.yaml", "-o", "out"), 20_000),
+        ("extract", ("extract", "sheet.pdf", "-o", "back.yaml"), 100),
+        ("fix", ("plan", "--fix", "wrong.yaml", "-o", "fixed.yaml"), 20),
+    ]
+]
+
+INVISIBLE = "remove it: an invisible character that can make the text read differently"
+TEXT: list[Scenario] = [
+    Scenario(f"text-{name}", "text", spec(text), ("validate", "bank.yaml"), 1, message)
+    for name, text, message in [
+        (
+            "rlo-in-serial",
+            battery('serial: "SN-\\u202E4321\\u202C-X"'),
+            "contains a right-to-left override (U+202E) at character 4",
+        ),
+        ("lro-in-firmware", battery('firmware: "Z02\\u202DT12"'), "a left-to-right override"),
+        ("rle-in-model", 'batteries:\n  - model: "\\u202BLL-S"\n', "a right-to-left embedding"),
+        ("isolate-in-quote", f'job:\n  quote: "Q-\\u20661"\n{GOOD}', "a left-to-right isolate"),
+        ("rlm-in-customer", f'job:\n  customer: "Jo\\u200F"\n{GOOD}', "a right-to-left mark"),
+        ("alm-in-site", f'job:\n  site: "\\u061COak"\n{GOOD}', "an Arabic letter mark"),
+        ("zero-width-space-in-serial", battery('serial: "SN\\u200B1"'), "a zero-width space"),
+        ("zero-width-joiner-in-title", f'job:\n  title: "A\\u200DB"\n{GOOD}', INVISIBLE),
+        ("bom-in-inverter", f'inverter: "18k\\uFEFFPV"\n{GOOD}', "a zero-width no-break space"),
+        ("soft-hyphen-in-installer", f'job:\n  installer: "Sun\\u00ADCo"\n{GOOD}', "a soft hyphen"),
+        (
+            "isolate-in-notes",
+            f'job:\n  notes: "x\\u2067y\\u2069"\n{GOOD}',
+            "a right-to-left isolate",
+        ),
+        (
+            "tag-in-serial",
+            battery('serial: "SN\\U000E0041"'),
+            "an invisible formatting character (U+E0041)",
+        ),
+    ]
+] + [
+    Scenario(
+        "text-rlo-serial-build",
+        "text",
+        spec(battery('serial: "SN-\\u202E4321\\u202C-X"')),
+        ("build", "--allow-errors", "bank.yaml", "-o", "out"),
+        1,
+        "a right-to-left override (U+202E)",
+        BUILT,
+    ),
+    Scenario(
+        "text-rlo-serial-fix",
+        "text",
+        spec('batteries:\n  - model: LL-V1\n    serial: "\\u202E1"\n  - model: LL-S\n'),
+        ("plan", "--fix", "bank.yaml", "-o", "fixed.yaml"),
+        1,
+        "a right-to-left override",
+    ),
+    Scenario(
+        "text-rlo-in-file-name",
+        "text",
+        spec(GOOD, "bank\u202egnp.yaml"),
+        ("validate", "bank\u202egnp.yaml"),
+        0,
+        "bank\\u202egnp.yaml: OK",
+    ),
+]
+
+
+def forged(folder_mode: int, entry_mode: int | None = None) -> Setup:
+    """A cache folder with this bank's drawings, two of them swapped and sealed again with
+    the plain hash (as anyone who can write the folder can: the key's digest is no secret),
+    then the folder (or its entries) opened to other users."""
+
+    def setup(folder: Path) -> None:
+        from generator import api
+        from generator.sheet.figures import cache
+        from generator.sheet.figures.dip import dip_svg
+
+        (folder / "bank.yaml").write_text(GOOD)
+        checked = api.check(api.read_spec(folder / "bank.yaml"))
+        assert checked.plan is not None
+        digests: dict[str, str] = {}
+        real_seal = cache._seal
+
+        def seal(digest: str, text: str) -> str:
+            digests[digest[:24]] = digest
+            return real_seal(digest, text)
+
+        dip_svg.cache_clear()
+        cache._seal = seal
+        try:
+            for planned in checked.plan.batteries:
+                assert planned.dip is not None
+                dip_svg(planned.dip, planned.model.dip.on_side)
+        finally:
+            cache._seal = real_seal
+            dip_svg.cache_clear()
+        entries = sorted((folder / "cache").glob("dip-*.svg"))[:2]
+        texts = [entry.read_text().partition("\n")[2] for entry in entries]
+        for entry, drawing in zip(entries, reversed(texts), strict=True):
+            digest = digests[entry.stem.split("-", 1)[1]]
+            entry.write_text(f"{real_seal(digest, drawing)}\n{drawing}")
+        (folder / "cache").chmod(folder_mode)
+        if entry_mode is not None:
+            for entry in entries:
+                entry.chmod(entry_mode)
+
+    return setup
+
+
+CACHE_ROUND_THREE: list[Scenario] = [
+    Scenario(
+        f"cache-{name}",
+        "cache",
+        setup,
+        ("build", "bank.yaml", "-o", "out"),
+        0,
+        message,
+        outputs,
+    )
+    for name, setup, message, outputs in [
+        ("shared-folder-forged", forged(0o777), "not used: other users can write to it", BUILT),
+        ("group-folder-forged", forged(0o770), "(mode 770); use a folder of your own", BUILT),
+        (
+            "forged-entries-others-can-write",
+            forged(0o700, 0o666),
+            "wrote out/bank.pdf",
+            (*BUILT, "cache"),
+        ),
+    ]
+]
+
+
+def photo(make: Callable[[], bytes]) -> Setup:
+    def setup(folder: Path) -> None:
+        (folder / "photo.png").write_bytes(make())
+
+    return setup
+
+
+def png_header_of(mode: str, width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new(mode, (1, 1)).save(out, "PNG")
+    data = bytearray(out.getvalue())
+    data[16:24] = width.to_bytes(4, "big") + height.to_bytes(4, "big")
+    data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")
+    return bytes(data)
+
+
+def codes(*specs: str) -> Callable[[], bytes]:
+    """A PNG of these banks' QR codes side by side, as on a desk with several sheets."""
+
+    def make() -> bytes:
+        import io
+
+        import segno
+        from PIL import Image
+
+        from generator import api
+        from generator.bank import payload
+
+        images = []
+        for text in specs:
+            checked = api.check(api.SpecSource("bank.yaml", text.encode()))
+            assert checked.spec is not None
+            out = io.BytesIO()
+            code = payload.encode(checked.spec, api.catalog())
+            segno.make(code, micro=False).save(out, kind="png", scale=4, border=4)
+            images.append(Image.open(io.BytesIO(out.getvalue())).convert("L"))
+        width, height = sum(i.width for i in images), max(i.height for i in images)
+        desk = Image.new("L", (width, height), 255)
+        for number, image in enumerate(images):
+            desk.paste(image, (sum(i.width for i in images[:number]), 0))
+        out = io.BytesIO()
+        desk.save(out, "PNG")
+        return out.getvalue()
+
+    return make
+
+
+IMAGES: list[Scenario] = [
+    Scenario(
+        f"extract-{name}",
+        "extract",
+        photo(make),
+        ("extract", "photo.png", "-o", "bank.yaml"),
+        code,
+        message,
+        ("bank.yaml",) if code == 0 else (),
+    )
+    for name, make, code, message in [
+        ("tall-16-bit-png", tall_png, 2, "the image is 1 × 49999999 pixels, no photo or scan"),
+        ("strip-png", lambda: tall_png(3, 3_000_000), 2, "3 × 3000000 pixels"),
+        ("narrow-png", lambda: png_header_of("L", 20, 2000), 2, "20 × 2000 pixels"),
+        (
+            "colour-36-megapixels",
+            lambda: png_header_of("RGB", 6000, 6000),
+            2,
+            "would take 144 MB to decode",
+        ),
+        ("codes-of-two-banks", codes(GOOD, WRONG), 2, "the QR codes of 2 different bank specs"),
+        ("codes-of-three-banks", codes(GOOD, WRONG, SMALL), 2, "3 different bank specs"),
+        ("codes-of-one-bank-twice", codes(GOOD, GOOD), 0, "wrote bank.yaml"),
+    ]
+]
+
+FIX_COMMENTS: list[Scenario] = [
+    Scenario(
+        f"fix-comments-{name}",
+        "fix",
+        spec(text),
+        ("plan", "--fix", "bank.yaml", "-o", "fixed.yaml"),
+        0,
+        "batteries reordered",
+        ("fixed.yaml",),
+    )
+    for name, text in [
+        ("between-entries", "batteries:\n  - model: LL-V1\n  # the new one\n  - model: LL-S\n"),
+        ("after-the-last", "batteries:\n  - model: LL-V1\n  - model: LL-S\n  # end\n"),
+    ]
+]
+
 SCENARIOS: list[Scenario] = [
     *SPEC_TEXT,
     *SPEC,
+    *TEXT,
     *CATALOG_CASES,
     *COMPANY,
     *LOGO,
     *CACHE,
+    *CACHE_ROUND_THREE,
     *BATCH,
+    *OUTPUT,
     *FIX,
+    *FIX_COMMENTS,
     *EXTRACT,
+    *IMAGES,
 ]
 
 

@@ -169,6 +169,16 @@ REQUESTS: list[Request] = [
         "half of a surrogate pair",
     ),
     Request(
+        "json-number-of-5000-digits",
+        post(
+            "/api/plan",
+            b'{"batteries": [{"model": "LL-S", "id": ' + b"7" * 5000 + b"}]}",
+            Content_Type="application/json",
+        ),
+        400,
+        "the body is not valid JSON",
+    ),
+    Request(
         "name-not-a-file-name",
         post("/api/validate?name=%ED%A0%80.yaml"),
         422,

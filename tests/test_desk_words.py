@@ -33,6 +33,8 @@ def test_every_form_wording_replaces_a_hint_the_rules_still_give() -> None:
         "batteries:\n  - model: LL-S\n  - model: LL-V1\n"
         "cables:\n  - {between: [3, 4], pins: [7, 8]}\n"
     )
+    typed = "batteries:\n  - model: LL-S\n    id: x\n"
+    given |= {f.hint_text.template for f in findings_for(typed) if f.hint_text}
     given |= {f.hint_text.template for f in findings_for(stray) if f.hint_text}
     assert set(FORM_WORDS) - {"write e.g. 'between: [4, 5]'"} <= given
 
@@ -81,3 +83,13 @@ def test_the_desk_marks_the_as_found_rack_as_the_sheet_does() -> None:
     marks = re.compile(r'fill="#fff">(\d+)</text>')
     assert marks.findall(drawn.as_found) == marks.findall(sheet_svg) != []
     assert drawn.changes == [text for stage in view.changes.stages for _n, text in stage.steps]
+
+
+def test_a_value_the_form_cannot_take_is_named_by_its_label() -> None:
+    (wrong,) = [
+        f
+        for f in desk_findings(findings_for("batteries:\n  - model: LL-S\n    id: x\n"))[0]
+        if f.code == "E002"
+    ]
+    assert wrong.message == "“ID set” of battery at position 1 must be a whole number, not 'x'"
+    assert wrong.hint == "type a number from 0 to 64"

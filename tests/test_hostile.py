@@ -18,7 +18,9 @@ from tests.helpers import ROOT, CliResult
 from tests.hostile_corpus import CASES, Case
 from tests.hostile_scenarios import SCENARIOS, Scenario
 
-AREAS = {"spec", "catalog", "company", "logo", "cache", "batch", "fix", "extract"}
+AREAS = {
+    *("spec", "text", "catalog", "company", "logo", "cache", "batch", "output", "fix", "extract")
+}
 SECONDS, MEGABYTES = 10, 500  # every case finishes within; the worst case's peak RSS stays under
 
 

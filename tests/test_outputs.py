@@ -226,7 +226,7 @@ def test_a_full_disk_leaves_no_part_of_the_sheet(
     assert (
         result.err == "bank.yaml: not built: out/bank.html: cannot be written: the disk is full\n"
     )
-    assert list((folder / "out").iterdir()) == []
+    assert not (folder / "out").exists()  # nor the folder made for them
 
 
 def test_a_bill_of_materials_that_cannot_be_written_takes_the_sheets_with_it(
@@ -275,3 +275,35 @@ def test_an_interruption_in_a_finalizer_is_not_lost_nor_printed(
     result = run_cli("build", "bank.yaml", "-o", "out")
     assert (result.exit_code, result.err.strip()) == (130, "Interrupted")
     assert not (folder / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "bank.yaml", "--format", "json"),
+        ("schema",),
+        ("extract", "x.pdf"),
+        ("plan", "--fix", "wrong.yaml"),
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_standard_output_cut_by_a_file_size_limit_is_exit_2(
+    folder: Path, args: tuple[str, ...]
+) -> None:
+    """Python's buffered writer takes a short write as done: `eg4sheet schema > f` under
+    `ulimit -f 1` left the first 1024 bytes and exit 0 (here: 20 bytes)."""
+    with (folder / "out.txt").open("wb") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", *args],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=folder,
+            preexec_fn=limited(0.000_02),  # 20 bytes
+            timeout=60,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: cannot write to standard output (it would pass the file size limit set with "
+        "ulimit -f)"
+    )

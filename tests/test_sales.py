@@ -133,7 +133,7 @@ def test_company_logo_on_every_page(
     assert [len(page.images) for page in reader.pages] == [1, 1, 1]  # one per page (3 pages)
     for text in page_texts(pdf):
         assert "Lone Star Solar Works LLC" in text
-        assert "(512) 555-0142 · Licence TECL 34567" in text
+        assert "(512) 555-0142 · License TECL 34567" in text  # US English
 
 
 def test_company_file_found_in_working_directory(

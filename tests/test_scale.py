@@ -58,6 +58,14 @@ def test_killing_an_instance_mid_run_fails_no_request() -> None:
         pytest.skip(missing)
     with fleet(3) as front:
         load = Load(front.base_port, SPEC, SPEC, findings_of(front.instances[0].port))
+        # Through nginx: the health checks answer, the per-instance metrics are not proxied.
+        base = f"http://127.0.0.1:{front.base_port}"
+        assert request(base + "/readyz", headers={"Host": PUBLIC_NAME})[:2] == (
+            200,
+            b'{"status":"ready"}',
+        )
+        auth = {"Host": PUBLIC_NAME, "Authorization": f"Bearer {TOKEN}"}
+        assert request(base + "/metrics", headers=auth)[0] == 404
         report = kill_and_restart(front, load, mixed(sheets=12, validations=24), clients=3)
         access = front.access_log()
         shares = [len(instance.requests()) for instance in front.instances]

@@ -388,6 +388,19 @@ def test_bodies_beyond_the_budget_are_503_before_they_are_read() -> None:
         assert tight.post("/api/validate", content=SPEC, headers=YAML).status_code == 200
 
 
+def test_a_bug_is_500_json_with_the_csp(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(api, "check", broken)
+    app = create_app(ServerSettings(workers=1))
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as buggy:
+        answer = buggy.post("/api/validate", content=SPEC, headers=YAML)
+    assert answer.status_code == 500
+    assert answer.json() == {"error": "internal error (a bug in eg4sheet; see the log)"}
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
+
+
 def test_a_check_over_its_time_limit_is_503(monkeypatch: pytest.MonkeyPatch) -> None:
     real_check = api.check
 

@@ -314,11 +314,22 @@ def test_keyboard_corrects_and_uses_the_corrected_bank_in_a_few_presses(
     desk.load_file(WRONG_BANKS / "everything_wrong.yaml")
     desk.wait(lambda: desk.settled().startswith("7 errors"))  # cable 2-3: two new ends
     desk.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
-    presses = 0
-    while desk.driver.switch_to.active_element.get_attribute("id") != "correct":
-        presses += 1
-        assert presses <= 6, "“Correct it” is more than 6 Tab presses from the top"
-        press_tab(desk.driver)
+    reached: list[
+        str | None
+    ] = []  # every action of the toolbar, a Tab press each from the top of the page
+    while desk.driver.switch_to.active_element.get_attribute("id") != "new-bank":
+        assert len(reached) < 6, f"the toolbar takes more than 6 Tab presses: {reached}"
+        reached.append(press_tab(desk.driver).get_attribute("id"))
+    assert reached == [
+        "download-pdf",
+        "allow-errors",
+        "download-yaml",
+        "load-file",
+        "correct",
+        "new-bank",
+    ]
+    desk.driver.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)  # back one
+    assert desk.driver.switch_to.active_element.get_attribute("id") == "correct"
     desk.driver.switch_to.active_element.send_keys(Keys.ENTER)
     desk.wait(
         lambda: desk.driver.switch_to.active_element.get_attribute("id") == "correction-title"

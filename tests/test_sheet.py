@@ -96,7 +96,10 @@ def test_dip_page_states_in_words(rows: list[str]) -> None:
     assert "Inferred table." in text  # LL-S: the domain brief marks its table inferred
     # The firmware stage runs on to page 2, where the DIP switches follow it.
     assert "2 · Firmware (continued)" in rows[1] and "3 · DIP switches: set" in rows[1]
-    assert "ID 0 (all OFF) is not used in a bank: IDs start at 1, the master." in text
+    assert (
+        "ID 0 (all OFF) is never used: a battery at address 0 answers every poll and collides "
+        "on the bus (reverse-engineering report). IDs start at 1, the master."
+    ) in text
 
 
 def test_cables_page_pinouts(rows: list[str]) -> None:
@@ -124,13 +127,19 @@ def test_checklist_page(rows: list[str]) -> None:
     for position, battery_id, model, _, firmware in EXAMPLE_ROWS:
         assert f"{position} {battery_id} {model}" in text
         assert firmware in text
-    assert "LL1-2104-0092 V15P15 V15P15" in text  # required, then installed
+    # required; the installed one, as the spec gives it, to be checked in BMS Tools
+    # (its two lines stand above and below the row's middle line in the page text)
+    assert "LL1-2104-0092 V15P15" in text
+    assert "check in BMS Tools that it" in text and "reads V15P15; skip if so" in text
+    assert "up to date" not in text
     assert "Installer signature" in rows[2] and "Customer signature" in rows[2]
     # The firmware is updated one battery at a time, off the bank, before commissioning.
     assert text.index("Keep the battery off the bank") < text.index("Switch on this battery")
     everything = " ".join(rows)
     assert everything.index("Switch on this battery alone") < everything.index("5 · Commissioning")
-    assert everything.index("Switch off every battery") < everything.index("Power on one battery")
+    # a LifePower4 is in the bank: each battery charged alone first, as its manual asks
+    charge = everything.index("Charge each battery alone to 100% before paralleling")
+    assert charge < everything.index("switch off every breaker") < everything.index("Power on")
 
 
 def test_two_builds_are_byte_identical(

@@ -40,6 +40,7 @@ class DipBlock:
     inferred: bool
     source: str
     tools_id: int | None = None  # the address BMS Tools needs for a firmware update, if known
+    zero_note: str | None = None  # why ID 0 is never used in a bank (a clause), where given
 
     def states(self, battery_id: int) -> DipState:
         """Each switch's lever position for this ID (an ID of 2**switches is set as 0)."""
@@ -72,6 +73,7 @@ class BatteryModel:
     # The address the master is set to, and restarted at, before its screen lets the inverter
     # protocol be changed (the 4-switch LL models: 16), where our sources give it.
     protocol_address: int | None = None
+    charge_first: bool = False  # its manual asks for each battery charged to 100% alone first
 
     @property
     def kwh(self) -> float:
@@ -117,12 +119,21 @@ class Wiring:
 
 
 @dataclass(frozen=True)
+class FirmwareFiles:
+    """Where the multipack firmware files are, and the guide that comes with them."""
+
+    where: str
+    guide: str
+
+
+@dataclass(frozen=True)
 class Catalog:
     models: tuple[BatteryModel, ...]
     source: str
     wiring: Wiring
     not_covered: tuple[NotCovered, ...] = ()
     vendors: tuple[str, ...] = ()  # words an invoice puts before a model name ("EG4")
+    firmware_files: FirmwareFiles | None = None
 
     @functools.cached_property
     def _by_key(self) -> dict[str, BatteryModel]:
@@ -174,6 +185,7 @@ def load_catalog(path: str | Path) -> Catalog:
         if top and "vendors" in top
         else ()
     )
+    files = _read_files(reader, top["firmware_files"]) if top and "firmware_files" in top else None
     _check_unique(reader, models, refused)
     wiring = _read_wiring(reader, root, top) if root is not None and top is not None else None
     if wiring is not None:
@@ -186,7 +198,20 @@ def load_catalog(path: str | Path) -> Catalog:
         wiring,
         tuple(battery for battery, _ in refused),
         vendors or (),
+        files,
     )
+
+
+def _read_files(reader: NodeReader, node: Node) -> FirmwareFiles | None:
+    fields = reader.mapping(node, "firmware_files", ["where", "guide"])
+    if fields is None:
+        return None
+    if set(fields) != {"where", "guide"}:
+        reader.report("E002", node, "firmware_files needs 'where' and 'guide'")
+        return None
+    where = reader.text(fields["where"], "where", longest=300)
+    guide = reader.text(fields["guide"], "guide", longest=300)
+    return FirmwareFiles(where, guide) if where and guide else None
 
 
 def _read_models(
@@ -254,7 +279,7 @@ def _pin_texts(reader: NodeReader, node: Node, what: str) -> dict[int, str] | No
     return values
 
 
-TOP_KEYS = ["wiring", "models", "vendors", "not_covered"]
+TOP_KEYS = ["wiring", "models", "vendors", "firmware_files", "not_covered"]
 MODEL_KEYS = ["name", "rank", "generation", "aliases", "firmware", "nominal", "dip"]
 OPTIONAL_MODEL_KEYS = [
     "breaker_pins",
@@ -262,12 +287,13 @@ OPTIONAL_MODEL_KEYS = [
     "inverter_ports",
     "protocol_setting",
     "protocol_address",
+    "charge_first",
 ]
 NOMINAL_KEYS = ["volts", "amp_hours", "labelled_volts"]
 NOT_COVERED_KEYS = ["name", "aliases", "reason", "source"]
 OPTIONAL_NOT_COVERED_KEYS = ["dip_switches"]
 DIP_KEYS = ["switches", "weights", "one_when", "id_range", "on_side", "inferred", "source"]
-OPTIONAL_DIP_KEYS = ["tools_id"]
+OPTIONAL_DIP_KEYS = ["tools_id", "zero_note"]
 
 
 def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
@@ -320,6 +346,9 @@ def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
         if "protocol_address" in fields
         else None
     )
+    charge_first = (
+        reader.flag(fields["charge_first"], "charge_first") if "charge_first" in fields else False
+    )
     if (
         protocol_address is not None
         and dip is not None
@@ -358,6 +387,7 @@ def _read_model(reader: NodeReader, node: Node) -> BatteryModel | None:
         protocol or None,
         labelled,
         protocol_address,
+        bool(charge_first),
     )
 
 
@@ -394,6 +424,11 @@ def _read_dip(reader: NodeReader, node: Node) -> DipBlock | None:
     source = reader.text(fields["source"], "source")
     tools_id = (
         reader.integer(fields["tools_id"], "tools_id", 0, 256) if "tools_id" in fields else None
+    )
+    zero_note = (
+        reader.text(fields["zero_note"], "zero_note", longest=500)
+        if "zero_note" in fields
+        else None
     )
     if switches is None or weights is None or id_range is None:
         return None
@@ -447,6 +482,7 @@ def _read_dip(reader: NodeReader, node: Node) -> DipBlock | None:
         inferred,
         source,
         tools_id,
+        zero_note or None,
     )
 
 

@@ -15,7 +15,15 @@ from typing import IO, Any
 
 import yaml
 
-TRANSLATED = ("signal_note", "source", "inverter_ports", "protocol_setting", "reason")
+TRANSLATED = (
+    "signal_note",
+    "source",
+    "inverter_ports",
+    "protocol_setting",
+    "reason",
+    "zero_note",
+    "where",
+)
 COLOURS = "t568b"
 
 Extracted = tuple[int, str | None, str, list[str]]

@@ -83,15 +83,17 @@ def unresolved(entry: BatteryEntry, named: Named, catalog: Catalog) -> Finding:
     name = shown(entry.model_name)
     if named.mismatch is not None:
         model = named.mismatch
+        volts, amp_hours = f"{model.volts:g}", f"{model.amp_hours:g}"
+        labelled = f"{model.labelled_volts or model.volts:g}"
         message = Msg(
             "{name} at position {position} is written like the {model}, but the {model} of "
             "the interop guide is {volts} V ({labelled} V on invoices) and {amp_hours} Ah",
             name=name,
             position=entry.position,
             model=model.name,
-            volts=f"{model.volts:g}",
-            labelled=f"{model.labelled_volts or model.volts:g}",
-            amp_hours=f"{model.amp_hours:g}",
+            volts=volts,
+            labelled=labelled,
+            amp_hours=amp_hours,
         )
         hint = Msg(
             "check the label on the battery and write the model as 'eg4sheet models' lists it"

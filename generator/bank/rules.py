@@ -156,7 +156,14 @@ def ids_in_order(bank: Bank, plan: InstallPlan) -> list[Finding]:
         given, where = battery.entry.id, battery.entry.id_at
         if given is None or where is None or given == battery.position:
             continue
-        if battery.position == 1:
+        zero = battery.model.dip.zero_note if given == 0 else None
+        if zero is not None:  # the catalog says why ID 0 is never used in a bank
+            message = Msg(
+                "{battery}: a bank never uses ID 0, because {why}",
+                battery=battery.said,
+                why=Msg(zero),
+            )
+        elif battery.position == 1:
             message = Msg("{battery} is on top, where the ID must be 1", battery=battery.said)
         else:
             message = Msg(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.bank import cables
-from generator.bank.catalog import BatteryModel
+from generator.bank.catalog import BatteryModel, Catalog, DipState
 from generator.bank.i18n import Msg, Plural, Translate, Value, join
 from generator.bank.plan import InstallPlan, PlannedBattery
 
@@ -41,12 +41,43 @@ class Sentences(Msg):
 
 
 @dataclass(frozen=True)
+class Setting:
+    """A switch block a step shows: the ID it sets and each lever, switch 1 first."""
+
+    id: int
+    states: DipState
+    on_side: str  # where the model's block prints ON, as the catalog draws it
+
+    @property
+    def words(self) -> str:
+        return " · ".join(f"{n} {state}" for n, state in enumerate(self.states, start=1))
+
+    @property
+    def caption(self) -> Msg:
+        return Msg("ID {id}: {switches}", id=self.id, switches=self.words)
+
+
+@dataclass(frozen=True)
 class Step:
     """One numbered instruction; `ref` names a section the step points to, or None."""
 
     text: Msg
     ref: str | None = None
     after: str = ""  # the rest of the sentence after the reference
+    settings: tuple[Setting, ...] = ()  # switch blocks drawn beside the step
+
+
+def firmware_files(catalog: Catalog) -> Msg | None:
+    """Where the multipack firmware files are and the guide inside them, as the interop guide
+    says (the catalog's firmware_files); None where a catalog does not say."""
+    files = catalog.firmware_files
+    if files is None:
+        return None
+    return Msg(
+        'Files: {where}; unzip them and follow the included "{guide}".',
+        where=Msg(files.where),
+        guide=files.guide,
+    )
 
 
 def firmware_steps(plan: InstallPlan) -> tuple[Step, ...]:
@@ -133,8 +164,9 @@ def tools_address(models: list[BatteryModel]) -> Msg:
 
 
 def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
-    """After every battery runs its firmware: addresses, cables, power on from the master
-    down, the inverter protocol on the master's screen."""
+    """After every battery runs its firmware: charging first where a manual asks it,
+    addresses, cables, power on from the master down, the inverter protocol as the master's
+    manual says (at its protocol address where the catalog gives one)."""
     master = plan.master.model if plan.master else None
     inverter = (
         Msg(
@@ -143,19 +175,6 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
         )
         if master and master.inverter_ports
         else Msg("Connect the master (ID 1, at the top) to the inverter, as their manuals say.")
-    )
-    protocol = (
-        Msg(
-            "Choose the inverter protocol on the master's screen as the {model} manual "
-            "says ({setting}); it is not set with DIP switches.",
-            model=master.name,
-            setting=Msg(master.protocol_setting),
-        )
-        if master and master.protocol_setting
-        else Msg(
-            "Choose the inverter protocol on the master's screen as its manual says; it is "
-            "not set with DIP switches."
-        )
     )
     neighbours = []
     if any(cable.kind == cables.RESTRICTED for cable in plan.cables):
@@ -166,8 +185,32 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
         neighbours.append(Step(text, "cables", "."))
     elif plan.cables:
         neighbours.append(Step(Msg("Connect the neighbour cables as listed in"), "cables", "."))
+    several = len(plan.batteries) > 1
+    powering: tuple[Step, ...]
+    if master and master.protocol_address is not None:
+        powering = (
+            Step(
+                Msg("Power on the master (ID 1) alone first.")
+                if several
+                else Msg("Power on the battery.")
+            ),
+            *protocol_at_address(master),
+        )
+        if several:
+            powering += (
+                Step(Msg("Then power on the other batteries one at a time, down the rack.")),
+            )
+    else:
+        powering = (
+            Step(
+                Msg("Power on one battery at a time: the master (ID 1) first, then down the rack.")
+                if several
+                else Msg("Power on the battery.")
+            ),
+            Step(protocol_as_manual(master)),
+        )
     return (
-        Step(Msg("Switch off every battery breaker and BMS switch.")),
+        switch_off(plan.models),
         Step(
             Msg("Set every battery's DIP address (each model has its own table) as shown in"),
             "dip",
@@ -175,13 +218,82 @@ def commissioning_steps(plan: InstallPlan) -> tuple[Step, ...]:
         ),
         *neighbours,
         Step(inverter),
-        Step(
-            Msg("Power on one battery at a time: the master (ID 1) first, then down the rack.")
-            if len(plan.batteries) > 1
-            else Msg("Power on the battery.")
-        ),
-        Step(protocol),
+        *powering,
     )
+
+
+def switch_off(models: list[BatteryModel]) -> Step:
+    """Breakers and BMS switches off; first, where a model's manual asks it (the catalog's
+    charge_first), each battery charged alone to 100% before the bank is paralleled."""
+    asking = [model.name for model in models if model.charge_first]
+    if not asking:
+        return Step(Msg("Switch off every battery breaker and BMS switch."))
+    return Step(
+        Msg(
+            "Charge each battery alone to 100% before paralleling ({models} manual); then "
+            "switch off every breaker and BMS switch.",
+            models=join(asking),
+        )
+    )
+
+
+def protocol_as_manual(master: BatteryModel | None) -> Msg:
+    """The inverter protocol where our sources give no address step: on the master's screen
+    only where the catalog says how the screen sets it; otherwise as its manual says."""
+    if master and master.protocol_setting:
+        return Msg(
+            "Choose the inverter protocol on the master's screen as the {model} manual "
+            "says ({setting}); it is not set with DIP switches.",
+            model=master.name,
+            setting=Msg(master.protocol_setting),
+        )
+    if master:
+        return Msg(
+            "Set the inverter protocol on the master as the {model} manual says.",
+            model=master.name,
+        )
+    return Msg("Set the inverter protocol on the master as its manual says.")
+
+
+def protocol_at_address(master: BatteryModel) -> tuple[Step, Step]:
+    """The 4-switch LL masters: the protocol changes only at the catalog's protocol address,
+    after a restart with the BMS button; then back to ID 1 and restart again. Both settings
+    drawn and worded as the block's own ON and OFF, never a direction."""
+    address = master.protocol_address
+    assert address is not None
+    dip = master.dip
+    there = Setting(address, dip.states(address), dip.on_side)
+    back = Setting(1, dip.states(1), dip.on_side)
+    match = Msg(
+        "ON and OFF as printed on the switch block: match its label, whichever way it faces."
+    )
+    text = (
+        Msg(
+            "The {model} manual allows the inverter protocol to be changed only at address "
+            "{address}: set the master's DIP switches to ID {address} ({switches}) and restart "
+            "it with only its BMS power button; then, on its screen, {setting}. {match}",
+            model=master.name,
+            address=address,
+            switches=there.words,
+            setting=Msg(master.protocol_setting),
+            match=match,
+        )
+        if master.protocol_setting
+        else Msg(
+            "The {model} manual allows the inverter protocol to be changed only at address "
+            "{address}: set the master's DIP switches to ID {address} ({switches}), restart it "
+            "with only its BMS power button and choose the protocol as the manual says. {match}",
+            model=master.name,
+            address=address,
+            switches=there.words,
+            match=match,
+        )
+    )
+    again = Msg(
+        "Set the master back to ID 1 ({switches}) and restart it again with its BMS power button.",
+        switches=back.words,
+    )
+    return Step(text, settings=(there,)), Step(again, settings=(back,))
 
 
 def port_note(models: list[BatteryModel]) -> Msg:
@@ -274,7 +386,8 @@ def encoding(model: BatteryModel) -> Msg:
 
 
 def zero_note(model: BatteryModel) -> Msg | None:
-    """'ID 0 (all OFF) is not used in a bank' where a model's table has an ID 0."""
+    """'ID 0 (all OFF) is never used' where a model's table has an ID 0, and why where the
+    catalog says (the LifePower4: a battery at 0 answers every poll)."""
     dip = model.dip
     if dip.id_low != 0:
         return None
@@ -282,6 +395,12 @@ def zero_note(model: BatteryModel) -> Msg | None:
     setting: Msg | str = (
         Msg("all {state}", state=zero[0]) if len(set(zero)) == 1 else " · ".join(zero)
     )
+    if dip.zero_note:
+        return Msg(
+            "ID 0 ({setting}) is never used: {why}. IDs start at 1, the master.",
+            setting=setting,
+            why=Msg(dip.zero_note),
+        )
     return Msg(
         "ID 0 ({setting}) is not used in a bank: IDs start at 1, the master.", setting=setting
     )

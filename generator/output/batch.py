@@ -48,12 +48,12 @@ from generator.output.files import (
     is_environment,
     part_owner,
     process_alive,
-    reason,
     refuse_clashes,
     write_atomic,
     write_stdout,
     write_together,
 )
+from generator.streams import reason
 
 PARENT_CHECK_SECONDS = 0.5
 

@@ -28,24 +28,13 @@ from pathlib import Path
 
 from generator.bounded import KINDS
 from generator.errors import OutputError
+from generator.streams import REASONS, reason, write_fully
 
 PART = re.compile(r"^\.(?P<target>.+)\.(?P<pid>[0-9]+)\.[^.]+\.part$")
 _writing: set[str] = set()  # temp files this process is writing now
 
+
 # What the environment refuses, in words the user can act on (else the system's own words).
-REASONS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EFBIG: "it would pass the file size limit set with ulimit -f",
-    errno.EROFS: "the file system is read-only",
-}
-
-
-def reason(error: OSError) -> str:
-    """Why an OS call failed, in words: 'the disk is full', else the system's message."""
-    return REASONS.get(error.errno or 0) or error.strerror or str(error)
-
-
 def is_environment(error: OSError) -> bool:
     """Whether the machine, not eg4sheet, refused a write (a full disk, a size limit)."""
     return error.errno in REASONS or error.errno == errno.EIO
@@ -114,6 +103,7 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
     are removed again) and OutputError says why."""
     temps: list[tuple[str, Path]] = []
     done: list[Path] = []
+    made = _missing_folders([target for target, _ in files])
     try:
         for target, content in files:
             check_target(target)
@@ -132,11 +122,25 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
         for target in done:
             with contextlib.suppress(OSError):
                 os.unlink(target)
+        for folder in made:  # deepest first; only if still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     finally:
         for temp, _ in temps:
             _writing.discard(temp)
     return done
+
+
+def _missing_folders(targets: list[Path]) -> list[Path]:
+    """The folders that writing these targets would create, deepest first."""
+    missing: set[Path] = set()
+    for target in targets:
+        folder = target.parent
+        while folder != folder.parent and not folder.exists():
+            missing.add(folder)
+            folder = folder.parent
+    return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
 
 
 def _write_temp(target: Path, content: bytes) -> str:
@@ -171,9 +175,7 @@ STDOUT = Path("-")  # as an output: standard output
 def write_stdout(content: bytes) -> Path:
     """Write bytes to standard output after any text already there, in one go."""
     try:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
+        write_fully(sys.stdout, content)
     except OSError as error:  # a closed pipe, a full disk
         raise OutputError(f"standard output cannot be written: {reason(error)}") from None
     except ValueError as error:  # a closed stream

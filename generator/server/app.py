@@ -27,6 +27,7 @@ from generator.server.lifecycle import Admission, Lifecycle
 from generator.server.logs import LOGGER, log_config
 from generator.server.metrics import Metrics, RequestMetrics
 from generator.server.middleware import (
+    PAGE_CSP,
     BearerToken,
     HostAndOrigin,
     InFlightLimit,
@@ -127,7 +128,10 @@ async def _no_route(request: Request, error: Exception) -> Response:
 
 async def _bug(request: Request, error: Exception) -> Response:
     log.error("internal error: %s: %s", type(error).__name__, error)
-    return JSONResponse({"error": "internal error (a bug in eg4sheet; see the log)"}, 500)
+    # Answered outside the middleware (Starlette's outermost layer): its headers said here.
+    headers = {"Content-Security-Policy": PAGE_CSP, "X-Content-Type-Options": "nosniff"}
+    message = {"error": "internal error (a bug in eg4sheet; see the log)"}
+    return JSONResponse(message, 500, headers=headers)
 
 
 def serve(settings: ServerSettings, host: str, port: int, log_format: str = "text") -> None:
@@ -142,10 +146,11 @@ def serve(settings: ServerSettings, host: str, port: int, log_format: str = "tex
     import uvicorn
 
     from generator.server.drain import DrainingServer
-    from generator.server.listen import listen, url
+    from generator.server.listen import listen, room_for_connections, url
     from generator.server.protocol import GuardedH11Protocol
 
     sock = listen(host, port)
+    room_for_connections()
     memory.map_big_blocks()
     # Temporary files of this server and its workers (multiprocessing's pymp-*, the
     # renderer's) go into one folder of its own, removed at exit after multiprocessing has

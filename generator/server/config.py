@@ -16,7 +16,10 @@ SHEET_SECONDS = 60.0  # one sheet: about a second normally, more while the queue
 # Bytes of request bodies held at once, across all requests; beyond: 503 with Retry-After.
 # Two sheets or photos of the largest size extract takes (20 MB), and many small specs.
 BODY_BUDGET = 48_000_000
-MAX_IN_FLIGHT = 100  # requests being answered at once; more: 503 with Retry-After
+# Requests being answered at once; more: 503 with Retry-After. Bodies and renders have their
+# own limits: this one only has to outnumber clients that send their body slowly (each is
+# dropped after 10 s) so that others are still answered.
+MAX_IN_FLIGHT = 400
 DRAIN_SECONDS = 30.0  # after SIGTERM, for the requests in flight (--drain-timeout)
 
 

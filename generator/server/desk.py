@@ -32,6 +32,16 @@ FORM_WORDS = {
         "give two neighbours counted from the top: “Between position” {a} and {b}"
     ),
     "write e.g. 'between: [4, 5]'": "give the upper position as a number, e.g. 4",
+    "write a number from {low} to {high}, without quotes": "type a number from {low} to {high}",
+}
+# A message names a value by its key ("id of battery at position 1"); the form, by its label.
+KEY_OF = "{key} of {what}"
+FORM_LABELS = {
+    "model": "Model",
+    "count": "Count",
+    "serial": "Serial",
+    "id": "ID set",
+    "firmware": FIRMWARE_LABEL,
 }
 # Inches: the size the sheet gives each rack when the two stand side by side.
 RACK_W, RACK_H = 3.6, 8.4
@@ -53,10 +63,25 @@ def desk_findings(findings: list[Finding]) -> tuple[list[Finding], Finding | Non
 
 def _in_form_words(finding: Finding) -> Finding:
     said = finding.hint_text
-    if said is None or said.template not in FORM_WORDS:
-        return finding
-    hint = Msg(FORM_WORDS[said.template], **said.values)
-    return replace(finding, hint=str(hint), hint_text=hint)
+    if said is not None and said.template in FORM_WORDS:
+        hint = Msg(FORM_WORDS[said.template], **said.values)
+        finding = replace(finding, hint=str(hint), hint_text=hint)
+    if finding.text is not None:
+        message = _labelled(finding.text)
+        finding = replace(finding, message=str(message), text=message)
+    return finding
+
+
+def _labelled(said: Msg) -> Msg:
+    """The message with each key it names ("id of …") given as the form's label."""
+    values = {
+        name: _labelled(value) if isinstance(value, Msg) else value
+        for name, value in said.values.items()
+    }
+    key = values.get("key")
+    if said.template == KEY_OF and isinstance(key, str) and key in FORM_LABELS:
+        values["key"] = f"“{FORM_LABELS[key]}”"
+    return Msg(said.template, **values)
 
 
 @dataclass(frozen=True)

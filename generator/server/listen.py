@@ -4,11 +4,22 @@ cannot listen on is one clear line and exit 2, not uvicorn's log and exit 1 (or 
 from __future__ import annotations
 
 import errno
+import resource
 import socket
 
 from generator.errors import UserError
 
 BACKLOG = 2048  # as uvicorn's default
+OPEN_FILES = 8192  # connections (and files) the process may hold, where the system allows
+
+
+def room_for_connections() -> None:
+    """Raise the soft limit of open files (often 1024) towards the hard one, so that a few
+    hundred idle sockets, each dropped after 10 s, cannot stop the server accepting others."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = OPEN_FILES if hard == resource.RLIM_INFINITY else min(OPEN_FILES, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -92,7 +92,7 @@ class GuardedH11Protocol(H11Protocol):
         answered = self.cycle
         super().on_response_complete()  # may start a request that was sent meanwhile
         if self.cycle is answered and not self.transport.is_closing():
-            self.wait_for_head()  # kept alive (or the rest of a body unread): a deadline
+            self.wait_for_head()  # kept alive: the next head has its own deadline
 
     def wait_for_head(self) -> None:
         self.stop_waiting()

@@ -53,10 +53,10 @@ def _outlive_not(server: int, scratch: Path | None) -> None:
     A worker's parent is the forkserver, which lives as long as its workers: the workers
     must notice the server themselves (then the forkserver and resource tracker follow)."""
     try:
-        handle = os.pidfd_open(server)
+        handle = os.pidfd_open(server)  # Linux 5.3 and later
     except ProcessLookupError:
         pass  # gone already
-    except OSError:  # no pidfd (an old kernel): look every second
+    except (OSError, AttributeError):  # no pidfd (an old kernel, not Linux): look each second
         while _alive(server):
             time.sleep(1.0)
     else:

@@ -24,7 +24,6 @@ from generator.bank.i18n import N_, _
 from generator.bank.i18n import number as local_number
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.company import Company
-from generator.sheet import estimate
 from generator.sheet.figures.dip import dip_svg
 from generator.sheet.figures.dip import size as dip_size
 from generator.sheet.figures.rack import Marks, needs_tall_rows, rack_drawing
@@ -120,7 +119,8 @@ class ChecklistRow:
     required: str
     installed: str | None
     wrong: bool  # the installed firmware is not the required one
-    current: bool  # it is: this battery needs no update
+    current: bool  # the spec says it is: check that BMS Tools reads it, then skip
+    reads: str | None  # the version BMS Tools should read, as the catalog spells it
 
 
 @dataclass(frozen=True)
@@ -131,16 +131,37 @@ class ModelCount:
 
 
 @dataclass(frozen=True)
+class StepFigure:
+    """A switch block drawn beside a step, with the setting it shows in words."""
+
+    caption: str
+    img: Figure
+
+
+@dataclass(frozen=True)
 class Step:
     """One numbered instruction as printed; `ref` names a section the step points to."""
 
     text: str
     ref: str | None = None
     after: str = ""  # the rest of the sentence after the reference
+    figures: tuple[StepFigure, ...] = ()  # switch blocks the step shows
 
 
 def step_view(step: words.Step) -> Step:
-    return Step(step.text.render(_), step.ref, step.after)
+    return Step(
+        step.text.render(_),
+        step.ref,
+        step.after,
+        tuple(step_figure(setting) for setting in step.settings),
+    )
+
+
+def step_figure(setting: words.Setting) -> StepFigure:
+    """The switch block for a step's setting, drawn as the DIP table draws it."""
+    width, height = dip_size(len(setting.states))
+    img = Figure(svg_url(dip_svg(setting.states, setting.on_side)), width, height)
+    return StepFigure(setting.caption.render(_), img)
 
 
 @dataclass(frozen=True)
@@ -170,7 +191,6 @@ class SheetView:
     title_block: TitleBlock
     errors: tuple[FindingView, ...]
     warnings: tuple[FindingView, ...]
-    warnings_beside: bool  # the warnings fit in page 1's side column
     corrected: bool
     count: int
     kwh: str
@@ -196,6 +216,7 @@ class SheetView:
     pinout: tuple[PinRow, ...]
     bom: tuple[BomRow, ...]
     checklist: tuple[ChecklistRow, ...]
+    firmware_files: str | None  # where the firmware files are, and the guide inside them
     firmware_steps: tuple[Step, ...]
     steps: tuple[Step, ...]
     changes: ChangesView | None
@@ -271,11 +292,6 @@ def sheet_view(
         title_block=title_block(plan, spec_name, (page_w - beside_title) * PT, company),
         errors=errors,
         warnings=warnings,
-        warnings_beside=beside
-        and not analysis.shows_changes
-        and not errors
-        and estimate.side_height(warnings, notes if notes_beside else None, len(models))
-        <= rack.height + 0.2,
         corrected=plan.corrected,
         count=count,
         kwh=local_number(plan.kwh),
@@ -327,9 +343,11 @@ def sheet_view(
                 b.firmware_installed,
                 b.firmware_ok is False,
                 b.firmware_ok is True,
+                b.model.canonical_firmware(b.firmware_installed) if b.firmware_installed else None,
             )
             for b in plan.batteries
         ),
+        firmware_files=files.render(_) if (files := words.firmware_files(plan.catalog)) else None,
         firmware_steps=tuple(step_view(step) for step in words.firmware_steps(plan)),
         steps=tuple(step_view(step) for step in words.commissioning_steps(plan)),
         changes=changes,

@@ -482,7 +482,7 @@ async function loadFile(file) {
     say(`Nothing loaded: the form is as it was.`);
     return;
   }
-  if (file.size > 20000000) { say(`${file.name} is larger than 20 MB.`); return; }
+  if (file.size > 20000000) { say(`The file ${file.name} is larger than 20 MB.`); return; }
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     if (isSheet(bytes)) { // a sheet's PDF, or a photo or scan of a page (its QR code)
@@ -491,7 +491,7 @@ async function loadFile(file) {
       if (!response.ok) { say((await errorOf(response)).error); return; }
       if (await loadYaml(await response.text())) say(`Loaded the bank from the sheet ${file.name}.`);
     } else if (file.size > 1000000) {
-      say(`${file.name} is larger than 1 MB: a spec is much smaller.`);
+      say(`The file ${file.name} is larger than 1 MB: a spec is much smaller.`);
     } else if (await loadYaml(new TextDecoder().decode(bytes))) {
       say(`Loaded ${file.name}.`);
     }
