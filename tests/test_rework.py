@@ -61,6 +61,11 @@ def check_procedure(analysis: Analysis) -> Rack | None:
     if not steps:
         return None
     stages = [step.stage for step in steps]
+    if Stage.STOP in stages:  # a battery no re-work can address (E101, E111): nothing else
+        assert set(stages) == {Stage.STOP} and not analysis.installable
+        with pytest.raises(Unsafe, match="cannot be planned"):
+            replay(steps, analysis.as_found)
+        return None
     assert stages == sorted(stages, key=STAGES.index), "stages out of order"
     kinds = [type(action) for step in steps for action in step.actions]
     if TakeOut in kinds or LeaveBank in kinds:
@@ -107,7 +112,7 @@ def check_procedure(analysis: Analysis) -> Rack | None:
 @pytest.mark.parametrize("path", BANKS, ids=[p.stem for p in BANKS])
 def test_every_wrong_bank_replays_to_the_corrected_spec(path: Path) -> None:
     analysis = analysis_of(path)
-    assert check_procedure(analysis) is not None
+    assert check_procedure(analysis) is not None or not analysis.installable
 
 
 def test_a_support_case_is_done_in_stages() -> None:

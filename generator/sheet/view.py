@@ -47,7 +47,7 @@ SIDE_RACK_W = 4.0  # inches
 NOTES_BESIDE = 400  # characters of job notes that still fit page 1's side column
 # Beside a change list, the racks' height: the inverter and the gap below, then each row
 # (taller where a box as found carries model, serial and NO ADDRESS).
-CHANGES_RACK_TOP, CHANGES_ROW, CHANGES_ROW_TALL = 1.0, 0.4, 0.47
+CHANGES_RACK_TOP, CHANGES_ROW, CHANGES_ROW_TALL = 1.0, 0.4, 0.44
 # The DIP table sets two batteries per row from this many batteries on.
 DIP_PAIRS_FROM = 9
 DIP_PAIRS_WITH_CHANGES = 6

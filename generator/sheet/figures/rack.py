@@ -301,7 +301,7 @@ def _found_box(
     id_w = fit.width(id_text, id_size, True)
     room = inner - id_w - 7
     model = battery.model.name
-    sizes = MODEL_SIZES if lines_wanted < 3 else (8.0, 7.5, 7.0)
+    sizes = MODEL_SIZES if lines_wanted < 3 else (7.5, 7.0)
     small = SMALL if lines_wanted < 3 else 7.0
     model_size = next((s for s in sizes if fit.width(model, s, True) <= room), sizes[-1])
     if serial and flag and fit.width(f"{serial} · {flag}", small, True) <= room:
