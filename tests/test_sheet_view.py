@@ -159,7 +159,7 @@ def test_a_bank_no_rearranging_can_install_says_so_in_change_1() -> None:
         "Not solved by rearranging: the bank has 16 batteries, but the LifePower4 (position 2) "
         "allows IDs only up to 15, so LifePower4 at position 16 gets no address. Before "
         "installing, split the rack into banks of at most 15 batteries, or build a larger bank "
-        "from 6-switch models only (up to 64)."
+        "from LL-S and LL-V2 (6 DIP) only (up to 64)."
     )
     built = view.sheet_view(analysis, "too_large.yaml")
     assert built.changes is not None and not built.changes.installable

@@ -10,7 +10,14 @@ from functools import cached_property
 from generator.bank import cables
 from generator.bank.catalog import Catalog
 from generator.bank.changes import Change, change_steps
-from generator.bank.diagnostics import Finding, capped, has_errors, sort_findings
+from generator.bank.diagnostics import (
+    UNCORRECTABLE,
+    UNSOLVED_STEPS,
+    Finding,
+    capped,
+    has_errors,
+    sort_findings,
+)
 from generator.bank.inventory import parse_inventory
 from generator.bank.plan import InstallPlan, arrange, as_found_plan
 from generator.bank.rack import Bank, RackedBattery, resolve
@@ -34,7 +41,7 @@ class Analysis:
                 self.as_found,
                 self.plan,
                 cables.misplaced(listed, self.spec.slots),
-                [f for f in unsolved(self.findings) if f.code in ("E101", "E105", "E111")],
+                [f for f in unsolved(self.findings) if f.code in UNSOLVED_STEPS],
             )
         )
 
@@ -65,11 +72,6 @@ class Analysis:
     def installable(self) -> bool:
         """Whether the corrected plan can be installed: no error is beyond rearranging."""
         return not unsolved(self.findings)
-
-
-# Errors that no rearranging removes: a spec that cannot be read, an unknown model, a bank
-# larger than its smallest DIP table can address, a battery the interop guide does not cover.
-UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105", "E111"})
 
 
 def unsolved(findings: list[Finding]) -> list[Finding]:

@@ -14,6 +14,18 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+# Which findings concern what, by design.md's codes: the one home of these groups.
+# About one battery, and about the cable below a position: on a sheet with a change list they
+# point to the changes that concern the same battery or cable.
+ABOUT_BATTERY = frozenset({"E101", "E102", "E103", "E104", "E105", "E110", "E111", "W201"})
+ABOUT_CABLE = frozenset({"E106", "E107", "E108"})
+# Errors that no rearranging removes: a spec that cannot be read, an unknown model, a bank
+# larger than its smallest DIP table can address, a battery the interop guide does not cover.
+UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105", "E111"})
+# Of those, the ones the change list opens with, about the batteries it names.
+UNSOLVED_STEPS = frozenset({"E101", "E105", "E111"})
+
+
 @dataclass(frozen=True, order=True)
 class Location:
     """A place in a file: 1-based line and column, as editors count them."""

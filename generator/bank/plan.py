@@ -277,7 +277,7 @@ def as_found_plan(bank: Bank, corrected: InstallPlan) -> InstallPlan:
 
 def _planned(battery: RackedBattery, position: int) -> PlannedBattery:
     dip = battery.model.dip
-    states = dip.states(position) if dip.id_low <= position <= dip.id_high else None
+    states = dip.states(position) if dip.usable(position) else None
     entry = battery.entry
     installed = entry.firmware and (
         battery.model.canonical_firmware(entry.firmware) or entry.firmware

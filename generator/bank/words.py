@@ -380,7 +380,7 @@ def encoding(model: BatteryModel) -> Msg:
         values=values,
         state=dip.one_when,
         special=Msg("all ON = ID {top} · ", top=top) if dip.id_high == top else "",
-        low=max(dip.id_low, 1),
+        low=dip.usable_low,
         high=dip.id_high,
     )
 
@@ -414,7 +414,7 @@ def dip_value(battery: PlannedBattery, short: bool = False) -> Msg:
         return Msg(
             "NO ADDRESS: ID {id} is beyond this model's IDs {low}–{high}",
             id=battery.id,
-            low=max(dip.id_low, 1),
+            low=dip.usable_low,
             high=dip.id_high,
         )
     counting = [

@@ -14,14 +14,10 @@ from pathlib import Path
 from generator.bank import cables
 from generator.bank.analysis import Analysis
 from generator.bank.changes import Change
-from generator.bank.diagnostics import Finding
+from generator.bank.diagnostics import ABOUT_BATTERY, ABOUT_CABLE, Finding
 from generator.bank.i18n import N_, _, join, ngettext
 from generator.sheet.figures.rack import Marks
 
-# Findings about one battery, and about the cable below a position (design.md's codes): on a
-# sheet with a change list they point to the changes that concern the same battery or cable.
-BATTERY_CODES = frozenset({"E101", "E102", "E103", "E104", "E105", "E110", "E111", "W201"})
-CABLE_CODES = frozenset({"E106", "E107", "E108"})
 SEVERITY = {"error": N_("error"), "warning": N_("warning")}
 
 
@@ -117,9 +113,9 @@ def finding_view(finding: Finding, marks: Marks) -> FindingView:
     numbers: tuple[int, ...] = ()
     if finding.position is not None and finding.code == "E109":
         numbers = marks.removed.get(finding.position, ())
-    elif finding.position is not None and finding.code in CABLE_CODES:
+    elif finding.position is not None and finding.code in ABOUT_CABLE:
         numbers = marks.cables.get(finding.position, ())
-    elif finding.position is not None and finding.code in BATTERY_CODES:
+    elif finding.position is not None and finding.code in ABOUT_BATTERY:
         numbers = marks.batteries.get(finding.position, ())
         if finding.code == "E102" and marks.master_from is not None:  # the new master's move too
             moved_up = marks.batteries.get(marks.master_from, ())[:1]
