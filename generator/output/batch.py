@@ -45,15 +45,14 @@ from generator.output.files import (
     STDOUT,
     Named,
     abandon_writes,
-    is_environment,
     part_owner,
     process_alive,
-    reason,
     refuse_clashes,
     write_atomic,
     write_stdout,
     write_together,
 )
+from generator.system import is_environment, reason
 
 PARENT_CHECK_SECONDS = 0.5
 

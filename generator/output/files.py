@@ -17,8 +17,6 @@ clean-up can tell a file left by a dead process from one a live process is still
 from __future__ import annotations
 
 import contextlib
-import errno
-import io
 import os
 import re
 import stat
@@ -26,31 +24,13 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
 
 from generator.bounded import KINDS
 from generator.errors import OutputError
+from generator.system import reason, write_fully
 
 PART = re.compile(r"^\.(?P<target>.+)\.(?P<pid>[0-9]+)\.[^.]+\.part$")
 _writing: set[str] = set()  # temp files this process is writing now
-
-# What the environment refuses, in words the user can act on (else the system's own words).
-REASONS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EFBIG: "it would pass the file size limit set with ulimit -f",
-    errno.EROFS: "the file system is read-only",
-}
-
-
-def reason(error: OSError) -> str:
-    """Why an OS call failed, in words: 'the disk is full', else the system's message."""
-    return REASONS.get(error.errno or 0) or error.strerror or str(error)
-
-
-def is_environment(error: OSError) -> bool:
-    """Whether the machine, not eg4sheet, refused a write (a full disk, a size limit)."""
-    return error.errno in REASONS or error.errno == errno.EIO
 
 
 def check_target(target: Path, label: str | None = None) -> None:
@@ -183,29 +163,6 @@ def _write_temp(target: Path, content: bytes) -> str:
 
 
 STDOUT = Path("-")  # as an output: standard output
-
-
-def write_fully(stream: IO[Any], data: bytes) -> None:
-    """Write every byte to an open file's descriptor, after what its buffers hold; OSError
-    when they cannot all be written. Python's buffered writer takes a short write (a file
-    size limit reached: 1024 of 5000 bytes) as done and drops the rest, without an error, so
-    a truncated document would leave with exit 0. A stream without a descriptor (a test's
-    capture) is written to as usual."""
-    try:
-        descriptor = stream.fileno()
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        target = getattr(stream, "buffer", None)
-        if target is not None:
-            target.write(data)
-            target.flush()
-        else:
-            stream.write(data.decode(getattr(stream, "encoding", None) or "utf-8", "replace"))
-            stream.flush()
-        return
-    stream.flush()
-    view = memoryview(data)
-    while view:
-        view = view[os.write(descriptor, view) :]
 
 
 def write_stdout(content: bytes) -> Path:
