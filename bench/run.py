@@ -33,13 +33,12 @@ import sys
 from pathlib import Path
 import weasyprint
 from generator import api
-from generator.sheet.paging import final_html
-from generator.sheet.render import file_font_urls
+from generator.sheet.render import file_font_urls, render_html
 from bench.run import reference_html
 spec, html_file, reference_file = sys.argv[1:4]
 checked = api.check(api.read_spec(spec))
 assert checked.analysis is not None
-Path(html_file).write_text(final_html(checked.analysis, spec))
+Path(html_file).write_text(render_html(checked.analysis, spec))
 fonts = file_font_urls()
 Path(reference_file).write_text(reference_html(fonts.regular, fonts.bold))
 pages = len(weasyprint.HTML(filename=reference_file).render().pages)

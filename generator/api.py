@@ -178,15 +178,14 @@ def build_sheet(
     if checked.analysis is None or (checked.has_errors and not options.allow_errors):
         return Sheet(checked)
 
-    from generator.sheet.paging import laid_out_sheet  # heavy imports only for a sheet
-    from generator.sheet.pdf import write_pdf
-    from generator.sheet.render import inline_font_urls
+    from generator.sheet.pdf import lay_out, write_pdf  # heavy imports only for a sheet
+    from generator.sheet.render import inline_font_urls, render_html
 
     # One rendering serves both outputs; the HTML file must stand alone, so its fonts go inline.
     fonts = inline_font_urls() if options.with_html else None
     name = attached_name(source.name)
     lang = sheet_language(options, checked.analysis.spec.job.lang)
-    html, document = laid_out_sheet(
+    html = render_html(
         checked.analysis,
         name,
         paper=options.paper,
@@ -194,7 +193,7 @@ def build_sheet(
         company=options.company,
         lang=lang,
     )
-    pdf = write_pdf(document, name, source.data)
+    pdf = write_pdf(lay_out(html), name, source.data)  # one layout per sheet
     return Sheet(checked, pdf, html if options.with_html else None)
 
 

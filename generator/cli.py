@@ -20,7 +20,7 @@ from generator.bank.diagnostics import format_json, format_text, format_unreadab
 from generator.bank.i18n import LANGUAGES
 from generator.errors import FindingsError, UserError
 from generator.fixed import reproducible_fonts
-from generator.system import reason
+from generator.streams import reason
 from generator.terminal import (
     OutputClosed,
     interrupts_kept,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator import api
 from generator.bank.analysis import Analysis
@@ -64,3 +67,22 @@ class CliResult:
     exit_code: int
     out: str
     err: str
+
+
+@contextlib.contextmanager
+def counting_layouts() -> Iterator[list[int]]:
+    """Count WeasyPrint's layouts while the block runs: one entry per HTML.render()."""
+    import weasyprint
+
+    layouts: list[int] = []
+    render = weasyprint.HTML.render
+
+    def counted(self: weasyprint.HTML, *args: Any, **kwargs: Any) -> Any:
+        layouts.append(1)
+        return render(self, *args, **kwargs)
+
+    weasyprint.HTML.render = counted
+    try:
+        yield layouts
+    finally:
+        weasyprint.HTML.render = render

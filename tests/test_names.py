@@ -217,3 +217,18 @@ def test_an_invoice_rating_the_model_does_not_have_is_not_planned_as_it() -> Non
         "'EG4 LL-S 48V 200Ah' at position 1 is written like the LL-S, but the LL-S of the "
         "interop guide is 51.2 V (48 V on invoices) and 100 Ah"
     )
+
+
+def test_fix_keeps_invoice_names_and_their_right_firmware(
+    run_cli: Callable[..., CliResult], write_spec: Callable[[str], Path]
+) -> None:
+    spec = write_spec(
+        "batteries:\n  - model: EG4 LifePower4 48V 100Ah\n    firmware: V3.37\n"
+        "  - model: EG4 LL-S 48V 100Ah\n    firmware: Z02T12\n"
+    )
+    result = run_cli("plan", "--fix", str(spec))
+    assert result.exit_code == 0, result.err
+    assert result.out == (
+        "batteries:\n  - model: EG4 LL-S 48V 100Ah\n    firmware: Z02T12\n"
+        "  - model: EG4 LifePower4 48V 100Ah\n    firmware: V3.37\n"
+    )

@@ -29,6 +29,7 @@ from generator.bank import cables, comments
 from generator.bank.analysis import analyse, unsolved
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding
+from generator.bank.names import identify
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.bank.spec import BankSpec, parse_spec
 
@@ -156,7 +157,7 @@ def _kept(spec: BankSpec, catalog: Catalog, all_firmware: bool = False) -> tuple
     name, serial and (when right, or when all is kept) installed firmware, in any order."""
     batteries: Counter[tuple[str, str | None, str | None]] = Counter()
     for entry in spec.batteries:
-        model = catalog.find(entry.model_name)
+        model = identify(catalog, entry.model_name).model  # as the rules resolve it
         right = (
             entry.firmware
             if all_firmware or (model and entry.firmware and model.accepts_firmware(entry.firmware))

@@ -38,6 +38,7 @@ from typing import Any
 import yaml
 
 from generator.bank.catalog import Catalog
+from generator.bank.names import identify
 from generator.bank.spec import BankSpec, BatteryEntry, parse_spec
 from generator.errors import SheetError
 
@@ -183,7 +184,7 @@ def _counts(spec: BankSpec) -> list[int]:
 
 
 def _model_name(entry: BatteryEntry, catalog: Catalog) -> str:
-    model = catalog.find(entry.model_name)
+    model = identify(catalog, entry.model_name).model  # as the rules resolve it
     return model.name if model is not None else entry.model_name  # unknown: as typed
 
 

@@ -45,6 +45,7 @@ from generator.output.files import (
     STDOUT,
     Named,
     abandon_writes,
+    is_environment,
     part_owner,
     process_alive,
     refuse_clashes,
@@ -52,7 +53,7 @@ from generator.output.files import (
     write_stdout,
     write_together,
 )
-from generator.system import is_environment, reason
+from generator.streams import reason
 
 PARENT_CHECK_SECONDS = 0.5
 

@@ -17,6 +17,7 @@ clean-up can tell a file left by a dead process from one a live process is still
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -27,10 +28,16 @@ from pathlib import Path
 
 from generator.bounded import KINDS
 from generator.errors import OutputError
-from generator.system import reason, write_fully
+from generator.streams import REASONS, reason, write_fully
 
 PART = re.compile(r"^\.(?P<target>.+)\.(?P<pid>[0-9]+)\.[^.]+\.part$")
 _writing: set[str] = set()  # temp files this process is writing now
+
+
+# What the environment refuses, in words the user can act on (else the system's own words).
+def is_environment(error: OSError) -> bool:
+    """Whether the machine, not eg4sheet, refused a write (a full disk, a size limit)."""
+    return error.errno in REASONS or error.errno == errno.EIO
 
 
 def check_target(target: Path, label: str | None = None) -> None:

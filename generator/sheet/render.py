@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,10 +16,9 @@ from generator.company import Company
 from generator.sheet import assets
 from generator.sheet.figures.qr import QrView, qr_view
 from generator.sheet.images import data_url
-from generator.sheet.view import SECTIONS, SheetView, sheet_view
+from generator.sheet.view import SheetView, sheet_view
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
-Spans = Mapping[str, bool]  # section -> whether it spans more than one page
 
 
 @dataclass(frozen=True)
@@ -89,12 +87,9 @@ class Prepared:
     qr: QrView
     lang: str = "en"
 
-    def html(self, spans: Spans | None = None) -> str:
-        """The whole sheet as one HTML document (CSS inline, figures as data: URLs).
-
-        `spans` says which sections take more than one page, so a reference reads "page 3"
-        or "pages 3–4"; the numbers themselves come from the layout (CSS target-counter).
-        """
+    def html(self) -> str:
+        """The whole sheet as one HTML document (CSS inline, figures as data: URLs); page
+        references are the layout's own numbers (CSS target-counter)."""
         template = environment(self.lang).get_template("sheet.html")
         return template.render(
             lang=self.lang,
@@ -105,7 +100,6 @@ class Prepared:
             fonts=self.fonts,
             footer=self.sheet.footer,
             qr=self.qr,
-            multi={section: bool((spans or {}).get(section)) for section in SECTIONS},
         )
 
 
@@ -141,9 +135,8 @@ def render_html(
     paper: str | None = None,
     fonts: FontUrls | None = None,
     company: Company | None = None,
-    spans: Spans | None = None,
     lang: str = "en",
 ) -> str:
-    """The whole sheet as one HTML document; `spans` as found by laying it out (paging.py)."""
+    """The whole sheet as one HTML document, laid out once as it is."""
     prepared = prepare(analysis, spec_name, paper=paper, fonts=fonts, company=company, lang=lang)
-    return prepared.html(spans)
+    return prepared.html()

@@ -22,7 +22,6 @@ from generator.bank.i18n import N_, _
 from generator.bank.i18n import number as local_number
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.company import Company
-from generator.sheet import estimate
 from generator.sheet.figures.dip import dip_svg
 from generator.sheet.figures.dip import size as dip_size
 from generator.sheet.figures.rack import Marks, rack_drawing
@@ -178,7 +177,6 @@ class SheetView:
     title_block: TitleBlock
     errors: tuple[FindingView, ...]
     warnings: tuple[FindingView, ...]
-    warnings_beside: bool  # the warnings fit in page 1's side column
     corrected: bool
     count: int
     kwh: str
@@ -274,11 +272,6 @@ def sheet_view(
         title_block=title_block(plan, spec_name, (page_w - beside_title) * PT, company),
         errors=errors,
         warnings=warnings,
-        warnings_beside=beside
-        and not analysis.shows_changes
-        and not errors
-        and estimate.side_height(warnings, notes if notes_beside else None, len(models))
-        <= rack.height + 0.2,
         corrected=plan.corrected,
         count=count,
         kwh=local_number(plan.kwh),

@@ -1,6 +1,8 @@
-"""What the machine says when a write fails, in words the user can act on; and writing every
-byte to a file descriptor. Light: the command line and the terminal use it before anything
-heavy is imported."""
+"""Writing to an open stream, every byte or an OSError, and why an OS call failed, in words.
+
+Light (no temporary files, no renderer): the terminal and the command line use it for every
+message, the output package for the files it writes.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import io
 import os
 from typing import IO, Any
 
-# What the environment refuses, in words the user can act on (else the system's own words).
 REASONS = {
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the disk quota is used up",
@@ -21,11 +22,6 @@ REASONS = {
 def reason(error: OSError) -> str:
     """Why an OS call failed, in words: 'the disk is full', else the system's message."""
     return REASONS.get(error.errno or 0) or error.strerror or str(error)
-
-
-def is_environment(error: OSError) -> bool:
-    """Whether the machine, not eg4sheet, refused a write (a full disk, a size limit)."""
-    return error.errno in REASONS or error.errno == errno.EIO
 
 
 def write_fully(stream: IO[Any], data: bytes) -> None:
