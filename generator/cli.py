@@ -18,7 +18,15 @@ from generator.bank import report
 from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import format_json, format_text, format_unreadable_json
 from generator.bank.i18n import LANGUAGES
-from generator.errors import FindingsError, UserError
+from generator.bank.paper import PAPERS
+from generator.errors import (
+    EXIT_ERRORS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    FindingsError,
+    UserError,
+)
 from generator.fixed import reproducible_fonts
 from generator.streams import reason
 from generator.terminal import (
@@ -30,7 +38,6 @@ from generator.terminal import (
     terminate_as_interrupt,
 )
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -282,7 +289,7 @@ def fix_command(source: api.SpecSource, out_file: Path | None, catalog: Catalog)
 )
 @click.option(
     "--paper",
-    type=click.Choice(["letter", "a4"], case_sensitive=False),
+    type=click.Choice(list(PAPERS), case_sensitive=False),
     help="Paper size, overriding the spec's 'paper:'.",
 )
 @click.option(

@@ -11,11 +11,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from generator.bank.diagnostics import Finding
 
+# The exit codes of design.md, in one place: success (warnings allowed), a spec with errors,
+# a usage error or an unreadable file, an internal error (a bug).
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
 
 class UserError(Exception):
     """Bad input from the user: a spec, a catalog, settings, an option, a file."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class UnreadableFile(UserError):

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import click
 
 from generator.bank.text import escape_controls
+from generator.errors import EXIT_USAGE
 from generator.streams import reason, write_fully
 
-EXIT_USAGE = 2
 INTERRUPT_AGAIN_SECONDS = 0.05
 
 

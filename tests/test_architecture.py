@@ -141,6 +141,131 @@ def test_the_desk_script_re_derives_no_word_the_plan_carries() -> None:
     assert "battery.switches" in script and "cable.label" in script
 
 
+# Facts with one home each (issue 17): the pattern that writes the fact again, and its home.
+HOMES = {
+    "paper names": (r'"(letter|a4|A4)"', "generator/bank/paper.py"),
+    "page margins": (r"38 ?/ ?25\.4|\b38 ?mm\b|margin: *[\d.]+(in|mm)", "generator/bank/paper.py"),
+    "exit codes": (r"\bEXIT_[A-Z]+\s*(,\s*EXIT_[A-Z]+\s*)*=|exit_code = \d", "generator/errors.py"),
+    "code groups": (r'frozenset\(\{"[EW]\d{3}"', "generator/bank/diagnostics.py"),
+    "usable IDs": (r"max\([^)]*id_low", "generator/bank/catalog.py"),
+    "YAML dumper": (r"SafeDumper", "generator/bank/yamlsrc.py"),
+    "bank size": (r"[<>]=? ?64\b|up to 64|\bMAX_COUNT = ", "generator/bank/limits.py"),
+    "body and depth limits": (
+        r"\bMAX_DEPTH = \d|= 1_000_000  # .*spec",
+        "generator/bank/yamlsrc.py",
+    ),
+}
+
+
+def written_outside_home(pattern: str, home: str) -> list[str]:
+    found = []
+    for path in [*PACKAGE.rglob("*.py"), *(ROOT / "templates").rglob("*.*")]:
+        if path.relative_to(ROOT).as_posix() == home:
+            continue
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if re.search(pattern, line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    return found
+
+
+@pytest.mark.parametrize("fact", sorted(HOMES))
+def test_each_fact_is_written_in_its_home_only(fact: str) -> None:
+    """Paper sizes, margins, exit codes, code groups, the usable ID range, the YAML writer,
+    the bank size and the body limits are written once; everything else imports them."""
+    pattern, home = HOMES[fact]
+    assert (ROOT / home).is_file()
+    assert re.search(pattern, (ROOT / home).read_text())  # the pattern finds the fact at home
+    assert written_outside_home(pattern, home) == []
+
+
+def test_the_fact_check_can_fail(tmp_path: Path) -> None:
+    stray = PACKAGE / "bank" / "zz_stray_fact_for_test.py"
+    stray.write_text('PAPER = "a4"\n')
+    try:
+        assert written_outside_home(*HOMES["paper names"]) == [
+            'generator/bank/zz_stray_fact_for_test.py:1: PAPER = "a4"'
+        ]
+    finally:
+        stray.unlink()
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every module of the package -> the modules of the package it imports (at the top, in a
+    function or for type checking alike)."""
+    modules = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        modules[name] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*up, base] if base else up)
+                found |= {base, *(f"{base}.{alias.name}" for alias in node.names)}
+        graph[name] = {other for other in found if other in modules and other != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    found.append(sorted(group))
+    return found
+
+
+def test_no_import_cycle_in_the_package() -> None:
+    """Type-checking and in-function imports count too: no two modules need each other."""
+    graph = import_graph()
+    assert len(graph) > 60
+    assert cycles(graph) == []
+
+
+def test_the_cycle_check_can_fail() -> None:
+    graph = import_graph()
+    graph["generator.bank.catalog"].add("generator.bank.cables")
+    graph["generator.bank.cables"].add("generator.bank.catalog")
+    assert ["generator.bank.cables", "generator.bank.catalog"] in cycles(graph)
+
+
 RENAMED_MODEL = "Legacy-One 48V"
 SIXTH_MODEL = "Rackmount X6"
 SIXTH = f"""\

@@ -166,7 +166,7 @@ def test_a_full_stdout_exits_2_with_one_line() -> None:
     with open("/dev/full", "w") as full:
         result = run_python(full, "models")
     assert result.returncode == 2
-    assert result.stderr == "Error: cannot write to standard output (No space left on device)\n"
+    assert result.stderr == "Error: cannot write to standard output (the disk is full)\n"
 
 
 @pytest.mark.slow

@@ -10,7 +10,15 @@ from functools import cached_property
 from generator.bank import cables
 from generator.bank.catalog import Catalog
 from generator.bank.changes import Change, change_steps, fixing
-from generator.bank.diagnostics import Finding, capped, has_errors, sort_findings
+from generator.bank.diagnostics import (
+    REWORKED,
+    UNCORRECTABLE,
+    UNSOLVED_STEPS,
+    Finding,
+    capped,
+    has_errors,
+    sort_findings,
+)
 from generator.bank.inventory import parse_inventory
 from generator.bank.plan import InstallPlan, arrange, as_found_plan
 from generator.bank.rack import Bank, RackedBattery, resolve
@@ -34,7 +42,7 @@ class Analysis:
                 self.as_found,
                 self.plan,
                 cables.misplaced(listed, self.spec.slots),
-                [f for f in self.findings if f.code in BLOCKING],
+                [f for f in unsolved(self.findings) if f.code in UNSOLVED_STEPS],
                 self.bank.complete,
             )
         )
@@ -66,19 +74,11 @@ class Analysis:
     def installable(self) -> bool:
         """Whether the re-work makes the bank installable: no error is beyond it (a bank
         beyond its address range is, once the batteries past the range leave it)."""
-        return not [f for f in unsolved(self.findings) if f.code != "E105"]
+        return not [f for f in unsolved(self.findings) if f.code not in REWORKED]
 
     def fixing(self, finding: Finding) -> tuple[int, ...]:
         """The numbers of the change steps that remove a finding."""
         return fixing(finding, self.change_list, self.plan)
-
-
-# Errors that no rearranging removes: a spec that cannot be read, an unknown model, a bank
-# larger than its smallest DIP table can address, a battery the interop guide does not cover.
-UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105", "E111"})
-# Of those, the ones a sheet's change list can only name: no re-work is planned around them
-# (a bank beyond its address range is: the batteries past the range leave it).
-BLOCKING = frozenset({"E101", "E111"})
 
 
 def unsolved(findings: list[Finding]) -> list[Finding]:

@@ -11,6 +11,7 @@ from typing import Literal
 from yaml.nodes import MappingNode, Node
 
 from generator.bank.diagnostics import capped
+from generator.bank.limits import MAX_COUNT
 from generator.bank.pins import SIGNAL_PINS, pin_list
 from generator.bank.yamlsrc import NodeReader, closest, read_source
 from generator.errors import CatalogError
@@ -27,6 +28,9 @@ def name_key(name: str) -> str:
     return re.sub(r"[^a-z0-9.]", "", name.lower())
 
 
+FIRST_ID = 1  # the master's ID; a bank's IDs count on from it, down the rack
+
+
 @dataclass(frozen=True)
 class DipBlock:
     """One model's address switch block and how it encodes a battery ID."""
@@ -41,6 +45,15 @@ class DipBlock:
     source: str
     tools_id: int | None = None  # the address BMS Tools needs for a firmware update, if known
     zero_note: str | None = None  # why ID 0 is never used in a bank (a clause), where given
+
+    @property
+    def usable_low(self) -> int:
+        """The lowest ID a bank uses: 1, the master (a table's ID 0 is never used)."""
+        return max(self.id_low, FIRST_ID)
+
+    def usable(self, battery_id: int) -> bool:
+        """Whether a battery in a bank can have this ID on these switches."""
+        return self.usable_low <= battery_id <= self.id_high
 
     def states(self, battery_id: int) -> DipState:
         """Each switch's lever position for this ID (an ID of 2**switches is set as 0)."""
@@ -447,6 +460,15 @@ def _read_dip(reader: NodeReader, node: Node) -> DipBlock | None:
             fields["id_range"],
             f"id_range must be [lowest, highest] with highest at most {1 << switches}",
             "e.g. [1, 16] for a 4-switch block",
+        )
+        valid = False
+    elif id_range[1] > MAX_COUNT:
+        reader.report(
+            "E002",
+            fields["id_range"],
+            f"id_range reaches ID {id_range[1]}, but a bank spec lists at most {MAX_COUNT} "
+            "batteries",
+            f"give IDs up to {MAX_COUNT} at most, e.g. [1, {min(1 << switches, MAX_COUNT)}]",
         )
         valid = False
     elif id_range == [0, 1 << switches]:

@@ -14,6 +14,22 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+# Which findings concern what, by design.md's codes: the one home of these groups.
+# About one battery, and about the cable below a position: on a sheet with a change list they
+# point to the changes that concern the same battery or cable.
+ABOUT_BATTERY = frozenset({"E101", "E102", "E103", "E104", "E105", "E110", "E111", "W201"})
+ABOUT_CABLE = frozenset({"E106", "E107", "E108"})
+# Errors that no rearranging removes: a spec that cannot be read, an unknown model, a bank
+# larger than its smallest DIP table can address, a battery the interop guide does not cover.
+UNCORRECTABLE = frozenset({"E001", "E002", "E003", "E004", "E101", "E105", "E111"})
+# Of those, the ones the change list can only name (it opens with them): no re-work is planned
+# around them. A bank beyond its address range is: the batteries past the range leave it.
+UNSOLVED_STEPS = frozenset({"E101", "E111"})
+# Uncorrectable by rewriting the spec, but the re-work solves it: the batteries past the bank's
+# address range are taken out of it.
+REWORKED = frozenset({"E105"})
+
+
 @dataclass(frozen=True, order=True)
 class Location:
     """A place in a file: 1-based line and column, as editors count them."""

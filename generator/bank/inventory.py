@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from generator.bank.diagnostics import Finding, Location
-from generator.bank.spec import MAX_COUNT, BankSpec, BatteryEntry
+from generator.bank.limits import MAX_COUNT
+from generator.bank.spec import BankSpec, BatteryEntry
 from generator.bank.yamlsrc import shown
 
 INVENTORY = "<inventory>"

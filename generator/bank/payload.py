@@ -35,11 +35,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import yaml
-
 from generator.bank.catalog import Catalog
 from generator.bank.names import identify
 from generator.bank.spec import BankSpec, BatteryEntry, parse_spec
+from generator.bank.yamlsrc import dump_spec
 from generator.errors import SheetError
 
 # The job fields format 1 carries, in this order. A job key added to the spec later needs a
@@ -296,24 +295,10 @@ def _fields(body: str) -> tuple[Scope, dict[str, Any]]:
                 raise ValueError(f"{pins[:10]!r} are not pins 1-8")
             upper = last + _number(step, 0)
             between = [upper, upper + _number(span, 0)]
-            spec["cables"].append({"between": _Flow(between), "pins": _Flow(map(int, pins))})
+            spec["cables"].append({"between": list(between), "pins": list(map(int, pins))})
             last = upper
     return Scope(scope_text), spec
 
-
-class _Flow(list[int]):
-    """A list written on one line: `between: [4, 5]`, as the examples write it."""
-
-
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)  # "  - model:" under "batteries:", as in bank_specs/
-
-
-_Dumper.add_representer(
-    _Flow,
-    lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True),
-)
 
 HEADER = "# Bank spec read from the QR code of an eg4sheet install sheet (format {format}).\n"
 BANK_ONLY = (
@@ -323,7 +308,7 @@ BANK_ONLY = (
 
 
 def _canonical_yaml(fields: dict[str, Any], scope: Scope) -> bytes:
-    body = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096)
+    body = dump_spec(fields)
     text = HEADER.format(format=FORMAT) + (BANK_ONLY if scope is Scope.BANK else "") + body
     data = text.encode("utf-8")
     spec, findings = parse_spec(data, "the QR code")

@@ -305,8 +305,7 @@ def as_found_plan(bank: Bank, corrected: InstallPlan) -> InstallPlan:
 
 def _planned(battery: RackedBattery, position: int, leaves: bool = False) -> PlannedBattery:
     dip = battery.model.dip
-    fits = dip.id_low <= position <= dip.id_high and not leaves
-    states = dip.states(position) if fits else None
+    states = dip.states(position) if dip.usable(position) and not leaves else None
     entry = battery.entry
     installed = entry.firmware and (
         battery.model.canonical_firmware(entry.firmware) or entry.firmware

@@ -224,13 +224,18 @@ def within_address_range(bank: Bank, plan: InstallPlan) -> list[Finding]:
         limit=limit,
         those=those,
     )
+    # The largest bank this catalog's tables allow, and the models that reach it.
+    top = max(model.dip.id_high for model in bank.catalog.models)
+    largest = [model.name for model in bank.catalog.models if model.dip.id_high == top]
     hint = (
         Msg(
             "split the rack into banks of at most {limit} batteries, or build a larger bank "
-            "from 6-switch models only (up to 64)",
+            "from {models} only (up to {top})",
             limit=limit,
+            models=join(largest),
+            top=top,
         )
-        if limit < 64
+        if limit < top
         else Msg("split the rack into banks of at most {limit} batteries", limit=limit)
     )
     return [Finding.of("E105", message, first_over.entry.at, hint, first_over.position)]

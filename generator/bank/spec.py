@@ -11,11 +11,12 @@ from generator.bank.cables import ALL_PINS, RESTRICTED, pins_of
 from generator.bank.diagnostics import Finding, Location
 from generator.bank.fields import Choice, Key, ListOf, Section, Text, Whole, read_words
 from generator.bank.i18n import LANGUAGES, Msg, join
+from generator.bank.limits import MAX_COUNT
+from generator.bank.paper import DEFAULT_PAPER, PAPERS
 from generator.bank.yamlsrc import NULL_TAG, NodeReader, read_source
 
 RackPosition = int  # counted from the top of the rack, starting at 1
 BatteryId = int
-MAX_COUNT = 64  # the largest bank any model's address range allows
 POSITION = Whole(1, MAX_COUNT)  # a rack position
 PIN = Whole(min(ALL_PINS), max(ALL_PINS))  # a pin of an RJ45 plug
 
@@ -124,10 +125,10 @@ SPEC = Section(
         ),
         Key(
             "paper",
-            Choice(("letter", "a4")),
+            Choice(tuple(PAPERS)),
             "The paper size of the sheet.",
-            "a4",
-            default="letter",
+            tuple(PAPERS)[-1],
+            default=DEFAULT_PAPER,
         ),
         Key(
             "inverter",

@@ -380,7 +380,7 @@ def encoding(model: BatteryModel) -> Msg:
         values=values,
         state=dip.one_when,
         special=Msg("all ON = ID {top} · ", top=top) if dip.id_high == top else "",
-        low=max(dip.id_low, 1),
+        low=dip.usable_low,
         high=dip.id_high,
     )
 

@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -527,3 +528,27 @@ def _tab_starts(text: str, line: int) -> bool:
             return False
     indentation = text[start : start + 200]
     return indentation[: len(indentation) - len(indentation.lstrip(" \t"))].count("\t") > 0
+
+
+class SpecDumper(yaml.SafeDumper):
+    """Writes a spec as design.md and bank_specs/ do: list items indented under their key, a
+    list of plain values on one line (`between: [4, 5]`). The one YAML writer of the package
+    for specs it makes (the QR code's spec, a JSON body's spec)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.SequenceNode:
+    flat = all(not isinstance(item, dict | list) for item in items)
+    return dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", items, flow_style=flat and bool(items)
+    )
+
+
+SpecDumper.add_representer(list, _represent_list)
+
+
+def dump_spec(value: Any) -> str:
+    """A spec (or any JSON-like value) as YAML text, in the order given."""
+    return yaml.dump(value, Dumper=SpecDumper, sort_keys=False, allow_unicode=True, width=4096)

@@ -39,7 +39,7 @@ from generator import api
 from generator.bank.diagnostics import Finding, format_text
 from generator.bank.report import plural
 from generator.company import Company
-from generator.errors import UserError
+from generator.errors import EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, UserError
 from generator.output.bom import bom_csv, bom_rows
 from generator.output.files import (
     STDOUT,
@@ -56,8 +56,6 @@ from generator.output.files import (
 from generator.streams import reason
 
 PARENT_CHECK_SECONDS = 0.5
-
-EXIT_ERRORS, EXIT_INTERNAL = 1, 3
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,7 @@ class SheetOutcome:
         """This spec's exit status: 0 built clean, 1 errors, 2 unreadable, 3 a bug."""
         if self.failure:
             return self.exit_code
-        return EXIT_ERRORS if self.errors else 0
+        return EXIT_ERRORS if self.errors else EXIT_OK
 
     def report(self) -> list[tuple[str, bool]]:
         """(line, to standard error) for the terminal: errors, then what became of the spec."""

@@ -22,7 +22,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from generator import api
 from generator.bank.diagnostics import Finding
-from generator.bank.yamlsrc import Loader
+from generator.bank.yamlsrc import MAX_DEPTH, Loader, dump_spec
 from generator.server.config import BODY_SECONDS, MAX_BODY
 from generator.server.memory import give_back
 
@@ -37,7 +37,6 @@ YAML_TYPES = {
 JSON_TYPE = "application/json"
 DEFAULT_NAME = "spec.yaml"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}\.ya?ml")
-MAX_DEPTH = 16  # as for YAML specs: a spec nests 4 levels deep
 MAX_VALUES = 10_000  # a 64-battery spec with every field and cable holds under 2,000
 
 
@@ -176,7 +175,7 @@ def json_to_yaml(data: bytes) -> str:
     except UnicodeEncodeError as error:
         bad = error.object[error.start : error.end].encode("unicode_escape").decode("ascii")
         raise HttpError(400, f"the JSON holds {bad}, half of a surrogate pair: not text") from None
-    return yaml.dump(value, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True, width=4096)
+    return dump_spec(value)
 
 
 def _size(value: Any) -> tuple[int, int]:
@@ -191,23 +190,6 @@ def _size(value: Any) -> tuple[int, int]:
         )
         stack.extend((child, depth + 1) for child in children)
     return deepest, count
-
-
-class _SpecDumper(yaml.SafeDumper):
-    """Indents list items under their key, as design.md and bank_specs/ write them."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.SequenceNode:
-    flat = all(not isinstance(item, dict | list) for item in items)
-    return dumper.represent_sequence(
-        "tag:yaml.org,2002:seq", items, flow_style=flat and bool(items)
-    )
-
-
-_SpecDumper.add_representer(list, _represent_list)
 
 
 def pointer_map(text: str) -> dict[tuple[int, int], str]:

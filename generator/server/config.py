@@ -6,9 +6,10 @@ import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.bank.yamlsrc import MAX_BYTES
 from generator.company import Company
 
-MAX_BODY = 1_000_000  # bytes: a 64-battery spec with every field is under 10 kB
+MAX_BODY = MAX_BYTES  # a request body: a spec, as large as a spec file may be
 QUEUE_PER_WORKER = 2  # sheets waiting per render worker before the server says 503
 BODY_SECONDS = 10.0  # to receive a request body
 CHECK_SECONDS = 10.0  # validate, plan, fix, extract: milliseconds normally

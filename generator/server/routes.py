@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from generator import api
 from generator.bank.i18n import LANGUAGES
+from generator.bank.paper import PAPERS
 from generator.errors import UserError
 from generator.server import desk
 from generator.server.body import HttpError, read_body, read_spec_body
@@ -64,8 +65,8 @@ def sheet_options(query: QueryParams) -> tuple[bool, str | None, str | None]:
     """(allow_errors, paper, lang) from the query; a value we cannot use is 422. No lang:
     the spec's job.lang, else the company's, as `eg4sheet build` without --lang."""
     paper = query.get("paper", "").lower() or None
-    if paper not in (None, "letter", "a4"):
-        raise HttpError(422, "paper: letter or a4")
+    if paper is not None and paper not in PAPERS:
+        raise HttpError(422, f"paper: {' or '.join(PAPERS)}")
     allow_errors = FLAGS.get(query.get("allow_errors", "").lower())
     if allow_errors is None:
         raise HttpError(422, "allow_errors: true or false")

@@ -12,13 +12,13 @@ from markupsafe import Markup, escape
 
 from generator.bank import i18n
 from generator.bank.analysis import Analysis
+from generator.bank.paper import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAPERS
+from generator.bank.paper import paper as paper_named
 from generator.company import Company
 from generator.sheet import assets
 from generator.sheet.figures.qr import QrView, qr_view
 from generator.sheet.images import data_url
 from generator.sheet.view import SheetView, sheet_view
-
-PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,7 @@ class Prepared:
             sheet=self.sheet,
             job=self.analysis.plan.job,
             page_size=self.page_size,
+            margins={"top": MARGIN_TOP, "bottom": MARGIN_BOTTOM, "side": MARGIN_SIDE},
             fonts=self.fonts,
             footer=self.sheet.footer,
             qr=self.qr,
@@ -119,14 +120,14 @@ def prepare(
     lang: str = "en",
 ) -> Prepared:
     """The sheet worded in `lang` (every `_()` under the view reads it) and drawn."""
-    paper = paper if paper in PAGE_SIZES else analysis.plan.paper
+    paper = paper if paper in PAPERS else analysis.plan.paper
     with i18n.language(lang):
         qr = qr_view(analysis)
         view = sheet_view(analysis, spec_name, paper, company, beside_title=qr.box_mm / 25.4)
     return Prepared(
         view,
         analysis,
-        PAGE_SIZES.get(paper, "letter"),
+        paper_named(paper).css,
         company or Company(),
         fonts or file_font_urls(),
         qr,

@@ -22,6 +22,7 @@ from generator.bank.catalog import BatteryModel, Wiring
 from generator.bank.changes import Change
 from generator.bank.i18n import N_, _
 from generator.bank.i18n import number as local_number
+from generator.bank.paper import content_size
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.company import Company
 from generator.sheet.figures.dip import dip_svg
@@ -36,10 +37,6 @@ FOOTER = N_("eg4sheet {version} · the bank spec that made this sheet is attache
 # On every page of a bank no rearranging makes installable, instead of the line above.
 STOP_FOOTER = N_("NOT INSTALLABLE until change 1 (1 · Overview) is done")
 
-# The page: paper size and margins in inches (the stylesheet uses the same margins).
-PAPER = {"letter": (8.5, 11.0), "a4": (8.27, 11.69)}
-# The top margin holds the title block and the QR code beside it (qrcode.css: 38 mm).
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 38 / 25.4, 0.6, 0.55
 PT = 72
 # Page 1 takes the rack beside a side column up to this many batteries, in columns above.
 SIDE_RACK_MAX = 16
@@ -223,12 +220,6 @@ class SheetView:
     sections: dict[str, str]
     page_counter: str  # the CSS content of the page count in the margin: "Page " counter(page)…
     page: tuple[float, float]  # the content area's width and height, inches
-
-
-def content_size(paper: str) -> tuple[float, float]:
-    """Width and height of the page's content area in inches."""
-    width, height = PAPER.get(paper, PAPER["letter"])
-    return width - 2 * MARGIN_SIDE, height - MARGIN_TOP - MARGIN_BOTTOM
 
 
 def sheet_view(

@@ -348,7 +348,7 @@ def _no_address(plan: InstallPlan, battery: PlannedBattery) -> bool:
     shown = battery.found_id if plan.as_found else battery.id
     if shown is None:
         return False
-    return not max(dip.id_low, 1) <= shown <= dip.id_high
+    return not dip.usable(shown)
 
 
 def _note(plan: InstallPlan, battery: PlannedBattery, room: float) -> tuple[str | None, bool]:
