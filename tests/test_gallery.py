@@ -495,6 +495,12 @@ def test_support_case_scrambled_eight(gallery: dict[str, Built]) -> None:
     assert "the cable between LifePower4 at position 6 with ID 0 and LL-V2 (4 DIP)" in text
     # The cable table lists each cable with the pins it will have: 1-2 keeps its 7+8 cable.
     assert "1 2 standard 7–8 2 3 standard 1–8 3 4 standard 1–8 4 5 PINS 7+8 ONLY 7–8" in text
+    assert (
+        "Bring: 2 × Neighbour cable, pins 7 and 8 only; the firmware-update cable (PC to "
+        "battery, RS485)." in text
+    )
+    assert "3 Neighbour cable, standard Cat5e patch (in place)" in text
+    assert "2 Neighbour cable, pins 7 and 8 only (to bring)" in text
     errors = text[text.index("ERRORS (") : text.index("Warnings (")]
     assert errors.count("Fix: change") == errors.count("ERROR E")  # every error points to one
 

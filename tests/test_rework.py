@@ -201,3 +201,25 @@ def test_random_wrong_banks_replay_to_the_corrected_spec(text: str) -> None:
     spec, shape = parse_spec(text.encode(), "bank.yaml")
     assert spec is not None and not shape
     check_procedure(analyse(spec, CATALOG))
+
+
+def test_the_sheet_and_the_bill_of_materials_agree_on_every_cable() -> None:
+    """The cables that stay are in place, the new ones are to bring: the Bring line counts
+    the cables the change list replaces or adds, and the firmware-update cable."""
+    from generator.bank.changes import bring
+
+    analysis = analysis_of(GALLERY / "support_scrambled_eight.yaml")
+    assert str(bring(analysis.steps())) == (
+        "2 × Neighbour cable, pins 7 and 8 only; the firmware-update cable (PC to battery, RS485)."
+    )
+    lines = [(line.quantity, line.item) for line in analysis.plan.bom() if "cable" in line.kind]
+    assert lines == [
+        (3, "Neighbour cable, standard Cat5e patch (in place)"),
+        (2, "Neighbour cable, pins 7 and 8 only (in place)"),
+        (2, "Neighbour cable, pins 7 and 8 only (to bring)"),
+        (1, "Firmware-update cable (PC to battery, RS485)"),
+    ]
+    # The corrected cable table and plan --fix give each cable the pins it will really have.
+    fixed = yaml.safe_load(fix_spec(analysis.spec, [], CATALOG).text or "")
+    written = {min(c["between"]): tuple(c["pins"]) for c in fixed["cables"]}
+    assert {run.upper: run.pins for run in analysis.plan.cables} == written

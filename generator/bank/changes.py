@@ -630,3 +630,33 @@ def fixing(finding: Finding, steps: Sequence[Change], corrected: InstallPlan) ->
             chosen = numbers(TakeOut, where) + numbers(TakeOut, where + 1)
             chosen += numbers(LeaveBank, where) + numbers(LeaveBank, where + 1)
     return tuple(sorted(set(chosen)))
+
+
+def bring(steps: Sequence[Change]) -> Msg | None:
+    """What the crew brings for the re-work: the new neighbour cables by kind and count, and
+    the firmware-update cable when a battery's firmware is to be updated or read."""
+    count: dict[cables.CableKind, int] = {}
+    firmware = False
+    for step in steps:
+        for action in step.actions:
+            if isinstance(action, CableWork) and action.verb in (Verb.REPLACE, Verb.ADD, Verb.USE):
+                kind = cables.found_kind(action.pins) or "standard"
+                count[kind] = count.get(kind, 0) + 1
+            firmware = firmware or isinstance(action, UpdateFirmware | ReadFirmware)
+    items = [
+        Msg("{count} × {item}", count=number, item=Msg(cables.KINDS[kind].bom_item))
+        for kind, number in count.items()
+    ]
+    if firmware:
+        items.append(Msg("the firmware-update cable (PC to battery, RS485)"))
+    if not items:
+        return None
+    return Msg("{items}.", items=_join_msgs(items))
+
+
+def _join_msgs(items: list[Msg]) -> Msg:
+    """'a; b; c' of sentence parts, each translated (the parts hold commas of their own)."""
+    joined = items[0]
+    for item in items[1:]:
+        joined = Msg("{first}; {next}", first=joined, next=item)
+    return joined

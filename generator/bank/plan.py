@@ -151,12 +151,20 @@ class InstallPlan:
             )
             for m in models
         ]
-        kinds = Counter(cable.kind for cable in self.cables)
-        lines += [
-            BomLine("neighbour-cable", Msg(text.bom_item), kinds[kind], Msg(text.bom_note))
-            for kind, text in cables.KINDS.items()
-            if kinds[kind]
-        ]
+        # Cables the spec lists and that stay are in place; the others are to bring.
+        kept = Counter(cable.kind for cable in self.cables if cable.kept is not None)
+        new = Counter(cable.kind for cable in self.cables if cable.kept is None)
+        for kind, text in cables.KINDS.items():
+            item, note = Msg(text.bom_item), Msg(text.bom_note)
+            if kept[kind]:
+                lines.append(
+                    BomLine(
+                        "neighbour-cable", Msg("{item} (in place)", item=item), kept[kind], note
+                    )
+                )
+            if new[kind]:
+                bring = Msg("{item} (to bring)", item=item) if kept else item
+                lines.append(BomLine("neighbour-cable", bring, new[kind], note))
         lines.append(
             BomLine(
                 "firmware-cable",

@@ -19,7 +19,7 @@ from generator import __version__
 from generator.bank import cables, words
 from generator.bank.analysis import Analysis
 from generator.bank.catalog import BatteryModel, Wiring
-from generator.bank.changes import Change
+from generator.bank.changes import Change, bring
 from generator.bank.i18n import N_, _
 from generator.bank.i18n import number as local_number
 from generator.bank.paper import content_size
@@ -175,6 +175,7 @@ class ChangesView:
 
     found: Figure
     stages: tuple[StageView, ...]
+    bring: str | None  # the new cables and the firmware-update cable the work needs
     side_by_side: bool
     installable: bool  # False: an error remains that no rearranging removes (its step is 1)
 
@@ -263,6 +264,7 @@ def sheet_view(
         changes = ChangesView(
             figure(found),
             stage_views(steps),
+            None if (what := bring(steps)) is None else what.render(_),
             side_by_side,
             analysis.installable,
         )
