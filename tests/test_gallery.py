@@ -512,3 +512,5 @@ def test_support_case_lls_on_a_full_bank(gallery: dict[str, Built]) -> None:
     assert "Take the LL-V2 (4 DIP) out of this bank, from position 17" in text
     assert "TAKE OUT OF THIS BANK" in pages[0].text
     assert "ID 17" not in text and "NO ADDRESS" not in text
+    # The bank that remains: 16 batteries, 81.92 kWh, 15 LL-V2 (4 DIP) in the bill.
+    assert "16 batteries, 81.92 kWh" in text and "15 Battery LL-V2 (4 DIP)" in text

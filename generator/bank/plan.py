@@ -127,7 +127,8 @@ class InstallPlan:
 
     @property
     def kwh(self) -> float:
-        return round(sum(battery.model.kwh for battery in self.batteries), 2)
+        """The bank's capacity (the batteries past its address range are not in it)."""
+        return round(sum(battery.model.kwh for battery in self.batteries if not battery.leaves), 2)
 
     @property
     def master(self) -> PlannedBattery | None:
@@ -139,7 +140,7 @@ class InstallPlan:
 
     def bom(self) -> list[BomLine]:
         """Bill of materials: batteries by model (newest first), cables by kind."""
-        count = Counter(battery.model.name for battery in self.batteries)
+        count = Counter(b.model.name for b in self.batteries if not b.leaves)
         models = self.models
         lines = [
             BomLine(
@@ -150,6 +151,7 @@ class InstallPlan:
                 m.kwh,
             )
             for m in models
+            if count[m.name]
         ]
         # Cables the spec lists and that stay are in place; the others are to bring.
         kept = Counter(cable.kind for cable in self.cables if cable.kept is not None)

@@ -286,7 +286,7 @@ def sheet_view(
         errors=errors,
         warnings=warnings,
         corrected=plan.corrected,
-        count=count,
+        count=sum(not b.leaves for b in plan.batteries),
         kwh=local_number(plan.kwh),
         master=plan.master.model.name if plan.master else "—",
         inverter=plan.inverter,
