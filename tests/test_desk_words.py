@@ -83,6 +83,7 @@ def test_the_desk_marks_the_as_found_rack_as_the_sheet_does() -> None:
     marks = re.compile(r'fill="#fff">(\d+)</text>')
     assert marks.findall(drawn.as_found) == marks.findall(sheet_svg) != []
     assert drawn.changes == [text for stage in view.changes.stages for _n, text in stage.steps]
+    assert drawn.stages == [(stage.title, list(stage.steps)) for stage in view.changes.stages]
 
 
 def test_a_value_the_form_cannot_take_is_named_by_its_label() -> None:

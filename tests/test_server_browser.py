@@ -124,7 +124,7 @@ def test_wrong_bank_shows_e102_with_its_hint_and_corrects_it(desk: Desk) -> None
     corrected = desk.find("#rack-corrected").text
     assert found.index("LifePower4") < found.index("LL-S")
     assert corrected.index("LL-S") < corrected.index("LifePower4")
-    changes = [item.text for item in desk.finds("#changes > li")]
+    changes = [item.text for item in desk.finds("#changes li")]
     # The change list as the sheet has it: make safe first, the LifePower4 out before the
     # LL-S goes into position 1.
     assert changes[0] == "Switch off every battery breaker and BMS switch."
@@ -377,8 +377,14 @@ def test_the_desk_shows_what_the_sheet_shows(desk: Desk, reset_viewport: None) -
     assert view.changes is not None
     sheet_svg = base64.b64decode(view.changes.found.url.split(",", 1)[1]).decode()
     assert MARK.findall(found_svg) == MARK.findall(sheet_svg) != []  # the same numbered marks
-    changes = [item.text for item in desk.finds("#changes > li")]
+    changes = [item.text for item in desk.finds("#changes li")]
     assert changes == [text for stage in view.changes.stages for _n, text in stage.steps]
+    headings = [item.text for item in desk.finds("#changes h4")]
+    assert headings == [stage.title for stage in view.changes.stages]  # the sheet's stages
+    numbers = desk.driver.execute_script(
+        "return [...document.querySelectorAll('#changes li')].map(li => li.value)"
+    )
+    assert numbers == list(range(1, len(changes) + 1))  # running on across the stages
     scales = desk.driver.execute_script(
         "return [...document.querySelectorAll('.rack svg')]"
         ".map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width)"

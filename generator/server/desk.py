@@ -89,10 +89,15 @@ class Correction:
     as_found: str  # SVG
     corrected: str  # SVG
     changes: list[str]
+    stages: list[tuple[str, list[tuple[int, str]]]]  # the sheet's stages: heading, steps
 
 
 def correction(analysis: Analysis) -> Correction:
     """Both racks drawn to the same size budget at the same scale (1 unit = 1 pt), the As
     found one with the marks the sheet prints, and the change list their numbers refer to."""
+    from generator.sheet.view import stage_views
+
     as_found, corrected = api.correction_racks(analysis, RACK_W, RACK_H)
-    return Correction(as_found, corrected, list(analysis.changes))
+    steps = analysis.change_list if analysis.shows_changes else ()
+    stages = [(stage.title, list(stage.steps)) for stage in stage_views(steps)]
+    return Correction(as_found, corrected, list(analysis.changes), stages)

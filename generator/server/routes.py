@@ -161,6 +161,7 @@ async def correction(request: Request) -> Response:
             "as_found": [drawn.as_found],
             "corrected": [drawn.corrected],
             "changes": drawn.changes,
+            "stages": [{"title": title, "steps": steps} for title, steps in drawn.stages],
             "findings": body.findings_json(checked.findings),
         }
     )

@@ -379,8 +379,17 @@ async function correct() {
     $("rack-corrected").replaceChildren(...answer.corrected.map(svgNode));
     oneScale([...document.querySelectorAll(".rack svg")]);
     const changes = $("changes");
-    changes.replaceChildren(...answer.changes.map((change) => el("li", { text: sentence(change) })));
-    if (!answer.changes.length) changes.append(el("li", { text: "Nothing to change: the bank is right as it is." }));
+    // The sheet's stages, each under its heading, the numbers running on across them.
+    const stages = answer.stages && answer.stages.length ? answer.stages
+      : [{ title: "", steps: answer.changes.map((text, n) => [n + 1, text]) }];
+    changes.replaceChildren();
+    for (const stage of stages) {
+      if (!stage.steps.length) continue;
+      if (stage.title) changes.append(el("h4", { class: "stage", text: stage.title }));
+      changes.append(el("ol", { start: stage.steps[0][0] },
+        ...stage.steps.map(([number, text]) => el("li", { value: number, text: sentence(text) }))));
+    }
+    if (!answer.changes.length) changes.append(el("p", { text: "Nothing to change: the bank is right as it is." }));
     $("correction").hidden = false;
     $("correction-title").focus({ preventScroll: true }); // keyboard users land on it
     $("correction-title").scrollIntoView({ block: "start" });
