@@ -10,7 +10,7 @@ from generator import api
 from generator.bank.analysis import Analysis
 from generator.bank.diagnostics import Finding
 from generator.bank.gathered import NOT_GIVEN, firmware_not_given_once
-from generator.bank.i18n import Msg
+from generator.bank.i18n import Msg, _
 
 # The form's label of each field a hint may ask for (static/page.html and app.js label the
 # inputs with the same words; a browser test holds the two together).
@@ -95,9 +95,12 @@ class Correction:
 def correction(analysis: Analysis) -> Correction:
     """Both racks drawn to the same size budget at the same scale (1 unit = 1 pt), the As
     found one with the marks the sheet prints, and the change list their numbers refer to."""
-    from generator.sheet.view import stage_views
-
     as_found, corrected = api.correction_racks(analysis, RACK_W, RACK_H)
     steps = analysis.change_list if analysis.shows_changes else ()
-    stages = [(stage.title, list(stage.steps)) for stage in stage_views(steps)]
+    stages: list[tuple[str, list[tuple[int, str]]]] = []
+    for number, step in enumerate(steps, start=1):  # as the sheet's stage_views groups them
+        title = _(step.stage.value)
+        if not stages or stages[-1][0] != title:
+            stages.append((title, []))
+        stages[-1][1].append((number, str(step.text)))
     return Correction(as_found, corrected, list(analysis.changes), stages)
