@@ -97,7 +97,16 @@ def _fit_field(
     leading: float = LEADING,
 ) -> fit.Fitted:
     """The largest size at which the text wraps into the lines that fit the box's height; at
-    the smallest size, as many lines as fit, the last one cut with an ellipsis."""
+    the smallest size, as many lines as fit, the last one cut with an ellipsis. A size at
+    which every word (a quote, a date, a model name) fits whole is preferred to a larger one
+    that would break a word after a hyphen (issue 18, point 7)."""
+    for size in sizes:
+        if any(fit.width(word, size, bold) > room for word in text.split()):
+            continue
+        lines = max(1, int(height // (size * leading)))
+        wrapped = fit.wrap(text, room, size, bold)
+        if len(wrapped) <= lines:
+            return fit.Fitted(size, tuple(wrapped))
     for size in sizes:
         lines = max(1, int(height // (size * leading)))
         wrapped = fit.wrap(text, room, size, bold)
