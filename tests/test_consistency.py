@@ -17,6 +17,7 @@ from generator.bank.catalog import default_catalog
 from generator.bank.changes import Place, SetId
 from generator.bank.plan import InstallPlan, PlannedBattery
 from generator.bank.spec import parse_spec
+from tests.bank_strategies import battery_entry, pins
 from tests.helpers import ROOT, WRONG_BANKS, analysis_of
 
 CATALOG = default_catalog()
@@ -172,18 +173,6 @@ def test_the_sheet_follows_the_correction(path: Path) -> None:
         assert view.changes is not None
         steps = [step for stage in view.changes.stages for step in stage.steps]
         assert steps == list(enumerate(analysis.changes, start=1))
-
-
-NAMES = [model.name for model in CATALOG.models]
-battery_entry = st.fixed_dictionaries(
-    {"model": st.sampled_from(NAMES)},
-    optional={
-        "id": st.integers(min_value=0, max_value=20),
-        "firmware": st.sampled_from(["Z02T12", "Z01T16", "V15P15", "V3.37", "X9"]),
-        "serial": st.from_regex(r"[A-Z]{2}[0-9]{3}", fullmatch=True),
-    },
-)
-pins = st.sampled_from([[7, 8], [1, 2, 3, 4, 5, 6, 7, 8], [7], [1, 2, 7, 8], [3, 6, 7, 8], []])
 
 
 @st.composite

@@ -32,6 +32,7 @@ from generator.bank.changes import (
 from generator.bank.fix import fix_spec
 from generator.bank.replay import UNKNOWN, Rack, Unsafe, replay
 from generator.bank.spec import parse_spec
+from tests.bank_strategies import battery_entry, pins
 from tests.helpers import ROOT, WRONG_BANKS, analysis_of
 
 CATALOG = default_catalog()
@@ -161,18 +162,6 @@ def test_the_replay_catches_a_slot_taken_twice() -> None:
     unaddressed = [s for s in steps if not any(isinstance(a, SetId) for a in s.actions)]
     with pytest.raises(Unsafe, match="has ID"):
         replay(unaddressed, analysis.as_found)
-
-
-NAMES = [model.name for model in CATALOG.models]
-battery_entry = st.fixed_dictionaries(
-    {"model": st.sampled_from(NAMES)},
-    optional={
-        "id": st.integers(min_value=0, max_value=20),
-        "firmware": st.sampled_from(["Z02T12", "Z01T16", "V15P15", "V3.37", "X9"]),
-        "serial": st.from_regex(r"[A-Z]{2}[0-9]{3}", fullmatch=True),
-    },
-)
-pins = st.sampled_from([[7, 8], [1, 2, 3, 4, 5, 6, 7, 8], [7], [1, 2, 7, 8], [3, 6, 7, 8], []])
 
 
 @st.composite
