@@ -104,16 +104,20 @@ def drawn_levers(svg: str) -> list[str]:
     """Read each switch's lever position from the SVG geometry: 'up' or 'down'."""
     import re
 
-    def centre_y(gid: str) -> float:
-        match = re.search(rf'<g id="{gid}">\s*<path d="([^"]+)"', svg)
-        assert match, gid
-        ys = [float(y) for y in re.findall(r"[ML] [\d.]+ ([\d.]+)", match.group(1))]
+    def centre_y(path: str) -> float:
+        ys = [float(y) for y in re.findall(r"[ML] [\d.]+ ([\d.]+)", path)]
         return (min(ys) + max(ys)) / 2
 
+    def path_of(gid: str) -> str:
+        match = re.search(rf'<path d="([^"]+)"[^>]* id="{gid}"', svg)
+        assert match, gid
+        return match.group(1)
+
+    slots = ["M" + subpath for subpath in path_of("slots").split("M") if subpath.strip()]
     levers = []
-    for number in range(1, svg.count('id="slot-') + 1):
+    for number, slot in enumerate(slots, start=1):
         # SVG y grows downward: a lever above its slot's centre is up.
-        up = centre_y(f"lever-{number}") < centre_y(f"slot-{number}")
+        up = centre_y(path_of(f"lever-{number}")) < centre_y(slot)
         levers.append("up" if up else "down")
     return levers
 
@@ -151,7 +155,7 @@ def test_both_sides_are_labelled_on_larger_than_off() -> None:
     svg = draw_dip_svg(("ON", "OFF", "ON", "OFF"), "up")
     sizes = {
         text: float(size)
-        for size, text in re.findall(r"font-size: ([\d.]+)px[^>]*>(ON|OFF)</text>", svg)
+        for size, text in re.findall(r'font-size="([\d.]+)"[^>]*>(ON|OFF)</text>', svg)
     }
     assert sizes["ON"] > sizes["OFF"] >= 7
 
@@ -173,3 +177,41 @@ def test_the_cache_key_changes_with_the_drawing(monkeypatch: pytest.MonkeyPatch)
         dip.dip_svg(("ON", "OFF"), "up")
     dip.dip_svg.cache_clear()
     assert len(keys) == 2 and keys[0] != keys[1]
+
+
+@pytest.mark.slow
+def test_the_drawing_is_lean_and_its_labels_centred() -> None:
+    """The renderer draws a block again on every sheet and pays per node: no groups, no CSS
+    to parse, no text set on its middle (WeasyPrint makes each such text an image of its own
+    in the PDF). The numbers still stand centred under their slots, ON and OFF centred on one
+    line, as matplotlib placed them."""
+    import re
+
+    from generator.sheet.figures.dip import LABELS_W, draw_dip_svg
+    from generator.sheet.fit import advance
+
+    svg = draw_dip_svg(("ON", "OFF", "ON", "OFF", "ON", "ON"), "up")
+    assert "<g" not in svg and "style=" not in svg and "text-anchor" not in svg
+    assert svg.count("<path") == 1 + 1 + 1 + 6  # body, arrow, the slots, a lever each
+    slots = re.search(r'<path d="([^"]+)"[^>]* id="slots"', svg)
+    assert slots
+    centres = []
+    for subpath in slots.group(1).split("M")[1:]:
+        xs = [float(x) for x in re.findall(r"([\d.]+) [\d.]+", subpath)]
+        centres.append((min(xs) + max(xs)) / 2)
+    numbers = re.search(r'<text x="([\d. ]+)"[^>]*font-weight="700"[^>]*>(\d+)</text>', svg)
+    assert numbers and numbers.group(2) == "123456"
+    for x, digit, centre in zip(numbers.group(1).split(), "123456", centres, strict=True):
+        assert abs(float(x) + advance(digit, 8.5, bold=True) / 2 - centre) < 0.01, digit
+    labels = dict(
+        (text, (float(x), float(size), weight))
+        for x, weight, size, text in re.findall(
+            r'<text x="([\d.]+)" y="[\d.]+"( font-weight="700")? font-size="([\d.]+)">(ON|OFF)<',
+            svg,
+        )
+    )
+    assert sorted(labels) == ["OFF", "ON"]
+    on, off = (
+        x + advance(t, size, bold=bool(w)) / 2 for t, (x, size, w) in sorted(labels.items())[::-1]
+    )
+    assert abs(on - off) < 0.01 and 0 < on < LABELS_W * 72

@@ -195,7 +195,7 @@ def test_models_and_dip_drawings(client: TestClient) -> None:
         == "default-src 'none'; style-src 'unsafe-inline'"
     )
     assert drawing.text.startswith("<svg") and 'id="lever-4"' in drawing.text
-    assert "font-family: 'Atkinson Hyperlegible', sans-serif" in drawing.text
+    assert 'font-family="Atkinson Hyperlegible, sans-serif"' in drawing.text
     for params in [{"model": "LL-S", "id": "99"}, {"model": "LL-Z", "id": "1"}, {"id": "-1"}]:
         assert client.get("/figures/dip.svg", params=params).status_code == 404
 

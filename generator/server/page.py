@@ -29,7 +29,6 @@ FILES = {
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 DAY = "public, max-age=86400"
 _DRAWING = threading.Lock()
-FONT = re.compile(r"(font-family: '[^']*')")
 PLAIN_ID = re.compile(r"[0-9]{1,3}")
 
 
@@ -69,8 +68,7 @@ async def dip_figure(request: Request) -> Response:
     states = model.dip.states(int(given))
     loop = asyncio.get_running_loop()
     svg = await loop.run_in_executor(None, _drawn, api.dip_drawing, states, model.dip.on_side)
-    # An image cannot load the page's font: let the browser fall back to a sans-serif one.
-    svg = FONT.sub(r"\1, sans-serif", svg)
+    # An image cannot load the page's font: the drawing names a sans-serif one to fall back on.
     return Response(
         svg,
         media_type="image/svg+xml",

@@ -44,9 +44,15 @@ def _advances(bold: bool) -> tuple[dict[int, float], float]:
 
 
 def width(text: str, size: float, bold: bool = False) -> float:
-    """The width of one line of text in points."""
+    """The width of one line of text in points, with room to spare."""
+    return advance(text, size, bold) * SAFETY
+
+
+def advance(text: str, size: float, bold: bool = False) -> float:
+    """The sum of the characters' advance widths in points: the width WeasyPrint gives a line
+    of SVG text, which it sets one character at a time."""
     widths, fallback = _advances(bold)
-    return sum(widths.get(ord(char), fallback) for char in text) * size * SAFETY
+    return sum(widths.get(ord(char), fallback) for char in text) * size
 
 
 def clip(text: str, room: float, size: float, bold: bool = False) -> str:

@@ -1,0 +1,59 @@
+"""What the renderer does for one sheet, counted, not timed (speed is the benchmark's,
+bench/run.py): how often each page is laid out."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import api
+
+pytestmark = pytest.mark.slow  # lays out a sheet
+
+
+def test_a_page_with_page_references_is_laid_out_once_more_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The benchmark's 16-battery bank: 'as shown in 3 · DIP switches, page 3' on the last
+    page needs that page laid out once more when the page is known; WeasyPrint 70 laid it out
+    twice more (sheet.css says why, and how the second is avoided)."""
+    from weasyprint.layout import page as pages
+
+    from bench.run import BANKS, spec_text
+    from generator.sheet.pdf import lay_out
+    from generator.sheet.render import render_html
+
+    spec = tmp_path / "bank16.yaml"
+    spec.write_text(spec_text(BANKS[16]))
+    checked = api.check(api.read_spec(spec))
+    assert checked.analysis is not None
+    html = render_html(checked.analysis, spec.name)
+    made: collections.Counter[int] = collections.Counter()
+    make_page = pages.make_page
+
+    def counted(*args: Any) -> Any:
+        made[args[4]] += 1  # the page number
+        return make_page(*args)
+
+    monkeypatch.setattr(pages, "make_page", counted)
+    document = lay_out(html)
+    count = len(document.pages)
+    texts = ["".join(box.text for box in _text_boxes(page._page_box)) for page in document.pages]
+    holding = {n for n, text in enumerate(texts, start=1) if "DIP switches, page" in text}
+    assert holding == {count}, texts
+    assert made == {n: 2 if n in holding else 1 for n in range(1, count + 1)}
+    assert f"DIP switches, page {_page_of('3 · DIP switches', texts)}" in texts[-1]
+
+
+def _text_boxes(box: Any) -> list[Any]:
+    found = [box] if hasattr(box, "text") and isinstance(box.text, str) else []
+    for child in getattr(box, "children", ()):
+        found += _text_boxes(child)
+    return found
+
+
+def _page_of(heading: str, texts: list[str]) -> int:
+    return next(n for n, text in enumerate(texts, start=1) if heading + ":" in text)
