@@ -227,3 +227,26 @@ def test_as_found_keeps_every_serial(spec: Path, lang: str) -> None:
     for battery in analysis.as_found.batteries:
         if battery.serial:
             assert any(line.split(" · ")[0] == battery.serial for line in lines), battery.serial
+
+
+def test_rack_text_is_set_from_its_start_and_still_centred() -> None:
+    """No text-anchor (WeasyPrint makes every text set on its middle or end a PDF image of its
+    own): the position numbers are moved by half their width, and stand centred left of their
+    battery's box as before; MASTER still ends inside the master's box."""
+    from generator.sheet.figures.rack import POS_W, PT
+    from generator.sheet.fit import advance
+
+    svg = rack_drawing(analysis_of(EXAMPLE).plan, 7.2, 8.0).svg
+    assert "text-anchor" not in svg
+    boxes, texts = boxes_and_texts(svg)
+    battery_boxes = [b for b in boxes if b[3] > 20 and b[0] > POS_W * PT / 2]
+    numbers = [t for t in texts if t[3].isdigit() and t[2] == 13]
+    assert [t[3] for t in numbers] == [str(n) for n in range(1, len(numbers) + 1)]
+    for x, y, size, number in numbers:
+        box = next(b for b in battery_boxes if b[1] <= y <= b[1] + b[3])
+        centre = x + advance(number, size, bold=True) / 2
+        assert abs(centre - (box[0] - POS_W * PT / 2)) < 0.1, number
+    [(x, _y, size, _text)] = [t for t in texts if t[3] == "MASTER"]
+    master = next(b for b in battery_boxes if b[1] <= _y <= b[1] + b[3])
+    end = x + advance("MASTER", size, bold=True)
+    assert master[0] < x and end < master[0] + master[2]

@@ -181,9 +181,14 @@ class _Svg:
     ) -> None:
         style = ' font-weight="bold"' if bold else ""
         style += ' fill="#fff"' if white else ""
+        # Set from its start, moved by the width WeasyPrint gives it (text-anchor: middle or
+        # end would make each such text a PDF image of its own, drawn on every page).
+        start = round(x * PT, 1)
+        if anchor != "start":
+            start -= fit.advance(content, size, bold) / (2 if anchor == "middle" else 1)
         self.parts.append(
-            f'<text x="{x * PT:.1f}" y="{y * PT:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'dominant-baseline="central"{style}>{escape(content)}</text>'
+            f'<text x="{start:.{1 if anchor == "start" else 3}f}" y="{y * PT:.1f}" '
+            f'font-size="{size}" dominant-baseline="central"{style}>{escape(content)}</text>'
         )
 
     def document(self, width: float, height: float) -> str:
