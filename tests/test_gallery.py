@@ -325,6 +325,23 @@ def test_a_switch_state_never_splits(sheet: Built) -> None:
                 assert not re.search(r"(^|· )\d+$", line.text), (number, line.text)
 
 
+def test_a_serial_never_splits(gallery: dict[str, Built]) -> None:
+    """A serial in a finding or a change step stays on one line, never broken after one of
+    its hyphens ("LV2-4-2207-" / "0156"), in English and Spanish."""
+    checked = 0
+    for name, built in gallery.items():
+        analysis = api.check(api.read_spec(built.job.spec)).analysis
+        assert analysis is not None
+        serials = [b.serial for b in analysis.plan.batteries if b.serial and "-" in b.serial]
+        for page in built.pages:
+            for word in page.words:
+                piece = word.text.strip("()")
+                broken = [s for s in serials if s != piece and s.startswith(piece)]
+                assert not (piece.endswith("-") and broken), (name, word.text, broken)
+            checked += bool(serials)
+    assert checked > 0
+
+
 def test_only_the_spec_file_name_is_printed(sheet: Built) -> None:
     """Specs are built from absolute paths; their folders never reach the page."""
     text = " ".join(page.text for page in sheet.pages)
@@ -346,7 +363,10 @@ def test_a_wrong_bank_shows_the_corrected_rack_on_page_one(
         assert "NOT INSTALLABLE" not in " ".join(page.text for page in gallery[name].pages)
     elif name == "wrong_look_alikes":  # batteries the guide does not cover: taken out first
         assert "CORRECTED NOT installable: see change 1" in first
-        assert "1 Not solved by rearranging: LifePower4 V2 at position 2 is not covered" in opening
+        assert (
+            "1 Not solved by rearranging: LifePower4 V2 (serial LP4V2-0611) at position 2 is "
+            "not covered" in opening
+        )
     else:
         assert "CORRECTED install this" in first
     assert "AS FOUND (from the spec)" in opening and "Changes, in this order" in opening
@@ -432,7 +452,10 @@ def test_look_alikes_are_refused_by_name_never_drawn_as_a_guide_model(
 ) -> None:
     text = " ".join(page.text for page in gallery["wrong_look_alikes"].pages)
     for refused, why in [
-        ("LifePower4 V2 at position 2", "it has 6 DIP switches and speaks the LL-V2 protocol"),
+        (
+            "LifePower4 V2 (serial LP4V2-0611) at position 2",
+            "it has 6 DIP switches and speaks the LL-V2 protocol",
+        ),
         ("LifePower4 V2 with auto-ID at position 3", "it has no DIP switches at all"),
         ("EG4 280Ah Indoor Wall Mount at position 4", "it is a wall-mount battery"),
     ]:
@@ -464,6 +487,12 @@ def test_support_cases_in_spanish(gallery: dict[str, Built]) -> None:
         for battery in analysis.plan.batteries:
             if battery.serial:
                 assert battery.serial in pages[0].text, (job.name, battery.serial)
+        if job.name == "support_scrambled_eight_es":  # findings name serials in Spanish too
+            assert (
+                "E102 LifePower4 (n.º de serie LP4-2011-3310) en la posición 1 con ID 1 es la "
+                "maestra, pero LL-S (n.º de serie LLS2409-1187) en la posición 4 con ID 1 es "
+                "más nueva." in text
+            )
         for number, page in enumerate(pages, start=1):
             assert f"Página {number} de {len(pages)}" in page.text
             for word in page.words:
@@ -490,9 +519,12 @@ def test_support_case_scrambled_eight(gallery: dict[str, Built]) -> None:
     assert "keep it" not in text  # no error whose fix is to keep what is there
     # The full cables between two new-generation batteries are no error; the one between the
     # LifePower4 and the LL-V2 (4 DIP) at 6-7 is.
-    assert "the cable between LL-V2 (4 DIP) at position 2" not in text
-    assert "the cable between LL-V2 (6 DIP) at position 3" not in text
-    assert "the cable between LifePower4 at position 6 with ID 0 and LL-V2 (4 DIP)" in text
+    assert "the cable between LL-V2 (4 DIP) (serial LV2-4-2207-0155) at position 2" not in text
+    assert "the cable between LL-V2 (6 DIP) (serial LV2-6-2312-0458) at position 3" not in text
+    assert (
+        "the cable between LifePower4 (serial LP4-2011-3311) at position 6 with ID 0 and "
+        "LL-V2 (4 DIP) (serial LV2-4-2207-0156)" in text
+    )
     # The cable table lists each cable with the pins it will have: 1-2 keeps its 7+8 cable.
     assert "1 2 standard 7–8 2 3 standard 1–8 3 4 standard 1–8 4 5 PINS 7+8 ONLY 7–8" in text
     assert (
@@ -503,6 +535,19 @@ def test_support_case_scrambled_eight(gallery: dict[str, Built]) -> None:
     assert "2 Neighbour cable, pins 7 and 8 only (to bring)" in text
     errors = text[text.index("ERRORS (") : text.index("Warnings (")]
     assert errors.count("Fix: change") == errors.count("ERROR E")  # every error points to one
+    # Every finding names its batteries by serial, beside the position as found (point 4).
+    assert (
+        "E102 LifePower4 (serial LP4-2011-3310) at position 1 with ID 1 is the master, but "
+        "LL-S (serial LLS2409-1187) at position 4 with ID 1 is newer. Fix: changes 6 and 13 "
+        "above." in text
+    )
+    warnings = text[text.index("Warnings (") :]
+    assert (
+        "W201 LL-S (serial LLS2409-1187) at position 4 with ID 1 is newer than LL-V2 (6 DIP) "
+        "(serial LV2-6-2312-0458) at position 3 with ID 3 above it. Fix: change 13 above."
+        in warnings
+    )
+    assert errors.count("(serial ") + warnings.count("(serial ") >= 19
 
 
 def test_support_case_lls_on_a_full_bank(gallery: dict[str, Built]) -> None:

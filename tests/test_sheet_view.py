@@ -227,3 +227,25 @@ def test_as_found_keeps_every_serial(spec: Path, lang: str) -> None:
     for battery in analysis.as_found.batteries:
         if battery.serial:
             assert any(line.split(" · ")[0] == battery.serial for line in lines), battery.serial
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("Take out the LL-V2 (4 DIP) (serial LV2-4-2207-0155) from position 2.", "LV2-4-2207-0155"),
+        ("Saque la LifePower4 (n.º de serie LP4-2011-3310) de la posición 1.", "LP4-2011-3310"),
+        ("the LL-S (serial LL-S-0042) at position 1", "LL-S-0042"),  # a model name inside
+    ],
+)
+def test_a_serial_in_a_sentence_is_kept_on_one_line(sentence: str, kept: str) -> None:
+    """The sheet's sentences (findings, change steps) never break a serial after a hyphen."""
+    from generator.sheet.render import keep_states
+
+    html = str(keep_states(sentence))
+    # The serial's characters all stand in one no-break span (a model name inside may have
+    # its own), closed just before the parenthesis.
+    kept_span = re.search(
+        r'<span class="nobr">((?:[^<]|<span class="nobr">[^<]*</span>)*)</span>\)', html
+    )
+    assert kept_span is not None, html
+    assert re.sub(r"<[^>]+>", "", kept_span[1]) == kept

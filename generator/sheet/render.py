@@ -48,14 +48,19 @@ RANGE = re.compile(r"\b\d+–\d+\b")  # a pair of positions, "10–11"
 SECTION = re.compile(r"\b(\d) · (?=\w)")  # a section's number: "2 · Firmware"
 # A model name that a line could break inside ("LL-" / "S", "(4" / "DIP)"), a version number.
 WHOLE = re.compile(r"\bLL-[A-Z0-9]+(?: \(\d DIP\))?|\(\d DIP\)|\b[A-Z]\d+(?:\.\d+)+\b")
+# A serial as the sentences give it ("(serial LV2-4-2207-0156)", "(n.º de serie …)"), not
+# broken after one of its hyphens; one too long for a line may still break.
+SERIAL = re.compile(r"(?:(?<=\(serial )|(?<=\(n\.º de serie ))[^\s()<>]{1,32}(?=\))")
 
 
 def keep_states(text: str) -> Markup:
     """Text, escaped, with each switch state ("6 ON") kept on one line (a no-break space),
-    each pair of positions ("10–11") and each model name ("LL-V2 (4 DIP)") too (the line
-    may not break after a dash), and a section's number with its name ("2 · Firmware")."""
+    each pair of positions ("10–11"), each model name ("LL-V2 (4 DIP)") and each serial too
+    (the line may not break after a dash), and a section's number with its name
+    ("2 · Firmware")."""
     kept = STATE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), escape(text))
     kept = SECTION.sub(lambda m: f"{m.group(1)}\u00a0·\u00a0", kept)
+    kept = SERIAL.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', kept)
     kept = WHOLE.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', kept)
     return Markup(RANGE.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', kept))
 
