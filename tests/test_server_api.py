@@ -62,6 +62,7 @@ def test_page_has_a_csp_and_only_its_own_resources(client: TestClient) -> None:
         assert answer.status_code == 200 and "content-security-policy" in answer.headers
     assert "http" not in client.get("/static/app.js").text
     assert client.get("/static/page.py").status_code == 404
+    assert client.get("/static/page.html").status_code == 404  # only as rendered, at /
     assert client.get("/static/..%2Fpage.py").status_code == 404
 
 
