@@ -152,7 +152,7 @@ def test_the_code_is_inside_the_page_and_clear_of_everything(
     assert min(zone.tobytes()) > 160, "something is drawn in the quiet zone"
     for text in page_texts(sheets[bank]):
         assert "Scan to reload this bank in eg4sheet" in text
-        assert ("the job fields did not fit" in text) == (bank == "64")
+        assert ("(the bank alone: copy the job fields from this sheet)" in text) == (bank == "64")
 
 
 @pytest.mark.slow
