@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from generator.bank.catalog import Catalog
-from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf
+from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf, example_sheet
 from tests.sheet_helpers import page_texts
 
 pytestmark = pytest.mark.slow  # every test reads a rendered PDF
@@ -29,8 +29,8 @@ EXAMPLE_ROWS = [  # position, ID, model, DIP in words, required firmware
 
 
 @pytest.fixture(scope="module")
-def example_pdf(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> bytes:
-    return build_pdf(EXAMPLE)
+def example_pdf() -> bytes:
+    return example_sheet()
 
 
 @pytest.fixture(scope="module")
