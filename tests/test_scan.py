@@ -24,7 +24,7 @@ from generator.bank import payload
 from generator.errors import UserError
 from generator.sheet import scan
 from generator.sheet.figures import qr
-from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf
+from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf, example_sheet
 from tests.hostile_scenarios import tall_png
 from tests.sheet_helpers import page_texts
 
@@ -82,7 +82,10 @@ Scanned = Callable[[str, int, bool], Image.Image]
 
 @pytest.fixture(scope="module")
 def sheets() -> dict[str, bytes]:
-    return {bank: build_pdf(spec) for bank, (spec, _) in BANKS.items()}
+    return {
+        bank: example_sheet() if spec == EXAMPLE else build_pdf(spec)
+        for bank, (spec, _) in BANKS.items()
+    }
 
 
 @pytest.fixture(scope="module")
