@@ -19,7 +19,7 @@ from generator import api
 from generator.bank.catalog import Catalog
 from generator.company import Company
 from tests.helpers import ROOT, WRONG_BANKS, counting_layouts
-from tests.sheet_words import Page, pdf_pages
+from tests.sheet_words import Page, broken, line_breaks, pdf_pages
 
 # Every test reads sheets rendered once for the session; under pytest-xdist they all run on
 # one worker (./dev test distributes by file), so each sheet is rendered once in all.
@@ -108,6 +108,7 @@ class Built:
     models: list[str]
     job_fields: dict[str, str]  # quote, revision, date as written in the spec
     changes: bool = False  # the sheet carries a change list (a wrong bank)
+    pdf: bytes = b""
 
 
 def build(job: Job) -> tuple[bytes, int]:
@@ -158,7 +159,7 @@ def gallery(drawing_cache: Path) -> dict[str, Built]:
         }
         models = [battery.model.name for battery in plan.batteries]
         changes = checked.analysis.shows_changes
-        built[job.name] = Built(job, pdf_pages(pdf), len(models), models, fields, changes)
+        built[job.name] = Built(job, pdf_pages(pdf), len(models), models, fields, changes, pdf)
     return built
 
 
@@ -212,29 +213,90 @@ def title_fields(page: Page) -> dict[str, str]:
 
 def test_title_block_on_every_page(sheet: Built) -> None:
     """Quote, revision and date in the title block at the top of every page (a field too long
-    for its box shows its start and an ellipsis); 'Page N of M' at the foot."""
+    for its box shows its start and an ellipsis, and stands in full on page 1); 'Page N of M'
+    at the foot."""
     count = len(sheet.pages)
+    first = " ".join(sheet.pages[0].text.split())
     for number, page in enumerate(sheet.pages, start=1):
         shown = title_fields(page)
         for name, value in sheet.job_fields.items():
             packed, printed = value.replace(" ", ""), shown[name].replace(" ", "")
-            if len(value) <= 40:
+            if len(value) <= 16 or printed == packed:
                 assert printed == packed, (number, name, printed)
             else:
                 assert printed.endswith("…") and packed.startswith(printed[:-1]), (number, name)
+                assert " ".join(value.split()) in first, (number, name)
         assert f"Page {number} of {count}" in page.band(page.height - MARGIN_BOTTOM, page.height)
 
 
 def test_long_fields_shown_in_full(gallery: dict[str, Built]) -> None:
-    """The issue's own examples fit their boxes whole: a long title's first line, and a quote
-    like Q-2026-0317-REV-B-FINAL-APPROVED."""
+    """Where the title block cuts a field short (its start and an ellipsis, never a word
+    broken after a hyphen), page 1's job block gives every job field in full, each quote and
+    date whole on one line (issue 18, point 7)."""
+    for name in ("long_fields", "longest_fields_a4_company"):
+        built = gallery[name]
+        job = api.check(api.read_spec(built.job.spec)).analysis
+        assert job is not None
+        first = built.pages[0]
+        text = " ".join(first.text.split())
+        fields = vars(job.plan.job)
+        for key in ("title", "customer", "site", "installer", "quote", "revision", "date"):
+            assert " ".join(fields[key].split()) in text, (name, key)
+        words = [word.text for word in first.words]
+        for token in fields["quote"].split():  # each piece of the quote whole on one line
+            assert token in words, (name, token)
     page = gallery["long_fields"].pages[0]
+    assert any(line.text == "Date 24 novembre 2026" for line in page.lines())
     assert title_fields(page) == {
-        "quote": "Q-2026-0317-REV- B-FINAL-APPROVED",
+        "quote": "Q-2026-0317-REV-B-…",
         "revision": "12b (après visite)",
         "date": "24 novembre 2026",
     }
     assert "RésidenceÑúñez-Ødegård,système" in page.band(0, MARGIN_TOP).replace(" ", "")
+    assert "Q-2026-0317-REV-B-FINAL-APPROVED" in [word.text for word in page.words]
+    for name in ("long_fields", "longest_fields_a4_company"):
+        caption = gallery[name].pages[0].band(0, MARGIN_TOP)
+        assert "did not fit" not in caption and "copy the job fields from this sheet" in caption
+
+
+def test_a_sheet_without_a_cut_field_has_no_job_block(gallery: dict[str, Built]) -> None:
+    for name in ("eight", "support_scrambled_eight"):
+        assert not any(line.text.startswith("Job Title") for line in gallery[name].pages[0].lines())
+        assert "Title Whitfield" not in gallery[name].pages[0].text
+
+
+# Sheets whose model names, IDs, dates, quote and licence numbers were seen broken over two
+# lines (issue 18, point 7), and a Spanish one.
+WHOLE_TOKENS = [
+    "long_fields",
+    "longest_fields_a4_company",
+    "four",
+    "eight",
+    "support_scrambled_eight",
+    "support_scrambled_eight_es",
+]
+TOKEN_PATTERNS = [
+    r"\bIDs? \d+(?:–\d+)?",  # "ID 64", "IDs 1–15"
+    r"\b\d{4}-\d{2}-\d{2}\b",  # a date
+    r"\b(?:[Pp]ages?|[Pp]áginas?) \d+(?:–\d+)?",
+    r"\b\d+–\d+\b",  # a range of positions or pins
+    r"\bTECL 34567\b|\(512\) 555-0142",  # the company's licence and phone
+]
+
+
+@pytest.mark.parametrize("name", WHOLE_TOKENS)
+def test_no_identifying_token_breaks_over_two_lines(gallery: dict[str, Built], name: str) -> None:
+    """Model names, IDs and ID ranges, dates, page numbers, the quote, the licence and the
+    phone number each stand whole on one line, on every page and in the company block."""
+    built = gallery[name]
+    quote, date = built.job_fields["quote"], built.job_fields["date"]
+    # The quote's pieces, and a date (not a 200-character text in the date field).
+    fields = [*quote.split(), *([date] if len(date) <= 30 else [])]
+    literal = sorted({*built.models, *fields} - {"—"}, key=len, reverse=True)
+    patterns = [re.escape(text) for text in literal] + TOKEN_PATTERNS
+    token = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    for number, pairs in enumerate(line_breaks(built.pdf), start=1):
+        assert broken(pairs, token) == [], (name, number)
 
 
 def test_no_heading_or_table_header_ends_a_page(sheet: Built) -> None:

@@ -16,7 +16,7 @@ from generator import api
 from generator.bounded import MAX_SHEET_BYTES
 from generator.server.app import create_app
 from generator.server.config import MAX_BODY, ServerSettings, is_loopback
-from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult, build_pdf
+from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult, example_sheet
 
 YAML = {"Content-Type": "application/yaml"}
 JSON = {"Content-Type": "application/json"}
@@ -115,7 +115,7 @@ def test_fix_is_plan_fix(
 
 @pytest.fixture(scope="module")
 def example_pdf() -> bytes:
-    return build_pdf(EXAMPLE)
+    return example_sheet()
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ from generator.bank.paper import DEFAULT_PAPER, PAPERS
 from generator.bank.spec import BATTERY, JOB
 from generator.server.desk import FORM_LABELS
 from generator.sheet.view import sheet_view
-from tests.helpers import EXAMPLE, WRONG_BANKS, analysis_of, build_pdf, findings_for
+from tests.helpers import EXAMPLE, WRONG_BANKS, analysis_of, build_pdf, example_sheet, findings_for
 from tests.serving import browser_missing
 
 pytestmark = pytest.mark.slow  # one server, one browser per worker (./dev test: a file per worker)
@@ -143,7 +143,7 @@ def test_wrong_bank_shows_e102_with_its_hint_and_corrects_it(desk: Desk) -> None
 
 def test_loading_a_sheet_pdf_brings_back_its_bank(desk: Desk, tmp_path: Path) -> None:
     sheet = tmp_path / "customer-sheet.pdf"
-    sheet.write_bytes(build_pdf(EXAMPLE))
+    sheet.write_bytes(example_sheet())
     desk.load_file(sheet)
     desk.wait(lambda: desk.message() == "Loaded the bank from the sheet customer-sheet.pdf.")
     assert desk.find('[data-job="title"]').get_attribute("value") == "Garcia residence, ESS bank A"
