@@ -29,6 +29,9 @@ class Desk:
         self.driver.execute_script("localStorage.clear(); sessionStorage.clear();")
         self.driver.get(self.base + "/")
         self.wait(lambda: self.status().startswith("Add a battery"))
+        # The page says so before the models arrive; what is typed before the form is drawn
+        # from them would be drawn over.
+        self.wait(lambda: self.finds("#add-model option"))
 
     def wait(self, condition: Callable[[], T], seconds: float = WAIT_SECONDS) -> T:
         def check(_: Any) -> T:

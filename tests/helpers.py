@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,6 +61,13 @@ def build_pdf(
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / f"{spec.stem}.pdf").write_bytes(sheet.pdf)
     return sheet.pdf
+
+
+@functools.cache
+def example_sheet() -> bytes:
+    """The example's sheet, built once per test process for the tests that only read it (bytes:
+    nothing can change it); a test that a build repeats itself calls build_pdf again."""
+    return build_pdf(EXAMPLE)
 
 
 @dataclass

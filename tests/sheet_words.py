@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 import subprocess
@@ -108,3 +109,49 @@ def pdf_pages(pdf: bytes) -> list[Page]:
         )
         for width, height, body in PAGE.findall(out)
     ]
+
+
+BLOCK = re.compile(r"<block [^>]*>(.*?)</block>", re.S)
+LINE = re.compile(
+    r'<line xMin="[\d.-]+" yMin="([\d.-]+)" xMax="[\d.-]+" yMax="([\d.-]+)">(.*?)</line>', re.S
+)
+WORD_TEXT = re.compile(r"<word [^>]*>(.*?)</word>")
+
+
+def line_breaks(pdf: bytes) -> list[list[tuple[str, str]]]:
+    """Per page, each line that runs on to the next one below it (pdftotext's blocks): the
+    pairs of texts, where a word broken over two lines would show."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sheet.pdf"
+        path.write_bytes(pdf)
+        command = ["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    pages = []
+    for _width, _height, body in PAGE.findall(out):
+        pairs = []
+        for block in BLOCK.findall(body):
+            lines = [
+                (float(top), float(bottom), " ".join(map(html.unescape, WORD_TEXT.findall(text))))
+                for top, bottom, text in LINE.findall(block)
+            ]
+            for (_top, bottom, upper), (top, _bottom, lower) in itertools.pairwise(lines):
+                if top >= bottom - 1:  # the next line starts below this one
+                    pairs.append((upper, lower))
+        pages.append(pairs)
+    return pages
+
+
+def broken(pairs: list[tuple[str, str]], token: re.Pattern[str]) -> list[str]:
+    """The tokens (matches of `token`) that a line break splits in two: at a space, or after
+    a dash at the end of a line."""
+    found = []
+    for upper, lower in pairs:
+        for joint in (" ", "") if upper.endswith(("-", "–", "/")) else (" ",):
+            joined = upper + joint + lower
+            for match in token.finditer(joined):
+                head = joined[match.start() : len(upper)]
+                if match.start() < len(upper) < match.end() - len(joint) and not token.fullmatch(
+                    head
+                ):
+                    found.append(f"{head!r} / {joined[len(upper) + len(joint) : match.end()]!r}")
+    return found

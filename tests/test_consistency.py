@@ -26,7 +26,8 @@ WRONG = sorted(WRONG_BANKS.glob("*.yaml")) + sorted(
 )
 
 MOVE = re.compile(
-    r"move the (?P<model>.+?) at position (?P<was>\d+) to position (?P<pos>\d+) and "
+    r"move the (?P<model>.+?)(?: \(serial (?P<serial>[^)]*)\))? at position (?P<was>\d+) to "
+    r"position (?P<pos>\d+) and "
     r"set ID (?P<id>\d+) \((?P<dip>[^)]*)\)"
 )
 SETTING = re.compile(r"set ID (?P<id>\d+) \((?P<dip>[^)]*)\)")
@@ -56,7 +57,7 @@ def check_hints(analysis: Analysis) -> int:
         spans = []
         for move in MOVE.finditer(hint):
             battery = corrected(plan, int(move["was"]))
-            assert move["model"] == battery.model.name, hint
+            assert (move["model"], move["serial"]) == (battery.model.name, battery.serial), hint
             assert (int(move["pos"]), int(move["id"])) == (battery.position, battery.id), hint
             assert move["dip"] == battery.dip_words, hint
             spans.append(move.span())

@@ -4,13 +4,23 @@ and the correction drawn as the sheet draws it."""
 
 from __future__ import annotations
 
+import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from generator import api
-from generator.server.desk import FORM_WORDS, correction, desk_findings
+from generator.bank.limits import MAX_COUNT
+from generator.bank.paper import DEFAULT_PAPER, PAPERS
+from generator.bank.pins import ALL_PINS
+from generator.bank.spec import JOB
+from generator.bank.yamlsrc import MAX_BYTES
+from generator.bounded import MAX_SHEET_BYTES
+from generator.server import desk
+from generator.server.desk import FORM_LABELS, FORM_WORDS, correction, desk_findings
+from generator.server.page import render_page
 from generator.sheet.view import sheet_view
 from tests.helpers import EXAMPLE, WRONG_BANKS, analysis_of, findings_for
 
@@ -94,3 +104,53 @@ def test_a_value_the_form_cannot_take_is_named_by_its_label() -> None:
     ]
     assert wrong.message == "“ID set” of battery at position 1 must be a whole number, not 'x'"
     assert wrong.hint == "type a number from 0 to 64"
+
+
+class FormOfPage(HTMLParser):
+    """What the page's form is made of: job fields, paper options, the count box."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.job: list[str] = []
+        self.papers: list[tuple[str, bool]] = []
+        self.attrs: dict[str, dict[str, str | None]] = {}
+        self.in_paper = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if "data-job" in found:
+            self.job.append(str(found["data-job"]))
+        if found.get("id"):
+            self.attrs[str(found["id"])] = found
+        if tag == "select":
+            self.in_paper = found.get("id") == "paper"
+        elif tag == "option" and self.in_paper:
+            self.papers.append((str(found["value"]), "selected" in found))
+
+
+def test_the_page_form_is_made_from_the_specs_definitions() -> None:
+    form = FormOfPage()
+    form.feed(render_page().decode())
+    assert sorted(form.job) == sorted(JOB.names)
+    assert form.papers == [(name, name == DEFAULT_PAPER) for name in PAPERS]
+    count = form.attrs["add-count"]
+    assert (count["min"], count["max"]) == ("1", str(MAX_COUNT))
+    assert json.loads(str(form.attrs["batteries"]["data-labels"])) == FORM_LABELS
+    assert form.attrs["cables"]["data-pins"] == " ".join(map(str, sorted(ALL_PINS)))
+    limits = form.attrs["load-file"]
+    assert (limits["data-spec-bytes"], limits["data-sheet-bytes"]) == (
+        str(MAX_BYTES),
+        str(MAX_SHEET_BYTES),
+    )
+
+
+def test_the_page_writes_no_markup_from_its_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's form is autoescaped: a label is text, even one that looks like markup."""
+    monkeypatch.setitem(desk.JOB_LABELS, "lang", "<b>Sheet</b> 'language'")
+    monkeypatch.setitem(desk.FORM_LABELS, "count", "Count' onclick='x")
+    page = render_page().decode()
+    assert "&lt;b&gt;Sheet&lt;/b&gt; &#39;language&#39;" in page and "<b>" not in page
+    form = FormOfPage()
+    form.feed(page)
+    assert json.loads(str(form.attrs["batteries"]["data-labels"]))["count"] == "Count' onclick='x"
+    assert "onclick" not in form.attrs["batteries"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from generator.bank.diagnostics import Finding
+from generator.bank.i18n import _, language
 from tests.helpers import findings_for
 
 GOOD_BANK = """\
@@ -282,3 +285,254 @@ def test_findings_are_all_collected_and_sorted_by_position() -> None:
 )
 def test_aliases_are_accepted(spelling: str) -> None:
     assert "E101" not in [f.code for f in findings_for(f"batteries:\n  - model: {spelling}\n")]
+
+
+# --- serials: a battery the spec gives a serial for is named by it (issue 18, point 4) ------
+# Its as-found position stays beside it: the crew finds the battery by the position and is
+# sure of it by the label, whatever position the correction gives it.
+
+SERIALED = {
+    "order": """\
+        batteries:
+          - model: LL-V2 (4 DIP)
+            serial: V2-0001
+            id: 1
+            firmware: Z01T16
+          - model: LL-S
+            serial: LLS-0002
+            id: 1
+          - model: LifePower4
+            serial: LP4-0003
+            firmware: V2.10
+        """,
+    "split": """\
+        batteries:
+          - model: LL-S
+            serial: LLS-0001
+          - model: LL-V1
+            serial: V1-0002
+          - model: LL-V2 (4 DIP)
+            serial: V2-0003
+          - model: LL-V1
+            serial: V1-0004
+        """,
+    "cables": """\
+        batteries:
+          - model: LL-S
+            serial: LLS-0001
+          - model: LL-V2 (4 DIP)
+            serial: V2-0002
+          - model: LL-V1
+            serial: V1-0003
+          - model: LL-V1
+            serial: V1-0004
+        cables:
+          - between: [1, 2]
+            pins: [7]
+          - between: [2, 3]
+            pins: [1, 2, 3, 4, 5, 6, 7, 8]
+        """,
+    "extra pins": """\
+        batteries:
+          - model: LL-S
+            serial: LLS-0001
+          - model: LL-V2 (4 DIP)
+            serial: V2-0002
+          - model: LL-V1
+            serial: V1-0003
+        cables:
+          - between: [1, 2]
+            pins: [7, 8]
+          - between: [2, 3]
+            pins: [1, 2, 7, 8]
+        """,
+    "names": """\
+        batteries:
+          - model: LL-V3
+            serial: X-0001
+          - model: LifePower4 V2
+            serial: X-0002
+          - model: LL-V2
+            serial: X-0003
+        """,
+    "too large": "batteries:\n  - model: LL-S\n"
+    + "".join(f"  - model: LL-V1\n    serial: V1-{n:04}\n" for n in range(2, 18)),
+}
+CHANGE = "1 OFF · 2 ON · 3 ON · 4 ON · 5 ON · 6 ON"  # the LL-S at ID 1
+# (spec, code, position, message, hint or None where another test holds it)
+SERIAL_FINDINGS = [
+    (
+        "order",
+        "E102",
+        1,
+        "LL-V2 (4 DIP) (serial V2-0001) at position 1 with ID 1 is the master, but LL-S "
+        "(serial LLS-0002) at position 2 with ID 1 is newer",
+        f"move the LL-S (serial LLS-0002) at position 2 to position 1 and set ID 1 ({CHANGE}): "
+        "the newest model is the master, at the top of the rack",
+    ),
+    (
+        "order",
+        "E104",
+        2,
+        "LL-S (serial LLS-0002) at position 2 with ID 1 is out of order: IDs count up from the "
+        "master, one per position; ID 1 is also set on LL-V2 (4 DIP) (serial V2-0001) at "
+        "position 1 with ID 1",
+        f"move the LL-S (serial LLS-0002) at position 2 to position 1 and set ID 1 ({CHANGE})",
+    ),
+    (
+        "order",
+        "E110",
+        3,
+        "LifePower4 (serial LP4-0003) at position 3 runs firmware 'V2.10', but the LifePower4 "
+        "needs V3.37 or V2.16",
+        None,
+    ),
+    (
+        "order",
+        "W202",
+        2,
+        "installed firmware of LL-S (serial LLS-0002) at position 2 with ID 1 is not given: "
+        "the checklist leaves it to be filled in",
+        "read it in BMS Tools and add 'firmware:'; the LL-S needs Z02T12",
+    ),
+    (
+        "split",
+        "E103",
+        4,
+        "LL-V1 (serial V1-0004) at position 4 is apart from the other LL-V1 (serial V1-0002) "
+        "at position 2",
+        None,
+    ),
+    (
+        "split",
+        "W201",
+        3,
+        "LL-V2 (4 DIP) (serial V2-0003) at position 3 is newer than LL-V1 (serial V1-0002) at "
+        "position 2 above it",
+        "order the groups newest to oldest down the rack (LL-S, LL-V2 (4 DIP), LL-V1): move "
+        "the LL-V2 (4 DIP) (serial V2-0003) at position 3 to position 2 and set ID 2 "
+        "(1 ON · 2 ON · 3 OFF · 4 ON)",
+    ),
+    (
+        "cables",
+        "E108",
+        1,
+        "the cable between LL-S (serial LLS-0001) at position 1 and LL-V2 (4 DIP) "
+        "(serial V2-0002) at position 2 lacks pin 8: no communication passes it",
+        None,
+    ),
+    (
+        "cables",
+        "E106",
+        2,
+        "the cable between LL-V2 (4 DIP) (serial V2-0002) at position 2 and LL-V1 "
+        "(serial V1-0003) at position 3 has pins 3 and 6 populated in the mixed part of the "
+        "bank: a signal there trips the LL-S breaker",
+        None,
+    ),
+    (
+        "cables",
+        "E108",
+        3,
+        "no cable is listed between LL-V1 (serial V1-0003) at position 3 and LL-V1 "
+        "(serial V1-0004) at position 4: the batteries below cannot communicate",
+        None,
+    ),
+    (
+        "extra pins",
+        "E107",
+        2,
+        "the cable between LL-V2 (4 DIP) (serial V2-0002) at position 2 and LL-V1 "
+        "(serial V1-0003) at position 3 has pins 1 and 2 besides 7 and 8 in the mixed part "
+        "of the bank, where only pins 7 and 8 may be populated",
+        None,
+    ),
+    (
+        "names",
+        "E101",
+        1,
+        "unknown model 'LL-V3' (serial X-0001) at position 1; closest: LL-V1, LL-V2 (6 DIP), "
+        "LL-V2 (4 DIP)",
+        None,
+    ),
+    (
+        "names",
+        "E111",
+        2,
+        "LifePower4 V2 (serial X-0002) at position 2 is not covered by the interop guide: it "
+        "has 6 DIP switches and speaks the LL-V2 protocol (public reports), so the 4-switch "
+        "table of the guide's LifePower4 would set it wrong",
+        None,
+    ),
+    (
+        "names",
+        "E101",
+        3,
+        "'LL-V2' (serial X-0003) at position 3 could be the LL-V2 (6 DIP) or LL-V2 (4 DIP)",
+        None,
+    ),
+    (
+        "too large",
+        "E105",
+        17,
+        "the bank has 17 batteries, but the LL-V1 (position 2) allows IDs only up to 16, so "
+        "LL-V1 (serial V1-0017) at position 17 gets no address",
+        None,
+    ),
+]
+
+
+def at(spec: str, code: str, position: int) -> Finding:
+    matching = [f for f in findings_for(SERIALED[spec]) if (f.code, f.position) == (code, position)]
+    assert len(matching) == 1, [f.as_text() for f in findings_for(SERIALED[spec])]
+    return matching[0]
+
+
+@pytest.mark.parametrize(
+    ("spec", "code", "position", "message", "hint"),
+    SERIAL_FINDINGS,
+    ids=[f"{code}-{spec}-{position}" for spec, code, position, *_ in SERIAL_FINDINGS],
+)
+def test_a_finding_names_each_battery_by_its_serial_and_position(
+    spec: str, code: str, position: int, message: str, hint: str | None
+) -> None:
+    finding = at(spec, code, position)
+    assert finding.message == message
+    if hint is not None:
+        assert finding.hint == hint
+
+
+def test_every_code_that_names_a_battery_is_checked_with_serials() -> None:
+    """design.md's codes whose message names a battery (E109 names two positions that hold
+    no cable pair; E001–E004 are about the file)."""
+    naming = {"E101", "E102", "E103", "E104", "E105", "E106", "E107", "E108", "E110", "E111"}
+    assert {code for _spec, code, *_ in SERIAL_FINDINGS} == naming | {"W201", "W202"}
+
+
+SERIAL_WORDS = re.compile(r"\(serial (?P<serial>[^)]+)\)")
+
+
+@pytest.mark.parametrize("spec", sorted(SERIALED))
+def test_a_spanish_finding_names_the_same_serials(spec: str) -> None:
+    """Each serial an English message or hint gives stands in the Spanish one, worded as the
+    Spanish sheet words it ('n.º de serie'), and no English 'serial' is left."""
+    checked = 0
+    for finding in findings_for(SERIALED[spec]):
+        with language("es"):
+            spanish = (finding.message_in(_), finding.hint_in(_) or "")
+        for english, translated in zip((finding.message, finding.hint or ""), spanish, strict=True):
+            serials = SERIAL_WORDS.findall(english)
+            assert [s for s in re.findall(r"n\.º de serie ([^)]+)\)", translated)] == serials
+            assert "(serial " not in translated, translated
+            checked += len(serials)
+    assert checked > 0
+
+
+def test_a_bank_without_serials_is_named_as_before() -> None:
+    """No serial given: the model alone, as every message named a battery before."""
+    text = "batteries:\n  - model: LL-V2 (4 DIP)\n  - model: LL-S\n    serial: ''\n"
+    finding = only(findings_for(text), "E102")
+    assert (
+        finding.message
+        == "LL-V2 (4 DIP) at position 1 is the master, but LL-S at position 2 is newer"
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf
+from tests.helpers import EXAMPLE, ROOT, CliResult, example_sheet
 
 pytestmark = pytest.mark.slow  # one sheet rendered for the module
 STREAM = re.compile(rb"<</Type /EmbeddedFile.*?/Length (\d+)>>\nstream\n", re.DOTALL)
@@ -19,7 +19,7 @@ STREAM = re.compile(rb"<</Type /EmbeddedFile.*?/Length (\d+)>>\nstream\n", re.DO
 
 @pytest.fixture(scope="module")
 def sheet() -> bytes:
-    return build_pdf(EXAMPLE)
+    return example_sheet()
 
 
 def with_attachment(pdf: bytes, stored: bytes) -> bytes:

@@ -255,7 +255,8 @@ def test_code_size_and_scope(path: Path, scope: Scope, version: int) -> None:
     assert (view.scope, view.version) == (scope, version)
     assert view.module_mm >= qr.MIN_MODULE_MM
     assert view.caption.startswith("Scan to reload this bank in eg4sheet")
-    assert ("the job fields did not fit" in view.caption) == (scope is Scope.BANK)
+    alone = "(the bank alone: copy the job fields from this sheet)"
+    assert (alone in view.caption) == (scope is Scope.BANK)
     assert view.img is not None and view.img.startswith("data:image/svg+xml;base64,")
 
 

@@ -16,7 +16,7 @@ from generator import api
 from generator.bounded import MAX_SHEET_BYTES
 from generator.server.app import create_app
 from generator.server.config import MAX_BODY, ServerSettings, is_loopback
-from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult, build_pdf
+from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult, example_sheet
 
 YAML = {"Content-Type": "application/yaml"}
 JSON = {"Content-Type": "application/json"}
@@ -62,6 +62,7 @@ def test_page_has_a_csp_and_only_its_own_resources(client: TestClient) -> None:
         assert answer.status_code == 200 and "content-security-policy" in answer.headers
     assert "http" not in client.get("/static/app.js").text
     assert client.get("/static/page.py").status_code == 404
+    assert client.get("/static/page.html").status_code == 404  # only as rendered, at /
     assert client.get("/static/..%2Fpage.py").status_code == 404
 
 
@@ -114,7 +115,7 @@ def test_fix_is_plan_fix(
 
 @pytest.fixture(scope="module")
 def example_pdf() -> bytes:
-    return build_pdf(EXAMPLE)
+    return example_sheet()
 
 
 @pytest.mark.slow

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.bank.i18n import LANGUAGES
+from generator.bank.paper import DEFAULT_PAPER, PAPERS
+from generator.bank.spec import BATTERY, JOB
+from generator.server.desk import FORM_LABELS
 from generator.sheet.view import sheet_view
-from tests.helpers import EXAMPLE, WRONG_BANKS, analysis_of, build_pdf, findings_for
+from tests.helpers import EXAMPLE, WRONG_BANKS, analysis_of, build_pdf, example_sheet, findings_for
 from tests.serving import browser_missing
 
 pytestmark = pytest.mark.slow  # one server, one browser per worker (./dev test: a file per worker)
@@ -25,6 +29,7 @@ if (missing := browser_missing()) is not None:
 from selenium.webdriver.chrome.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
 from tests.desk import Desk, press_tab, rect, set_viewport, wait_for_file  # noqa: E402
 from tests.serving import chromium, running_server  # noqa: E402
@@ -138,7 +143,7 @@ def test_wrong_bank_shows_e102_with_its_hint_and_corrects_it(desk: Desk) -> None
 
 def test_loading_a_sheet_pdf_brings_back_its_bank(desk: Desk, tmp_path: Path) -> None:
     sheet = tmp_path / "customer-sheet.pdf"
-    sheet.write_bytes(build_pdf(EXAMPLE))
+    sheet.write_bytes(example_sheet())
     desk.load_file(sheet)
     desk.wait(lambda: desk.message() == "Loaded the bank from the sheet customer-sheet.pdf.")
     assert desk.find('[data-job="title"]').get_attribute("value") == "Garcia residence, ESS bank A"
@@ -451,3 +456,34 @@ def test_messages_start_with_a_capital_and_name_no_internal_class(
     assert [
         entry["message"].endswith("status of 422 (Unprocessable Entity)") for entry in logged
     ] == [True]  # the refused sheet, and nothing else
+
+
+def test_the_form_offers_what_the_spec_allows(desk: Desk, tmp_path: Path) -> None:
+    """The job fields, the papers with the default one and the bounds of a count are the
+    spec's own, written into the page by the server (app.js writes none of them)."""
+    low, high = BATTERY.whole("count").low, BATTERY.whole("count").high
+    paper = Select(desk.find("#paper"))
+    assert [option.get_attribute("value") for option in paper.options] == list(PAPERS)
+    assert paper.first_selected_option.get_attribute("value") == DEFAULT_PAPER
+    for box in desk.finds("input[data-job], textarea[data-job]"):
+        box.send_keys("x")
+    desk.find("select[data-job]").send_keys(Keys.END)  # as a person picks: the last one
+    desk.add_battery("LL-S", high)
+    spec = desk.spec_json()
+    assert sorted(spec["job"]) == sorted(JOB.names) and spec["paper"] == DEFAULT_PAPER
+    assert spec["job"]["lang"] == LANGUAGES[-1]
+    assert desk.find("#batteries .position").text == f"{low}–{high}"
+    count = desk.battery_input(0, FORM_LABELS["count"])
+    count.clear()
+    count.send_keys(str(high + 1))
+    desk.wait(lambda: desk.settled().startswith("1 error"))
+    assert desk.find("#batteries .position").text == str(low)  # one row, as any unusable count
+    refused = f"“Count” of battery at position 1 must be from {low} to {high}, not {high + 1}"
+    assert refused in desk.row_findings(0)[-1]
+    other = next(name for name in PAPERS if name != DEFAULT_PAPER)
+    bank = tmp_path / "other-paper.yaml"
+    bank.write_text(f"paper: {other}\nbatteries:\n  - model: LL-S\n")
+    desk.load_file(bank)
+    accept_confirm(desk)
+    desk.wait(lambda: desk.message() == "Loaded other-paper.yaml.")
+    assert Select(desk.find("#paper")).first_selected_option.get_attribute("value") == other

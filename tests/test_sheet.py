@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from generator.bank.catalog import Catalog
-from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf
+from tests.helpers import EXAMPLE, ROOT, CliResult, build_pdf, example_sheet
 from tests.sheet_helpers import page_texts
 
 pytestmark = pytest.mark.slow  # every test reads a rendered PDF
@@ -28,8 +29,8 @@ EXAMPLE_ROWS = [  # position, ID, model, DIP in words, required firmware
 
 
 @pytest.fixture(scope="module")
-def example_pdf(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> bytes:
-    return build_pdf(EXAMPLE)
+def example_pdf() -> bytes:
+    return example_sheet()
 
 
 @pytest.fixture(scope="module")
@@ -294,28 +295,20 @@ def test_sheet_from_installed_wheel(tmp_path: Path) -> None:
         text=True,
         check=True,
     ).stdout.strip()
-    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    # A venv without its own pip (ensurepip costs seconds): the test environment's pip
+    # builds the wheel and installs it into the venv (pip --python).
+    subprocess.run(["python3", "-m", "venv", "--without-pip", str(venv)], check=True)
     # Reuse the dependencies already installed for the tests, so no download is needed.
     (venv / "lib" / "python3.11" / "site-packages" / "deps.pth").write_text(site + "\n")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(dist),
-            str(ROOT),
-        ],
+        [*pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)],
         check=True,
         cwd=tmp_path,
     )
     wheel = next(dist.glob("eg4sheet-*.whl"))
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+        [*pip, "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
         check=True,
         cwd=tmp_path,
     )

@@ -193,16 +193,48 @@ def test_title_block_keeps_its_height_whatever_is_typed() -> None:
 
 
 def test_text_is_fitted_by_shrinking_then_cutting() -> None:
+    """Lines break at spaces only: a word too long for its box is cut with an ellipsis (and
+    the fitting says so), never broken after a hyphen (issue 18, point 7)."""
     from generator.sheet import fit
 
     quote = "Q-2026-0317-REV-B-FINAL-APPROVED"
     narrow = fit.width("Q-2026-0317-REV-B-", 9)  # room for about half of it on a line
-    assert fit.wrap(quote, narrow, 9) == ["Q-2026-0317-REV-B-", "FINAL-APPROVED"]
-    shrunk = fit.fit(quote, narrow, (12.0, 9.0), 2)
-    assert shrunk.size == 9.0 and "".join(shrunk.lines) == quote
+    assert fit.wrap(quote, narrow, 9) == [quote]  # whole, on a line of its own
+    assert fit.wrap(f"Quote {quote} rev 2", narrow, 9) == ["Quote", quote, "rev 2"]
+    shrunk = fit.fit("Q-2026-0317 REV-B-FINAL", narrow, (12.0, 9.0), 2)
+    assert shrunk == fit.Fitted(12.0, ("Q-2026-0317", "REV-B-FINAL"))  # each word fits
+    cut = fit.fit(quote, narrow, (12.0, 9.0), 2)
+    assert cut.cut and cut.lines == (fit.clip(quote, narrow, 9.0),)
+    assert cut.lines[0].startswith("Q-2026-0317-REV") and cut.lines[0].endswith("…")
     cut = fit.fit(quote * 4, narrow, (9.0,), 2)
-    assert len(cut.lines) == 2 and cut.lines[-1].endswith("…")
+    assert cut.cut and len(cut.lines) == 1 and cut.lines[-1].endswith("…")
     assert all(fit.width(line, 9) <= narrow for line in cut.lines)
+    licence = fit.fit("(512)\u00a0555-0142 · License TECL\u00a034567", 60, (7.0,), 3)
+    assert licence.lines == ("(512) 555-0142 ·", "License", "TECL 34567")
+
+
+def test_a_cut_field_is_printed_in_full_in_the_job_block() -> None:
+    """The title block says which fields it cut; page 1's job block then gives every job
+    field in full, the company too when its block was cut, each word kept whole where it
+    fits its column."""
+    longest = analysis_of(ROOT / "tests" / "gallery" / "longest_fields.yaml").plan
+    company = Company("A" * 200, "B " * 100, "(512) 555-0142", "TECL 34567")
+    block = title.title_block(longest, "bank.yaml", 516.2, company)
+    assert set(block.cut) >= {"title", "customer", "site", "quote", "company"}
+    lines = {line.label: line for line in title.job_block(longest, "x", company, block, 300)}
+    job = longest.job
+    for label, value in [("Title", job.title), ("Site", job.site), ("Quote", job.quote)]:
+        assert value is not None
+        assert " ".join(word for word, _whole in lines[label].words) == " ".join(value.split())
+    assert (
+        "Q-2026-0317-REV-B-FINAL-APPROVED-BY-CUSTOMER-AND-UTILITY-INTERCONNECTION-DESK-",
+        False,
+    ) in lines["Quote"].words  # wider than 300 pt: it may break
+    assert ("(512) 555-0142", True) in lines["Company"].words
+    assert ("TECL 34567", True) in lines["Company"].words
+    short = bank("LL-S").plan
+    plain = title.title_block(short, "bank.yaml", 532.8, None)
+    assert plain.cut == () and title.job_block(short, "x", None, plain, 300) == ()
 
 
 FOUND_BANKS = sorted((ROOT / "tests" / "wrong_banks").glob("*.yaml")) + sorted(
@@ -250,3 +282,25 @@ def test_rack_text_is_set_from_its_start_and_still_centred() -> None:
     master = next(b for b in battery_boxes if b[1] <= _y <= b[1] + b[3])
     end = x + advance("MASTER", size, bold=True)
     assert master[0] < x and end < master[0] + master[2]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("Take out the LL-V2 (4 DIP) (serial LV2-4-2207-0155) from position 2.", "LV2-4-2207-0155"),
+        ("Saque la LifePower4 (n.º de serie LP4-2011-3310) de la posición 1.", "LP4-2011-3310"),
+        ("the LL-S (serial LL-S-0042) at position 1", "LL-S-0042"),  # a model name inside
+    ],
+)
+def test_a_serial_in_a_sentence_is_kept_on_one_line(sentence: str, kept: str) -> None:
+    """The sheet's sentences (findings, change steps) never break a serial after a hyphen."""
+    from generator.sheet.render import keep_states
+
+    html = str(keep_states(sentence))
+    # The serial's characters all stand in one no-break span (a model name inside may have
+    # its own), closed just before the parenthesis.
+    kept_span = re.search(
+        r'<span class="nobr">((?:[^<]|<span class="nobr">[^<]*</span>)*)</span>\)', html
+    )
+    assert kept_span is not None, html
+    assert re.sub(r"<[^>]+>", "", kept_span[1]) == kept

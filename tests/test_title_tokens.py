@@ -12,3 +12,23 @@ def test_a_quote_shrinks_rather_than_breaking_after_a_hyphen() -> None:
 def test_a_date_and_a_model_each_stay_on_one_line() -> None:
     fitted = title._fit_field("2026-12-06 LL-V2-4-DIP", 60, 26.5, title.FIELD_SIZES, False)
     assert all(line in ("2026-12-06", "LL-V2-4-DIP") for line in fitted.lines)
+
+
+def test_a_date_is_kept_whole_in_the_title_block() -> None:
+    """A date in its box shrinks to fit on one line; it never splits at a space."""
+    fitted = title._fit_field(
+        title._kept("date", "24 novembre 2026") or "", 65, 19.5, title.FIELD_SIZES, False
+    )
+    assert fitted == fit.Fitted(7.0, ("24 novembre 2026",))
+
+
+def test_ids_dates_pages_and_model_names_are_kept_whole_in_the_sheet() -> None:
+    from generator.sheet.render import keep_states
+
+    text = keep_states(
+        "set (ID 64), IDs 1–15 on 2026-12-06, see page 4, LifePower4 V2 with auto-ID, LL-S",
+        ("LifePower4 V2 with auto-ID", "LifePower4 V2", "LL-S"),
+    )
+    for whole in ["ID 64", "IDs 1–15", "2026-12-06", "page 4", "LifePower4 V2 with auto-ID"]:
+        assert f'<span class="nobr">{whole}</span>' in text, whole
+    assert '<span class="nobr">LL-S</span>' in text

@@ -21,6 +21,7 @@ from generator.bank.cables import Fault, Listing, Misplaced
 from generator.bank.diagnostics import Finding
 from generator.bank.i18n import N_, Msg, join
 from generator.bank.plan import CableRun, InstallPlan, PlannedBattery
+from generator.bank.rack import model_and_serial
 from generator.bank.spec import RackPosition
 
 Battery = RackPosition  # a battery is known by its position as found (its `was_at`)
@@ -161,10 +162,9 @@ class Change:
 
 
 def battery_name(battery: PlannedBattery) -> Msg:
-    """'the LifePower4 (serial LP4-2011-3310)': by serial where known, so it can be found."""
-    if battery.serial:
-        return Msg("the {model} (serial {serial})", model=battery.model.name, serial=battery.serial)
-    return Msg("the {model}", model=battery.model.name)
+    """'the LifePower4 (serial LP4-2011-3310)': by serial where known, so it can be found
+    (named as every finding names it)."""
+    return Msg("the {model}", model=model_and_serial(battery.model.name, battery.serial))
 
 
 def _positions(numbers: Sequence[int]) -> Msg:

@@ -12,6 +12,16 @@ from generator.bank.spec import BankSpec, BatteryEntry, RackPosition
 from generator.bank.yamlsrc import shown
 
 
+def model_and_serial(model: str, serial: str | None) -> Msg | str:
+    """'LL-V1 (serial LL1-2104-0092)': the one way a finding, a hint and a change step name a
+    battery, by its serial wherever the spec gives one (the serial is on the battery's label,
+    so the as-found and the corrected positions are never mistaken for each other); the
+    model alone where it does not."""
+    if serial:
+        return Msg("{model} (serial {serial})", model=model, serial=serial)
+    return model
+
+
 @dataclass(frozen=True)
 class RackedBattery:
     """A battery from the spec with its catalog model resolved."""
@@ -25,14 +35,14 @@ class RackedBattery:
 
     @property
     def said(self) -> Msg:
-        """How every message names a battery: model, rack position and ID (when set)."""
+        """How every message names a battery: model (and serial, when given), rack position
+        and ID (when set)."""
+        model = model_and_serial(self.model.name, self.entry.serial)
         if self.entry.id is None:
-            return Msg(
-                "{model} at position {position}", model=self.model.name, position=self.position
-            )
+            return Msg("{model} at position {position}", model=model, position=self.position)
         return Msg(
             "{model} at position {position} with ID {id}",
-            model=self.model.name,
+            model=model,
             position=self.position,
             id=self.entry.id,
         )
@@ -80,7 +90,7 @@ def unresolved(entry: BatteryEntry, named: Named, catalog: Catalog) -> Finding:
     if named.refused is not None:
         return not_covered(entry, named.refused, catalog)
     guide = ", ".join(model.name for model in catalog.models)
-    name = shown(entry.model_name)
+    name = model_and_serial(shown(entry.model_name), entry.serial)
     if named.mismatch is not None:
         model = named.mismatch
         volts, amp_hours = f"{model.volts:g}", f"{model.amp_hours:g}"
@@ -144,7 +154,7 @@ def not_covered(entry: BatteryEntry, battery: NotCovered, catalog: Catalog) -> F
     if name_key(entry.model_name) == name_key(battery.name):
         message = Msg(
             "{name} at position {position} is not covered by the interop guide: {reason}",
-            name=battery.name,
+            name=model_and_serial(battery.name, entry.serial),
             position=entry.position,
             reason=Msg(battery.reason),
         )
@@ -152,7 +162,7 @@ def not_covered(entry: BatteryEntry, battery: NotCovered, catalog: Catalog) -> F
         message = Msg(
             "{typed} at position {position} is the {name}, which the interop guide does not "
             "cover: {reason}",
-            typed=shown(entry.model_name),
+            typed=model_and_serial(shown(entry.model_name), entry.serial),
             name=battery.name,
             position=entry.position,
             reason=Msg(battery.reason),

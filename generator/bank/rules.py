@@ -20,7 +20,7 @@ from generator.bank.catalog import Catalog
 from generator.bank.diagnostics import Finding, sort_findings
 from generator.bank.i18n import Msg, join
 from generator.bank.plan import InstallPlan, PlannedBattery, corrected_plan
-from generator.bank.rack import Bank, RackedBattery, resolve
+from generator.bank.rack import Bank, RackedBattery, model_and_serial, resolve
 from generator.bank.spec import BankSpec, CableEntry
 from generator.bank.yamlsrc import shown
 
@@ -50,7 +50,7 @@ def move(battery: PlannedBattery) -> Msg:
         return setting(battery)
     return Msg(
         "move the {model} at position {was} to position {position} and {setting}",
-        model=battery.model.name,
+        model=model_and_serial(battery.model.name, battery.serial),
         was=battery.was_at,
         position=battery.position,
         setting=setting(battery),
@@ -129,14 +129,17 @@ def models_grouped(bank: Bank, plan: InstallPlan) -> list[Finding]:
             continue
         target = plan.battery_from(members[0].position)
         assert target is not None  # a complete bank: every battery is in the plan
+        group = first_run[name]  # a lone battery by its serial too; a group by its positions
         findings.append(
             Finding.of(
                 "E103",
                 Msg(
                     "{battery} is apart from the other {model} at {where}",
                     battery=members[0].said,
-                    model=name,
-                    where=_positions(first_run[name]),
+                    model=model_and_serial(name, group[0].entry.serial)
+                    if len(group) == 1
+                    else name,
+                    where=_positions(group),
                 ),
                 members[0].entry.at,
                 Msg("{move}: batteries of one model stand together", move=move(target)),

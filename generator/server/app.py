@@ -96,6 +96,7 @@ def create_app(settings: ServerSettings) -> Starlette:
     app.state.settings = settings
     app.state.body_budget = body_budget
     app.state.catalog = api.catalog()
+    app.state.page = page.render_page()
     app.state.lifecycle = state
     app.state.metrics = instruments
     return app

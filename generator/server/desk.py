@@ -1,19 +1,27 @@
-"""What the support desk page shows that the JSON API does not: findings in the words of the
-page's form, and the correction as the sheet draws it (both racks at one scale, the As found
-rack with the numbered marks of the change list)."""
+"""What the support desk page shows that the JSON API does not: its form, made from the
+spec's own definitions; findings in the words of that form; and the correction as the sheet
+draws it (both racks at one scale, the As found rack with the numbered marks of the change
+list)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from babel import Locale
+
 from generator import api
 from generator.bank.analysis import Analysis
 from generator.bank.diagnostics import Finding
+from generator.bank.fields import Choice, Key, Text
 from generator.bank.gathered import NOT_GIVEN, firmware_not_given_once
-from generator.bank.i18n import Msg, _
+from generator.bank.i18n import LOCALES, Msg, _
+from generator.bank.paper import DEFAULT_PAPER, PAPERS
+from generator.bank.pins import ALL_PINS
+from generator.bank.spec import BATTERY, JOB, SPEC
+from generator.server.config import MAX_BODY
 
-# The form's label of each field a hint may ask for (static/page.html and app.js label the
-# inputs with the same words; a browser test holds the two together).
+# The form's label of each field a hint may ask for: the page is rendered with these (form()
+# below) and app.js labels the battery fields with them, so a hint names what the form shows.
 FIRMWARE_LABEL = "Firmware installed"
 CABLES_LABEL = "Neighbour cables"
 FILL_IN_EACH = "read each battery's firmware in BMS Tools and fill in its “{label}”"
@@ -43,6 +51,10 @@ FORM_LABELS = {
     "id": "ID set",
     "firmware": FIRMWARE_LABEL,
 }
+# The form's label of a job field where it is not the key's name with a capital.
+JOB_LABELS = {"lang": "Sheet language"}
+UNSET = "as set up"  # a choice left empty: the company's default, else the sheet's own
+PLACEHOLDERS = ("date",)  # job fields whose example shows how to write them
 # Inches: the size the sheet gives each rack when the two stand side by side.
 RACK_W, RACK_H = 3.6, 8.4
 
@@ -104,3 +116,72 @@ def correction(analysis: Analysis) -> Correction:
             stages.append((title, []))
         stages[-1][1].append((number, str(step.text)))
     return Correction(as_found, corrected, list(analysis.changes), stages)
+
+
+@dataclass(frozen=True)
+class JobField:
+    """One job field of the form: `line` (an input), `lines` (a text area) or `choice`."""
+
+    key: str
+    label: str
+    kind: str
+    placeholder: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (value, what the option says)
+
+
+@dataclass(frozen=True)
+class Form:
+    """What the page's form needs to know, each fact read from its home (the spec's key
+    definitions, the papers, the limits), written into the page when the server starts."""
+
+    job: tuple[JobField, ...]
+    papers: tuple[tuple[str, str], ...]  # (name, what the option says)
+    paper: str  # the default
+    inverter_example: str
+    count_low: int
+    count_high: int
+    labels: dict[str, str]  # the label of each battery field (the hints name them too)
+    cables_label: str
+    pins: str  # the pins of a cable's plug, "1 2 … 8"
+    spec_bytes: int  # a spec file the page sends as it is, at most
+    sheet_bytes: int  # a sheet's PDF or a photo of one, at most
+
+    def fields(self, kind: str) -> list[JobField]:
+        return [field for field in self.job if field.kind == kind]
+
+
+def _job_field(key: Key) -> JobField:
+    label = JOB_LABELS.get(key.name, key.name.capitalize())
+    if isinstance(key.shape, Choice):
+        options = tuple((value, _option_words(key.name, value)) for value in key.shape.choices)
+        return JobField(key.name, label, "choice", choices=(("", UNSET), *options))
+    multiline = isinstance(key.shape, Text) and key.shape.multiline
+    example = str(key.example) if key.name in PLACEHOLDERS else ""
+    return JobField(key.name, label, "lines" if multiline else "line", example)
+
+
+def _option_words(key: str, value: str) -> str:
+    """A language by its own name (English, Español); any other choice as it is written."""
+    if key == "lang":
+        name = Locale.parse(LOCALES[value]).language_name or value
+        return name[:1].upper() + name[1:]
+    return value
+
+
+def form() -> Form:
+    """The form's facts: job fields in the spec's order, papers with the default, the
+    bounds of a battery entry's count, the battery fields' labels, the upload limits."""
+    count = BATTERY.whole("count")
+    return Form(
+        job=tuple(_job_field(key) for key in JOB),
+        papers=tuple((name, name.capitalize()) for name in PAPERS),
+        paper=DEFAULT_PAPER,
+        inverter_example=str(SPEC["inverter"].example),
+        count_low=count.low,
+        count_high=count.high,
+        labels=FORM_LABELS,
+        cables_label=CABLES_LABEL,
+        pins=" ".join(str(pin) for pin in sorted(ALL_PINS)),
+        spec_bytes=MAX_BODY,
+        sheet_bytes=api.MAX_SHEET_BYTES,
+    )

@@ -1,6 +1,8 @@
 """The support desk page, its static files and the DIP drawings it shows.
 
-Files are served from a fixed list read from the package; no request names a file.
+Files are served from a fixed list read from the package; no request names a file. The page
+itself is rendered once, when the server starts, with the facts its form needs (job fields,
+papers, limits) read from their homes in the package (desk.form), so app.js writes none.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from generator import api
 from generator.bank.catalog import DipState
+from generator.server import desk
 
 STATIC = Path(__file__).resolve().with_name("static")
 FILES = {
@@ -37,8 +41,20 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def render_page() -> bytes:
+    """The page, its form made from the spec's own definitions (autoescaped: no data is
+    markup)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(STATIC),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template("page.html").render(form=desk.form()).encode()
+
+
 async def page(request: Request) -> Response:
-    return HTMLResponse(_read(STATIC / "page.html"), headers={"Cache-Control": "no-cache"})
+    return HTMLResponse(request.app.state.page, headers={"Cache-Control": "no-cache"})
 
 
 async def static(request: Request) -> Response:

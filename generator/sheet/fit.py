@@ -5,6 +5,11 @@ names stay inside their boxes and never push anything off the page.
 
 Widths come from the font's advance widths (no kerning, which only narrows text), with a
 small margin, so a line measured to fit here also fits when WeasyPrint sets it.
+
+Lines break at spaces only: a word (a quote or licence number, a date, a model name) is never
+split over two lines (issue 18). A word too long for its box at the smallest size is cut with
+an ellipsis, and the fitting says so (`Fitted.cut`), so the sheet can print the text in full
+elsewhere. A no-break space (U+00A0) joins words that must stay on one line ("TECL 34567").
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from functools import cache
 from generator.sheet import assets
 
 ELLIPSIS = "…"
+NBSP = "\u00a0"
 SAFETY = 1.04  # measured widths are stretched by this much: room for rounding and shaping
-# Where a line may break inside a word with no spaces: after a hyphen, slash or underscore.
-BREAK_AFTER = re.compile(r"(?<=[-/_,.])")
+SPACES = re.compile(r"[ \t\r\n]+")  # where a line may break: ordinary spaces, never U+00A0
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class Fitted:
 
     size: float
     lines: tuple[str, ...]
+    cut: bool = False  # the text did not fit whole: the last line ends in an ellipsis
 
 
 @cache
@@ -65,59 +71,45 @@ def clip(text: str, room: float, size: float, bold: bool = False) -> str:
     return text[:cut].rstrip() + ELLIPSIS
 
 
+def fits(lines: list[str], room: float, size: float, bold: bool = False) -> bool:
+    """Whether every line is no wider than `room` (a word too long for a line is not)."""
+    return all(width(line, size, bold) <= room for line in lines)
+
+
 def fit(text: str, room: float, sizes: tuple[float, ...], lines: int, bold: bool = False) -> Fitted:
     """The largest of `sizes` at which `text` wraps onto at most `lines` lines of `room`
-    points; at the smallest size, the first `lines` lines with an ellipsis at the end."""
+    points, every word whole; at the smallest size, the lines that fit, the last one cut
+    with an ellipsis (a word too long for a line ends the text there)."""
     for size in sizes:
         wrapped = wrap(text, room, size, bold)
-        if len(wrapped) <= lines:
+        if len(wrapped) <= lines and fits(wrapped, room, size, bold):
             return Fitted(size, tuple(wrapped))
     size = sizes[-1]
     wrapped = wrap(text, room, size, bold)
-    kept = wrapped[:lines]
-    rest = " ".join(wrapped[lines - 1 :])
-    kept[-1] = clip(rest + ELLIPSIS, room, size, bold) if rest else kept[-1]
+    kept: list[str] = []
+    for line in wrapped[:lines]:
+        kept.append(line)
+        if width(line, size, bold) > room:
+            break
+    rest = " ".join(wrapped[len(kept) - 1 :])
+    kept[-1] = clip(rest + ELLIPSIS, room, size, bold)
     if not kept[-1].endswith(ELLIPSIS):
         kept[-1] = clip(kept[-1] + ELLIPSIS, room, size, bold)
-    return Fitted(size, tuple(kept))
+    return Fitted(size, tuple(kept), cut=True)
 
 
 def wrap(text: str, room: float, size: float, bold: bool = False) -> list[str]:
-    """Greedy line breaking at spaces; a word too long for a line breaks after a hyphen or
-    slash, and failing that anywhere."""
+    """Greedy line breaking at spaces; a word too long for a line stands alone on its line,
+    whole (wider than `room`: `fit` cuts it). No-break spaces join words and print as spaces."""
     lines: list[str] = []
     line = ""
-    for word in text.split():
+    for word in SPACES.split(text.strip()):
         candidate = f"{line} {word}" if line else word
-        if width(candidate, size, bold) <= room:
+        if not line or width(candidate, size, bold) <= room:
             line = candidate
             continue
-        if line:
-            lines.append(line)
-        line = ""
-        for piece in _pieces(word, room, size, bold):
-            candidate = line + piece
-            if width(candidate, size, bold) <= room:
-                line = candidate
-            else:
-                if line:
-                    lines.append(line)
-                line = piece
+        lines.append(line)
+        line = word
     if line:
         lines.append(line)
-    return lines
-
-
-def _pieces(word: str, room: float, size: float, bold: bool) -> list[str]:
-    """A long word cut where it may break, each piece no wider than a line."""
-    pieces: list[str] = []
-    for part in BREAK_AFTER.split(word):
-        while part and width(part, size, bold) > room:
-            cut = len(part) - 1
-            while cut > 1 and width(part[:cut], size, bold) > room:
-                cut -= 1
-            pieces.append(part[:cut])
-            part = part[cut:]
-        if part:
-            pieces.append(part)
-    return pieces
+    return [line.replace(NBSP, " ") for line in lines]

@@ -46,18 +46,52 @@ def _fonts() -> tuple[Path, Path]:
 STATE = re.compile(r"\b\d+ (?:ON|OFF)\b")
 RANGE = re.compile(r"\b\d+–\d+\b")  # a pair of positions, "10–11"
 SECTION = re.compile(r"\b(\d) · (?=\w)")  # a section's number: "2 · Firmware"
-# A model name that a line could break inside ("LL-" / "S", "(4" / "DIP)"), a version number.
-WHOLE = re.compile(r"\bLL-[A-Z0-9]+(?: \(\d DIP\))?|\(\d DIP\)|\b[A-Z]\d+(?:\.\d+)+\b")
+# Words a line may not break inside (issue 18, point 7): an EG4 model name ("LL-" / "S",
+# "(4" / "DIP)"), a version number, an ID or a range of IDs ("ID 1–" / "64"), an ISO date
+# ("2026-12-" / "06"), a page ("page" / "4").
+WHOLE = re.compile(
+    r"\bLL-[A-Z0-9]+(?: \(\d DIP\))?|\(\d DIP\)|\b[A-Z]\d+(?:\.\d+)+\b"
+    r"|\bIDs? \d+(?:–\d+)?\b|\b\d{4}-\d{2}-\d{2}\b|\b(?i:pages?|páginas?) \d+(?:–\d+)?\b"
+)
+# A serial as the sentences give it ("(serial LV2-4-2207-0156)", "(n.º de serie …)"), not
+# broken after one of its hyphens; one too long for a line may still break.
+SERIAL = re.compile(r"(?:(?<=\(serial )|(?<=\(n\.º de serie ))[^\s()<>]{1,32}(?=\))")
 
 
-def keep_states(text: str) -> Markup:
+@cache
+def _names(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The catalog's model names, longest first, as one pattern."""
+    ordered = sorted((name for name in names if " " in name or "-" in name), key=len, reverse=True)
+    return (
+        re.compile("|".join(rf"\b{re.escape(name)}(?!\w)" for name in ordered)) if ordered else None
+    )
+
+
+def keep_states(text: str, names: tuple[str, ...] = ()) -> Markup:
     """Text, escaped, with each switch state ("6 ON") kept on one line (a no-break space),
-    each pair of positions ("10–11") and each model name ("LL-V2 (4 DIP)") too (the line
-    may not break after a dash), and a section's number with its name ("2 · Firmware")."""
+    each pair of positions ("10–11"), serial, model name ("LL-V2 (4 DIP)", and any name in
+    `names`, the catalog's), ID, date and page too (the line may not break after a dash or
+    at their spaces), and a section's number with its name ("2 · Firmware")."""
     kept = STATE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), escape(text))
     kept = SECTION.sub(lambda m: f"{m.group(1)}\u00a0·\u00a0", kept)
-    kept = WHOLE.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', kept)
-    return Markup(RANGE.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', kept))
+    whole = _names(names)
+    spans: list[tuple[int, int]] = []
+    for pattern in (SERIAL, whole, WHOLE, RANGE):
+        if pattern is None:
+            continue
+        for match in pattern.finditer(kept):
+            if not any(start < match.end() and match.start() < end for start, end in spans):
+                spans.append(match.span())
+    for start, end in sorted(spans, reverse=True):
+        kept = Markup(f'{kept[:start]}<span class="nobr">{kept[start:end]}</span>{kept[end:]}')
+    return Markup(kept)
+
+
+@jinja2.pass_context
+def _keep_whole(context: jinja2.runtime.Context, text: str) -> Markup:
+    """The `states` filter: keep_states with the sheet's model names."""
+    sheet = context.get("sheet")
+    return keep_states(text, getattr(sheet, "names", ()))
 
 
 @cache
@@ -73,7 +107,7 @@ def environment(lang: str = "en") -> jinja2.Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.filters["states"] = keep_states
+    env.filters["states"] = _keep_whole
     words = i18n.translations(lang)
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
         words.gettext, words.ngettext, newstyle=True

@@ -30,7 +30,7 @@ from generator.sheet.figures.dip import size as dip_size
 from generator.sheet.figures.rack import Marks, needs_tall_rows, rack_drawing
 from generator.sheet.findings import FindingView, finding_view, found_marks, warning_views
 from generator.sheet.images import Figure, figure, svg_url
-from generator.sheet.title import TitleBlock, title_block
+from generator.sheet.title import JobLine, TitleBlock, job_block, title_block
 
 SWATCH = {"orange": "#f28c28", "green": "#2e9e44", "blue": "#2a62c9", "brown": "#7b4a21"}
 FOOTER = N_("eg4sheet {version} · the bank spec that made this sheet is attached to the PDF")
@@ -42,6 +42,7 @@ PT = 72
 SIDE_RACK_MAX = 16
 SIDE_RACK_W = 4.0  # inches
 NOTES_BESIDE = 400  # characters of job notes that still fit page 1's side column
+JOB_LABEL_W = 0.9  # inches: the label column of page 1's job block (sheet.css, table.job)
 # Beside a change list, the racks' height: the inverter and the gap below, then each row
 # (taller where a box as found carries model, serial and NO ADDRESS).
 CHANGES_RACK_TOP, CHANGES_ROW, CHANGES_ROW_TALL = 1.0, 0.4, 0.44
@@ -187,6 +188,7 @@ class SheetView:
     footer: str
     footer_alarm: bool  # the footer says the bank cannot be installed: large and black
     title_block: TitleBlock
+    job: tuple[JobLine, ...]  # every job field in full, where the title block cut one short
     errors: tuple[FindingView, ...]
     warnings: tuple[FindingView, ...]
     corrected: bool
@@ -221,6 +223,7 @@ class SheetView:
     sections: dict[str, str]
     page_counter: str  # the CSS content of the page count in the margin: "Page " counter(page)…
     page: tuple[float, float]  # the content area's width and height, inches
+    names: tuple[str, ...] = ()  # the catalog's model names: never broken over two lines
 
 
 def sheet_view(
@@ -275,6 +278,10 @@ def sheet_view(
     # Two cables (and two DIP blocks) to a table row; a sheet with changes pairs them sooner,
     # to keep its change list within the page budget.
     paired = count >= (DIP_PAIRS_WITH_CHANGES if analysis.shows_changes else DIP_PAIRS_FROM)
+    block = title_block(plan, spec_name, (page_w - beside_title) * PT, company)
+    # The job block stands full width, or in the left half beside the legend of a sheet
+    # with changes; its value column is what is left beside the labels and the padding.
+    job_w = (page_w * PT - 12) / 2 if analysis.shows_changes else page_w * PT
     return SheetView(
         title=plan.job.title or Path(spec_name).stem,
         generator=f"eg4sheet {__version__}",
@@ -282,7 +289,8 @@ def sheet_view(
         if analysis.installable or not analysis.shows_changes
         else _(STOP_FOOTER),
         footer_alarm=analysis.shows_changes and not analysis.installable,
-        title_block=title_block(plan, spec_name, (page_w - beside_title) * PT, company),
+        title_block=block,
+        job=job_block(plan, spec_name, company, block, job_w - JOB_LABEL_W * PT - 10),
         errors=errors,
         warnings=warnings,
         corrected=plan.corrected,
@@ -347,6 +355,10 @@ def sheet_view(
         sections={anchor: _(name) for anchor, name in SECTIONS.items()},
         page_counter=page_counter(),
         page=(page_w, page_h),
+        names=(
+            *(name for model in plan.catalog.models for name in (model.name, *model.aliases)),
+            *(name for other in plan.catalog.not_covered for name in (other.name, *other.aliases)),
+        ),
     )
 
 

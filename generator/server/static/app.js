@@ -6,24 +6,41 @@
 
 const STORE = "eg4sheet.form.v1";
 const TOKEN = "eg4sheet.token";
-const JOB_KEYS = ["title", "customer", "site", "installer", "quote", "revision", "date", "notes", "lang"];
 const SPEC_NAME = "bank.yaml";
 const DEBOUNCE_MS = 250;
-// The form's labels of a battery's fields (the server words its hints with the same ones).
-const LABELS = { count: "Count", serial: "Serial", id: "ID set", firmware: "Firmware installed" };
 
+const $ = (id) => document.getElementById(id);
+
+// The facts the form needs, as the server wrote them into the page from their homes in the
+// package (the spec's job keys, the papers and the default one, the bounds of a count, the
+// pins of a plug, the form's labels, the upload limits): this script writes none of them.
+function readForm() {
+  const paper = [...$("paper").options];
+  const count = $("add-count");
+  const file = $("load-file");
+  return {
+    jobKeys: [...document.querySelectorAll("[data-job]")].map((input) => input.dataset.job),
+    papers: paper.map((option) => option.value),
+    paper: paper.find((option) => option.defaultSelected).value,
+    count: { low: Number(count.min), high: Number(count.max) },
+    pins: $("cables").dataset.pins.split(" ").map(Number),
+    labels: JSON.parse($("batteries").dataset.labels),
+    specBytes: Number(file.dataset.specBytes),
+    sheetBytes: Number(file.dataset.sheetBytes),
+  };
+}
+
+const FORM = readForm(); // the script is deferred: the page is there
 let models = [];
 let state = emptyState();
 let timer = 0;
 let generation = 0; // answers to older edits are dropped
 let dragFrom = -1;
 
-const $ = (id) => document.getElementById(id);
-
 function emptyState() {
   const job = {};
-  for (const key of JOB_KEYS) job[key] = "";
-  return { job, paper: "letter", inverter: "", batteries: [], cables: [] };
+  for (const key of FORM.jobKeys) job[key] = "";
+  return { job, paper: FORM.paper, inverter: "", batteries: [], cables: [] };
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -49,7 +66,7 @@ function numberOrText(text) {
 function specJson() {
   const spec = {};
   const job = {};
-  for (const key of JOB_KEYS) if (state.job[key].trim()) job[key] = state.job[key].trim();
+  for (const key of FORM.jobKeys) if (state.job[key].trim()) job[key] = state.job[key].trim();
   if (Object.keys(job).length) spec.job = job;
   spec.paper = state.paper;
   if (state.inverter.trim()) spec.inverter = state.inverter.trim();
@@ -72,8 +89,8 @@ function specJson() {
 
 function loadSpec(spec) {
   const next = emptyState();
-  for (const key of JOB_KEYS) next.job[key] = spec.job && spec.job[key] != null ? String(spec.job[key]) : "";
-  next.paper = spec.paper === "a4" ? "a4" : "letter";
+  for (const key of FORM.jobKeys) next.job[key] = spec.job && spec.job[key] != null ? String(spec.job[key]) : "";
+  next.paper = FORM.papers.includes(spec.paper) ? spec.paper : FORM.paper;
   next.inverter = spec.inverter ? String(spec.inverter) : "";
   next.batteries = (spec.batteries || []).map((entry) => newBattery(
     String(entry.model), entry.count ?? 1, entry.serial ?? "", entry.id ?? "", entry.firmware ?? ""));
@@ -160,7 +177,7 @@ function positionsOf(index) {
 
 function countOf(battery) {
   const count = Number(String(battery.count).trim() || "1");
-  return Number.isInteger(count) && count >= 1 && count <= 64 ? count : 1;
+  return Number.isInteger(count) && count >= FORM.count.low && count <= FORM.count.high ? count : FORM.count.low;
 }
 
 function field(label, value, onInput, attrs = {}) {
@@ -183,13 +200,13 @@ function renderBatteries(focus) {
     const item = el("li", { class: "battery", draggable: "true", "data-index": index },
       el("div", { class: "row-head" },
         el("span", { class: "position", title: "rack position", text: positionsOf(index) }),
-        el("label", { class: "model" }, "Model ", select),
+        el("label", { class: "model" }, `${FORM.labels.model} `, select),
         el("span", { class: "move" }, moveUp, moveDown, remove)),
       el("div", { class: "row-fields" },
-        field(LABELS.count, battery.count, (v) => { battery.count = v; updatePositions(); changed(); }, { inputmode: "numeric", class: "short" }),
-        field(LABELS.serial, battery.serial, (v) => { battery.serial = v; changed(); }),
-        field(LABELS.id, battery.id, (v) => { battery.id = v; changed(); }, { inputmode: "numeric", class: "short" }),
-        field(LABELS.firmware, battery.firmware, (v) => { battery.firmware = v; changed(); })),
+        field(FORM.labels.count, battery.count, (v) => { battery.count = v; updatePositions(); changed(); }, { inputmode: "numeric", class: "short" }),
+        field(FORM.labels.serial, battery.serial, (v) => { battery.serial = v; changed(); }),
+        field(FORM.labels.id, battery.id, (v) => { battery.id = v; changed(); }, { inputmode: "numeric", class: "short" }),
+        field(FORM.labels.firmware, battery.firmware, (v) => { battery.firmware = v; changed(); })),
       el("ul", { class: "findings", "data-findings": `battery-${index}` }));
     item.addEventListener("dragstart", (event) => { dragFrom = index; event.dataTransfer.effectAllowed = "move"; event.dataTransfer.setData("text/plain", String(index)); });
     item.addEventListener("dragover", (event) => { if (dragFrom >= 0) event.preventDefault(); });
@@ -222,7 +239,7 @@ function renderCables() {
     const lower = el("span", { class: "lower", text: lowerOf(cable.upper) });
     upper.addEventListener("input", () => { cable.upper = upper.value; lower.textContent = lowerOf(upper.value); changed(); });
     const pins = el("fieldset", { class: "pins" }, el("legend", { text: "pins populated" }));
-    for (let pin = 1; pin <= 8; pin += 1) {
+    for (const pin of FORM.pins) {
       const box = el("input", { type: "checkbox", checked: cable.pins.includes(pin), "aria-label": `Cable ${index + 1}: pin ${pin}` });
       box.addEventListener("change", () => {
         cable.pins = box.checked ? [...cable.pins, pin] : cable.pins.filter((p) => p !== pin);
@@ -476,6 +493,10 @@ async function loadYaml(text) {
   return true;
 }
 
+function megabytes(bytes) {
+  return `${Math.floor(bytes / 1000000)} MB`; // as the server words its limits
+}
+
 function isSheet(bytes) {
   const start = String.fromCharCode(...bytes.slice(0, 8));
   return start.startsWith("%PDF-") || start.startsWith("\x89PNG") || start.startsWith("\xff\xd8\xff");
@@ -491,7 +512,7 @@ async function loadFile(file) {
     say(`Nothing loaded: the form is as it was.`);
     return;
   }
-  if (file.size > 20000000) { say(`The file ${file.name} is larger than 20 MB.`); return; }
+  if (file.size > FORM.sheetBytes) { say(`The file ${file.name} is larger than ${megabytes(FORM.sheetBytes)}.`); return; }
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     if (isSheet(bytes)) { // a sheet's PDF, or a photo or scan of a page (its QR code)
@@ -499,8 +520,8 @@ async function loadFile(file) {
       const response = await call("/api/extract", bytes, file.type || "application/octet-stream");
       if (!response.ok) { say((await errorOf(response)).error); return; }
       if (await loadYaml(await response.text())) say(`Loaded the bank from the sheet ${file.name}.`);
-    } else if (file.size > 1000000) {
-      say(`The file ${file.name} is larger than 1 MB: a spec is much smaller.`);
+    } else if (file.size > FORM.specBytes) {
+      say(`The file ${file.name} is larger than ${megabytes(FORM.specBytes)}: a spec is much smaller.`);
     } else if (await loadYaml(new TextDecoder().decode(bytes))) {
       say(`Loaded ${file.name}.`);
     }
@@ -524,6 +545,7 @@ function restore() {
     if (saved && Array.isArray(saved.batteries)) {
       state = { ...emptyState(), ...saved, job: { ...emptyState().job, ...saved.job } };
       state.cables = Array.isArray(saved.cables) ? saved.cables : [];
+      if (!FORM.papers.includes(state.paper)) state.paper = FORM.paper;
     }
   } catch (_) {
     state = emptyState();
@@ -549,7 +571,7 @@ async function start() {
   });
   $("add-cable").addEventListener("click", () => {
     const next = state.cables.length + 1;
-    state.cables.push({ upper: String(next), pins: [1, 2, 3, 4, 5, 6, 7, 8] });
+    state.cables.push({ upper: String(next), pins: FORM.pins.slice() });
     renderCables();
     changed();
   });

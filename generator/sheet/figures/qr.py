@@ -7,7 +7,8 @@ The drawing is a square of fixed size with the code's quiet zone (4 modules of w
 round) inside it, so nothing else on the page can come closer: the largest code allowed,
 version 13 (69 + 8 modules), fills it at 0.45 mm a module, and smaller codes get larger
 modules in the same square. A spec that does not fit carries the bank alone (no job
-fields); a bank too large even for that gets no code, and the sheet says so.
+fields: they stand in full on the sheet); a bank too large even for that gets no code,
+and the sheet says so.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ SHAPE_CODES = {"E001", "E002", "E003", "E004"}  # the spec was not read in full
 
 CAPTIONS = {
     Scope.FULL: N_("Scan to reload this bank in eg4sheet"),
+    # The job fields did not fit in the code; they stand in full on the sheet (the title
+    # block, or page 1's job block where the title block cuts one short).
     Scope.BANK: N_(
-        "Scan to reload this bank in eg4sheet (the bank alone: the job fields did not fit)"
+        "Scan to reload this bank in eg4sheet (the bank alone: copy the job fields from this sheet)"
     ),
 }
 TOO_LARGE = N_(
