@@ -18,6 +18,7 @@ from generator.company import Company
 from generator.sheet import assets
 from generator.sheet.figures.qr import QrView, qr_view
 from generator.sheet.images import data_url
+from generator.sheet.title import JOB_LABEL_W, JOB_SIZE
 from generator.sheet.view import SheetView, sheet_view
 
 
@@ -138,6 +139,7 @@ class Prepared:
             job=self.analysis.plan.job,
             page_size=self.page_size,
             margins={"top": MARGIN_TOP, "bottom": MARGIN_BOTTOM, "side": MARGIN_SIDE},
+            job_block={"label": JOB_LABEL_W, "size": JOB_SIZE},
             fonts=self.fonts,
             footer=self.sheet.footer,
             qr=self.qr,

@@ -175,7 +175,8 @@ def company_cells(
     return cells, any(f.cut for f in (name_fit, contact_fit, address_fit))
 
 
-JOB_SIZE = 8.5  # points: the job block's text (sheet.css, table.job)
+JOB_SIZE = 8.5  # points: the job block's text (rendered into sheet.css, table.job)
+JOB_LABEL_W = 0.9  # inches: the job block's label column (likewise)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from generator.sheet.figures.dip import size as dip_size
 from generator.sheet.figures.rack import Marks, needs_tall_rows, rack_drawing
 from generator.sheet.findings import FindingView, finding_view, found_marks, warning_views
 from generator.sheet.images import Figure, figure, svg_url
-from generator.sheet.title import JobLine, TitleBlock, job_block, title_block
+from generator.sheet.title import JOB_LABEL_W, JobLine, TitleBlock, job_block, title_block
 
 SWATCH = {"orange": "#f28c28", "green": "#2e9e44", "blue": "#2a62c9", "brown": "#7b4a21"}
 FOOTER = N_("eg4sheet {version} · the bank spec that made this sheet is attached to the PDF")
@@ -42,7 +42,6 @@ PT = 72
 SIDE_RACK_MAX = 16
 SIDE_RACK_W = 4.0  # inches
 NOTES_BESIDE = 400  # characters of job notes that still fit page 1's side column
-JOB_LABEL_W = 0.9  # inches: the label column of page 1's job block (sheet.css, table.job)
 # Beside a change list, the racks' height: the inverter and the gap below, then each row
 # (taller where a box as found carries model, serial and NO ADDRESS).
 CHANGES_RACK_TOP, CHANGES_ROW, CHANGES_ROW_TALL = 1.0, 0.4, 0.44
