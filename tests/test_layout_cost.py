@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from generator import api
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow  # lays out a sheet
 
@@ -60,3 +61,39 @@ def _text_boxes(box: Any) -> list[Any]:
 
 def _page_of(heading: str, texts: list[str]) -> int:
     return next(n for n, text in enumerate(texts, start=1) if heading + ":" in text)
+
+
+@pytest.mark.parametrize(
+    ("spec", "paper", "lang", "company"),
+    [
+        (ROOT / "tests" / "gallery" / "sixteen.yaml", "letter", "en", False),
+        (ROOT / "tests" / "wrong_banks" / "everything_wrong.yaml", "a4", "es", True),
+    ],
+    ids=["sixteen", "everything_wrong-a4-es-company"],
+)
+def test_the_stylesheet_parsed_once_makes_the_same_pdf(
+    spec: Path, paper: str, lang: str, company: bool
+) -> None:
+    """lay_out hands WeasyPrint the sheet's stylesheet parsed once per process: the PDF is
+    byte for byte the one WeasyPrint makes from the HTML alone (and the second sheet laid out
+    with the kept stylesheet too)."""
+    from weasyprint import HTML
+
+    from generator.company import Company
+    from generator.sheet.pdf import BASE_URL, AssetOnlyFetcher, lay_out, stylesheet
+    from generator.sheet.render import render_html
+
+    checked = api.check(api.read_spec(spec))
+    assert checked.analysis is not None
+    owner = (
+        Company("Lone Star Solar Works LLC", "100 Congress Avenue", "(512) 555-0142")
+        if company
+        else None
+    )
+    html = render_html(checked.analysis, spec.name, paper=paper, lang=lang, company=owner)
+    alone = HTML(string=html, base_url=BASE_URL, url_fetcher=AssetOnlyFetcher()).render()
+    expected = alone.write_pdf(pdf_identifier=b"same")
+    stylesheet.cache_clear()
+    for _ in range(2):
+        assert lay_out(html).write_pdf(pdf_identifier=b"same") == expected
+    assert stylesheet.cache_info().misses == 1
