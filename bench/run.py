@@ -228,7 +228,7 @@ def main() -> None:
             f"{ours_warm:.3f} s",
             f"{reference_warm:.3f} s (warm WeasyPrint, 4 pages of text and tables)",
             ours_warm / reference_warm,
-            "≤ 2.5",
+            "≤ 2.0",
         )
     )
 
