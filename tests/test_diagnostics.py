@@ -536,3 +536,18 @@ def test_a_bank_without_serials_is_named_as_before() -> None:
         finding.message
         == "LL-V2 (4 DIP) at position 1 is the master, but LL-S at position 2 is newer"
     )
+
+
+def test_a_spanish_cable_hint_names_the_wire_colours_in_spanish() -> None:
+    """The colours in a cable hint are words of the sheet's language, as in its pinout table:
+    'pines 7 (blanco/marrón) y 8 (marrón)', never the English 'white/brown'."""
+    text = (
+        "batteries:\n  - model: LL-S\n  - model: LL-V1\n"
+        "cables:\n  - between: [1, 2]\n    pins: [1, 2, 3, 4, 5, 6, 7, 8]\n"
+    )
+    finding = only(findings_for(text), "E106")
+    assert finding.hint is not None and "pins 7 (white/brown) and 8 (brown)" in finding.hint
+    with language("es"):
+        spanish = finding.hint_in(_) or ""
+    assert "pines 7 (blanco/marrón) y 8 (marrón) en directo" in spanish, spanish
+    assert "brown" not in spanish

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import gettext
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -111,11 +111,18 @@ def N_(template: str) -> str:
     return template
 
 
-def join(words: list[str], conjunction: str = "and") -> Msg:
-    """'a', 'a and b', 'a, b and c' (or 'a or b'), the conjunction translated with the rest."""
+def join(words: Sequence[str | Msg], conjunction: str = "and") -> Msg:
+    """'a', 'a and b', 'a, b and c' (or 'a or b'), the conjunction translated with the rest,
+    and each word too where it is a Msg (a wire's colour, say)."""
     if len(words) == 1:
         return Msg("{only}", only=words[0])
-    first = ", ".join(words[:-1])
+    first: str | Msg = words[0]
+    for word in words[1:-1]:
+        first = (
+            f"{first}, {word}"
+            if isinstance(first, str) and isinstance(word, str)
+            else Msg("{first}, {next}", first=first, next=word)
+        )
     if conjunction == "or":
         return Msg("{first} or {last}", first=first, last=words[-1])
     return Msg("{first} and {last}", first=first, last=words[-1])

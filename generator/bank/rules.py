@@ -61,7 +61,13 @@ def cable_hint(bank: Bank, plan: InstallPlan, upper: int, found: frozenset[int] 
     """What to do with the cable found between `upper` and `upper + 1`, as the corrected
     plan has it (batteries move, cables stay between the same two rack positions)."""
     colours = bank.catalog.wiring.colours
-    signal = join([f"{pin} ({colours[pin]})" for pin in sorted(cables.SIGNAL_PINS)])
+    # The colours are words of the reader's language, like the pinout table's.
+    signal = join(
+        [
+            Msg("{pin} ({colour})", pin=pin, colour=Msg(colours[pin]))
+            for pin in sorted(cables.SIGNAL_PINS)
+        ]
+    )
     run = plan.cable_at(upper) if bank.complete else None
     if run is None:  # the bank cannot be planned yet (an unknown model): say only what is sure
         return Msg("use a cable with pins {signal} connected straight through", signal=signal)
