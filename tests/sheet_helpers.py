@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 Area = tuple[int, int, int, int]  # x, y, width, height in points from the page's top left
 NO_PDFTOTEXT = (
@@ -39,3 +41,19 @@ def page_texts(pdf: bytes, layout: bool = False, crop: Area | None = None) -> li
         command = ["pdftotext", *options, "-enc", "UTF-8", str(path), "-"]
         text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+def raster_images(pdf: bytes) -> int:
+    """How many raster images the PDF holds, anywhere in the file: WeasyPrint embeds every
+    image it reads (a logo, whatever a URL would fetch) as an image object, and draws the
+    sheet's figures as vectors. One pass over the objects: as strict as pypdf's per-page
+    `page.images`, without parsing every content stream (0.01 s against 0.12 s a sheet)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    size = reader.trailer["/Size"]
+    assert isinstance(size, int)
+    found = 0
+    for number in range(1, size):
+        item = reader.get_object(number)
+        if isinstance(item, dict) and item.get("/Subtype") == "/Image":
+            found += 1
+    return found
