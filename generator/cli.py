@@ -538,6 +538,15 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
     help="After SIGTERM: seconds the requests in flight may take before they are cut off.",
 )
 @click.option(
+    "--request-timeout",
+    "request_seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's head, and then its body; a connection "
+    "later than that is closed (408 when part of the request came).",
+)
+@click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
     default="text",
@@ -552,6 +561,7 @@ def serve(
     company_file: Path | None,
     allowed_hosts: Sequence[str],
     drain_seconds: float,
+    request_seconds: float,
     log_format: str,
 ) -> None:
     """Run the support desk page and the JSON API (see README: HTTP API, Deploy).
@@ -581,6 +591,7 @@ def serve(
         warm=True,
         allowed_hosts=frozenset(host_name(name) for name in allowed_hosts),
         drain_seconds=drain_seconds,
+        request_seconds=request_seconds,
     )
     from generator.server.app import serve as run
 

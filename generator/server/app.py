@@ -148,7 +148,7 @@ def serve(settings: ServerSettings, host: str, port: int, log_format: str = "tex
 
     from generator.server.drain import DrainingServer
     from generator.server.listen import listen, room_for_connections, url
-    from generator.server.protocol import GuardedH11Protocol
+    from generator.server.protocol import guarded_protocol
 
     sock = listen(host, port)
     room_for_connections()
@@ -165,7 +165,7 @@ def serve(settings: ServerSettings, host: str, port: int, log_format: str = "tex
     app = create_app(dataclasses.replace(settings, scratch=scratch))
     config = uvicorn.Config(
         app,
-        http=GuardedH11Protocol,
+        http=guarded_protocol(settings.request_seconds),
         log_config=log_config(log_format),
         access_log=False,  # RequestLog writes the one line per request
         server_header=False,

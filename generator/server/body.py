@@ -23,7 +23,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from generator import api
 from generator.bank.diagnostics import Finding
 from generator.bank.yamlsrc import MAX_DEPTH, Loader, dump_spec
-from generator.server.config import BODY_SECONDS, MAX_BODY
+from generator.server.config import MAX_BODY
 from generator.server.memory import give_back
 
 YAML_TYPES = {
@@ -127,10 +127,11 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
             buffer.write(chunk)
         return buffer.getvalue()
 
+    seconds: float = request.app.state.settings.request_seconds
     try:
-        return await asyncio.wait_for(receive(), BODY_SECONDS)
+        return await asyncio.wait_for(receive(), seconds)
     except TimeoutError:
-        raise HttpError(408, f"the body did not arrive within {BODY_SECONDS:g} s") from None
+        raise HttpError(408, f"the body did not arrive within {seconds:g} s") from None
 
 
 async def read_spec_body(request: Request) -> SpecBody:

@@ -11,7 +11,8 @@ from generator.company import Company
 
 MAX_BODY = MAX_BYTES  # a request body: a spec, as large as a spec file may be
 QUEUE_PER_WORKER = 2  # sheets waiting per render worker before the server says 503
-BODY_SECONDS = 10.0  # to receive a request body
+# A client's time to send a request head, and then again its body (--request-timeout)
+REQUEST_SECONDS = 10.0
 CHECK_SECONDS = 10.0  # validate, plan, fix, extract: milliseconds normally
 SHEET_SECONDS = 60.0  # one sheet: about a second normally, more while the queue drains
 # Bytes of request bodies held at once, across all requests; beyond: 503 with Retry-After.
@@ -34,6 +35,7 @@ class ServerSettings:
     sheet_seconds: float = SHEET_SECONDS
     check_seconds: float = CHECK_SECONDS
     drain_seconds: float = DRAIN_SECONDS
+    request_seconds: float = REQUEST_SECONDS
     # Host names the server answers to besides the loopback ones (--allow-host), lower case
     allowed_hosts: frozenset[str] = frozenset()
     max_in_flight: int = MAX_IN_FLIGHT

@@ -5,12 +5,13 @@ reset by every byte) but not the time to send a request: a socket that never sen
 or sends a header line every few seconds, holds its place for ever, and with
 `limit_concurrency` a few hundred of them make every other request a 503 (uvicorn issue
 #157, "--timeout-request-start", still open). Hypercorn's `read_timeout` is also reset by
-every read, so a drip passes it. This protocol gives each request head `HEAD_SECONDS` from
-the moment the server waits for it (the connection is made, or the previous answer is sent);
-past that the connection is closed. At most `MAX_WAITING` connections wait for their head at
-once: a newer one pushes out the one that has waited longest, so a client that sends its
-request at once is always served. Its own 400 (a request that is not HTTP) is JSON and
-carries the page's Content-Security-Policy, like every answer of the app.
+every read, so a drip passes it. This protocol gives each request head `head_seconds`
+(`serve --request-timeout`, 10 s by default) from the moment the server waits for it (the
+connection is made, or the previous answer is sent); past that the connection is closed.
+At most `MAX_WAITING` connections wait for their head at once: a newer one pushes out the
+one that has waited longest, so a client that sends its request at once is always served.
+Its own 400 (a request that is not HTTP) is JSON and carries the page's
+Content-Security-Policy, like every answer of the app.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
+from generator.server.config import REQUEST_SECONDS
 from generator.server.middleware import PAGE_CSP
 
-HEAD_SECONDS = 10.0  # from waiting for a request to having its whole head
 MAX_WAITING = 256  # connections waiting for a request head at once (idle, or dripping)
 
 # Per server: the connections waiting for a head, oldest first (a dict keeps its order).
@@ -50,6 +51,8 @@ def raw_answer(status: int, reason: str, message: str) -> bytes:
 
 class GuardedH11Protocol(H11Protocol):
     """H11Protocol with a deadline for each request head and a cap on waiting connections."""
+
+    head_seconds: float = REQUEST_SECONDS  # from waiting for a request to having its whole head
 
     def __init__(
         self,
@@ -102,7 +105,7 @@ class GuardedH11Protocol(H11Protocol):
             oldest.head_too_late()
         self.head_started = False
         self.answered = self.cycle  # the request answered last (None: none yet)
-        self.head_deadline = self.loop.call_later(HEAD_SECONDS, self.head_too_late)
+        self.head_deadline = self.loop.call_later(self.head_seconds, self.head_too_late)
         waiting[self] = None
 
     def stop_waiting(self) -> None:
@@ -118,7 +121,7 @@ class GuardedH11Protocol(H11Protocol):
         if self.transport.is_closing():
             return
         if started:
-            message = f"the request did not arrive within {HEAD_SECONDS:g} s"
+            message = f"the request did not arrive within {self.head_seconds:g} s"
             self.transport.write(raw_answer(408, "Request Timeout", message))
         self.transport.close()
 
@@ -126,3 +129,8 @@ class GuardedH11Protocol(H11Protocol):
         self.stop_waiting()
         self.transport.write(raw_answer(400, "Bad Request", f"not an HTTP request: {msg}"))
         self.transport.close()
+
+
+def guarded_protocol(head_seconds: float) -> type[GuardedH11Protocol]:
+    """The protocol class for uvicorn's Config, with this deadline for each request head."""
+    return type("GuardedH11Protocol", (GuardedH11Protocol,), {"head_seconds": head_seconds})
