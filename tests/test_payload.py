@@ -3,7 +3,9 @@ apart, a damaged code is refused, and the code's size and scope follow the bank.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import zlib
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from generator import api
 from generator.bank import payload
@@ -257,7 +260,11 @@ def test_code_size_and_scope(path: Path, scope: Scope, version: int) -> None:
     assert view.caption.startswith("Scan to reload this bank in eg4sheet")
     alone = "(the bank alone: copy the job fields from this sheet)"
     assert (alone in view.caption) == (scope is Scope.BANK)
-    assert view.img is not None and view.img.startswith("data:image/svg+xml;base64,")
+    assert view.img is not None and view.img.startswith("data:image/png;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(view.img.split(",", 1)[1]))) as image:
+        # grey, the code and its quiet zone, whole pixels for each module
+        side = (17 + 4 * version + 2 * qr.QUIET) * qr.SCALE
+        assert (image.mode, image.size) == ("L", (side, side))
 
 
 def test_no_code_for_a_spec_read_in_part_or_too_large(tmp_path: Path) -> None:

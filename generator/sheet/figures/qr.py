@@ -1,5 +1,11 @@
 """The QR code on every page: the bank spec as a payload (generator.bank.payload), drawn by
-segno as a vector SVG of a fixed printed size.
+segno as a grey PNG of a fixed printed size, 4 pixels a module, never smoothed.
+
+An image, not an SVG path: the PDF holds it once and every page shows that one copy, where
+WeasyPrint would draw a path of some 800 segments again on each page (about 4 % of a sheet's
+render). Printed, each module is still a sharp square: the image is not interpolated
+(`image-rendering: pixelated`, qrcode.css), and a printer, a scanner's 150 dpi or a screen
+scales whole pixels up or down.
 
 The size is set by the scan it must survive: a grey 150-dpi scan, a few degrees crooked,
 slightly blurred, saved as a JPEG. That reads reliably from 0.45 mm a module (2.7 pixels).
@@ -21,13 +27,14 @@ import segno
 from generator.bank.analysis import Analysis
 from generator.bank.i18n import N_, _
 from generator.bank.payload import Scope, encode
-from generator.sheet.images import svg_url
+from generator.sheet.images import data_url
 
 MIN_MODULE_MM = 0.45
 MAX_VERSION = 13  # 17 + 4 * 13 = 69 modules
 QUIET = 4  # modules of white on each side, as the QR standard asks
 BOX_MM = 34.7  # the printed square, quiet zone included: (69 + 8) * 0.45 mm = 34.65 mm
 SHAPE_CODES = {"E001", "E002", "E003", "E004"}  # the spec was not read in full
+SCALE = 4  # pixels a module in the image: a screen or a 150 dpi scan shrinks it, never blurs it
 
 CAPTIONS = {
     Scope.FULL: N_("Scan to reload this bank in eg4sheet"),
@@ -47,7 +54,7 @@ UNREADABLE = N_(
 
 @dataclass(frozen=True)
 class QrView:
-    img: str | None  # data: URL of the SVG; None when the sheet carries no code
+    img: str | None  # data: URL of the PNG; None when the sheet carries no code
     caption: str
     scope: Scope | None
     version: int  # 0 without a code
@@ -73,7 +80,7 @@ def qr_view(analysis: Analysis) -> QrView:
         version = code.version
         assert isinstance(version, int)  # a Micro QR code's version would be 'M1'...'M4'
         if version <= MAX_VERSION:
-            return QrView(_svg_url(code), _(CAPTIONS[scope]), scope, version, _module(code))
+            return QrView(_png_url(code), _(CAPTIONS[scope]), scope, version, _module(code))
     return QrView(None, _(TOO_LARGE), None, 0, 0.0)
 
 
@@ -81,7 +88,14 @@ def _module(code: segno.QRCode) -> float:
     return round(BOX_MM / code.symbol_size(border=QUIET)[0], 3)
 
 
-def _svg_url(code: segno.QRCode) -> str:
+def _png_url(code: segno.QRCode) -> str:
+    """The code and its quiet zone as an 8-bit grey PNG (a 1-bit one WeasyPrint would turn
+    into colour and encode again on every build)."""
+    from PIL import Image
+
+    rows = [bytes(0 if dark else 255 for dark in row) for row in code.matrix_iter(border=QUIET)]
+    image = Image.frombytes("L", (len(rows[0]), len(rows)), b"".join(rows))
+    image = image.resize((image.width * SCALE, image.height * SCALE), Image.Resampling.NEAREST)
     out = io.BytesIO()
-    code.save(out, kind="svg", border=QUIET, xmldecl=False, omitsize=True, nl=False)
-    return svg_url(out.getvalue().decode("ascii"))
+    image.save(out, "PNG", optimize=True)
+    return data_url("image/png", out.getvalue())
