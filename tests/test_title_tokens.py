@@ -3,6 +3,8 @@ it fit on one line (issue 18, point 7): it is shrunk, never broken after a hyphe
 
 from generator.sheet import fit, title
 
+NBSP = "\u00a0"
+
 
 def test_a_quote_shrinks_rather_than_breaking_after_a_hyphen() -> None:
     fitted = title._fit_field("Q-2026-0317-REV-B-FINAL", 110, 26.5, title.FIELD_SIZES, False)
@@ -29,6 +31,21 @@ def test_ids_dates_pages_and_model_names_are_kept_whole_in_the_sheet() -> None:
         "set (ID 64), IDs 1–15 on 2026-12-06, see page 4, LifePower4 V2 with auto-ID, LL-S",
         ("LifePower4 V2 with auto-ID", "LifePower4 V2", "LL-S"),
     )
-    for whole in ["ID 64", "IDs 1–15", "2026-12-06", "page 4", "LifePower4 V2 with auto-ID"]:
+    # A dash or a hyphen is a place to break: such a token stands in a no-break span.
+    for whole in ["IDs 1–15", "2026-12-06", "LifePower4 V2 with auto-ID", "LL-S"]:
         assert f'<span class="nobr">{whole}</span>' in text, whole
-    assert '<span class="nobr">LL-S</span>' in text
+    # One that breaks only at its spaces is held by no-break spaces, with no box of its own.
+    for whole in ["ID 64", "page 4"]:
+        assert f"({whole.replace(' ', NBSP)})" in text or f" {whole.replace(' ', NBSP)}," in text
+        assert whole not in text, whole
+    assert text.count("<span") == 4
+
+
+def test_a_token_of_letters_digits_and_spaces_needs_no_box() -> None:
+    from generator.sheet.render import keep_states
+
+    text = keep_states("the LL-V2 (6 DIP) runs V1.0, ID 7 of IDs 1–16", ("LL-V2 (6 DIP)",))
+    assert str(text) == (
+        'the <span class="nobr">LL-V2 (6 DIP)</span> runs V1.0, ID\u00a07 of '
+        '<span class="nobr">IDs 1–16</span>'
+    )

@@ -56,6 +56,12 @@ WHOLE = re.compile(
 )
 # A serial as the sentences give it ("(serial LV2-4-2207-0156)", "(n.º de serie …)"), not
 # broken after one of its hyphens; one too long for a line may still break.
+# A token a line could break only at its spaces ("ID 64", "page 4", "V1.0", "(6 DIP)"): it is
+# held together by no-break spaces, where any other takes a no-break span. A span is an inline
+# box of its own, which costs the layout far more than a character (63 spans were about 4 % of
+# the 16-battery sheet's render).
+SPACED = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ.() ]+")
+NBSP = "\u00a0"
 SERIAL = re.compile(r"(?:(?<=\(serial )|(?<=\(n\.º de serie ))[^\s()<>]{1,32}(?=\))")
 
 
@@ -72,7 +78,8 @@ def keep_states(text: str, names: tuple[str, ...] = ()) -> Markup:
     """Text, escaped, with each switch state ("6 ON") kept on one line (a no-break space),
     each pair of positions ("10–11"), serial, model name ("LL-V2 (4 DIP)", and any name in
     `names`, the catalog's), ID, date and page too (the line may not break after a dash or
-    at their spaces), and a section's number with its name ("2 · Firmware")."""
+    at their spaces: a no-break span, or no-break spaces where spaces are its only breaks),
+    and a section's number with its name ("2 · Firmware")."""
     kept = STATE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), escape(text))
     kept = SECTION.sub(lambda m: f"{m.group(1)}\u00a0·\u00a0", kept)
     whole = _names(names)
@@ -84,7 +91,11 @@ def keep_states(text: str, names: tuple[str, ...] = ()) -> Markup:
             if not any(start < match.end() and match.start() < end for start, end in spans):
                 spans.append(match.span())
     for start, end in sorted(spans, reverse=True):
-        kept = Markup(f'{kept[:start]}<span class="nobr">{kept[start:end]}</span>{kept[end:]}')
+        token = kept[start:end]
+        if SPACED.fullmatch(token):  # its spaces are its only breaks: no box needed
+            kept = Markup(f"{kept[:start]}{token.replace(' ', NBSP)}{kept[end:]}")
+        else:
+            kept = Markup(f'{kept[:start]}<span class="nobr">{token}</span>{kept[end:]}')
     return Markup(kept)
 
 
