@@ -24,8 +24,11 @@ class Desk:
         self.base = base
 
     def open_fresh(self) -> None:
-        """The page with an empty form (nothing kept from an earlier test)."""
-        self.driver.get(self.base + "/")
+        """The page with an empty form (nothing kept from an earlier test). The page keeps
+        the form in localStorage as it changes: emptied from the page an earlier test left
+        (or from a first load of it), the next load starts empty."""
+        if not str(self.driver.current_url).startswith(self.base + "/"):
+            self.driver.get(self.base + "/")  # storage is per site: be on it to empty it
         self.driver.execute_script("localStorage.clear(); sessionStorage.clear();")
         self.driver.get(self.base + "/")
         self.wait(lambda: self.status().startswith("Add a battery"))

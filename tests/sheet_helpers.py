@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import StreamObject
+
+from generator import api
+from generator.sheet.figures import qr
 
 Area = tuple[int, int, int, int]  # x, y, width, height in points from the page's top left
 NO_PDFTOTEXT = (
@@ -39,3 +47,34 @@ def page_texts(pdf: bytes, layout: bool = False, crop: Area | None = None) -> li
         command = ["pdftotext", *options, "-enc", "UTF-8", str(path), "-"]
         text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+Pixels = tuple[int, int, bytes]  # a raster image: width, height, its pixels as stored
+
+
+def raster_images(pdf: bytes) -> list[Pixels]:
+    """Every raster image the PDF holds, anywhere in the file: WeasyPrint embeds each image it
+    reads (the QR code, a logo, whatever a URL would fetch) as an image object, and draws the
+    sheet's figures as vectors. One pass over the objects: as strict as pypdf's per-page
+    `page.images`, without parsing every content stream (0.01 s against 0.12 s a sheet)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    size = reader.trailer["/Size"]
+    assert isinstance(size, int)
+    found: list[Pixels] = []
+    for number in range(1, size):
+        item = reader.get_object(number)
+        if isinstance(item, StreamObject) and item.get("/Subtype") == "/Image":
+            width, height = item["/Width"], item["/Height"]
+            assert isinstance(width, int) and isinstance(height, int)
+            found.append((width, height, item.get_data()))
+    return found
+
+
+def own_images(source: api.SpecSource) -> list[Pixels]:
+    """The raster images a sheet of this spec is made with: its QR code, if it has one."""
+    analysis = api.check(source).analysis
+    code = None if analysis is None else qr.qr_view(analysis).img
+    if code is None:
+        return []
+    with Image.open(io.BytesIO(base64.b64decode(code.split(",", 1)[1]))) as image:
+        return [(image.width, image.height, image.tobytes())]

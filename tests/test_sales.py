@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from generator import api
 from tests.helpers import EXAMPLE, CliResult
-from tests.sheet_helpers import page_texts
+from tests.sheet_helpers import own_images, page_texts, raster_images
 
 pytestmark = pytest.mark.slow  # PDFs and CSVs from real builds
 
@@ -130,7 +131,8 @@ def test_company_logo_on_every_page(
     assert result.exit_code == 0, result.err
     pdf = (tmp_path / "out" / "manufacturer-example.pdf").read_bytes()
     reader = PdfReader(io.BytesIO(pdf))
-    assert [len(page.images) for page in reader.pages] == [1, 1, 1]  # one per page (3 pages)
+    # The logo and the sheet's QR code on each of the 3 pages: two images, each stored once.
+    assert [len(page.images) for page in reader.pages] == [2, 2, 2]
     for text in page_texts(pdf):
         assert "Lone Star Solar Works LLC" in text
         assert "(512) 555-0142 · License TECL 34567" in text  # US English
@@ -146,7 +148,7 @@ def test_company_file_found_in_working_directory(
     monkeypatch.chdir(tmp_path)
     assert run_cli("build", str(EXAMPLE), "-o", "out").exit_code == 0
     reader = PdfReader(tmp_path / "out" / "manufacturer-example.pdf")
-    assert len(reader.pages[0].images) == 1
+    assert len(reader.pages[0].images) == 2  # the logo and the QR code
 
 
 def test_bad_company_file(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -180,5 +182,5 @@ def test_logo_path_in_a_bank_spec_is_refused(
     assert not (tmp_path / "out").exists()
     # Even when told to build anyway, nothing named by the spec is read into the sheet.
     run_cli("build", "--allow-errors", str(spec), "-o", str(tmp_path / "out"))
-    reader = PdfReader(tmp_path / "out" / "bank.pdf")
-    assert all(len(page.images) == 0 for page in reader.pages)
+    sheet = (tmp_path / "out" / "bank.pdf").read_bytes()
+    assert raster_images(sheet) == own_images(api.read_spec(spec))  # the QR code, if any

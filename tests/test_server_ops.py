@@ -8,18 +8,17 @@ import json
 import os
 import re
 import signal
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.run import BANKS, spec_text
-from tests.helpers import EXAMPLE, WRONG_BANKS
-from tests.serving import Served, serve_command, served
+from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult
+from tests.serving import Served, free_port, served
 
 pytestmark = pytest.mark.slow  # each test starts a server with its render workers
 
@@ -327,12 +326,6 @@ def test_a_drain_that_runs_out_of_time_answers_503_and_exits_0() -> None:
     assert not [pid for pid in workers if running(pid)]
 
 
-def test_serve_refuses_a_negative_drain_timeout() -> None:
-    result = subprocess.run(
-        serve_command(1, 1, "--drain-timeout", "-1"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2 and "--drain-timeout" in result.stderr
+def test_serve_refuses_a_negative_drain_timeout(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("serve", "--port", str(free_port()), "--drain-timeout", "-1")
+    assert result.exit_code == 2 and "--drain-timeout" in result.err
