@@ -179,6 +179,7 @@ def test_an_address_that_cannot_be_used_is_exit_2(
 def test_ipv6_loopback_in_brackets_works(tmp_path: Path) -> None:
     port = free_port()
     command = [sys.executable, "-m", "generator", "serve", "--host", "[::1]", "--port", str(port)]
+    command += ["--workers", "1"]  # one render worker is enough to answer (default: one a core)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
