@@ -49,3 +49,19 @@ def test_a_token_of_letters_digits_and_spaces_needs_no_box() -> None:
         'the <span class="nobr">LL-V2 (6 DIP)</span> runs V1.0, ID\u00a07 of '
         '<span class="nobr">IDs 1–16</span>'
     )
+
+
+def test_a_cell_that_is_one_whole_token_keeps_it_itself() -> None:
+    """A model name that fills its cell (the firmware checklist, the summary) is kept whole by
+    the cell (class nobr), with no span of its own; a sentence keeps its spans."""
+    from generator.sheet.render import render_html
+    from tests.helpers import EXAMPLE, analysis_of
+
+    html = render_html(analysis_of(EXAMPLE), EXAMPLE.name)
+    assert '<td class="model nobr">LL-V2 (6 DIP)</td>' in html
+    assert '<td class="big nobr">LL-S</td>' in html  # the master, in the summary
+    assert '<th class="nobr">LL-V2 (4 DIP)</th>' in html
+    assert '<td class="model"><span' not in html and "<th><span" not in html
+    # each battery's required firmware bold by its cell, not a <b> of its own
+    assert html.count('<td class="required">') == len(analysis_of(EXAMPLE).plan.batteries)
+    assert 'of each <span class="nobr">LL-S</span>' in html  # a sentence's own span stays

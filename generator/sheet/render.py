@@ -106,6 +106,27 @@ def _keep_whole(context: jinja2.runtime.Context, text: str) -> Markup:
     return keep_states(text, getattr(sheet, "names", ()))
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A table cell's text, and whether the cell itself keeps it on one line (class nobr):
+    when the whole text is one token that may not break, the cell holds it whole and the
+    renderer is spared a box for it."""
+
+    text: Markup
+    nobr: bool
+
+
+WHOLE_SPAN = re.compile(r'<span class="nobr">([^<]*)</span>')
+
+
+@jinja2.pass_context
+def _cell(context: jinja2.runtime.Context, text: str) -> Cell:
+    """The `cell` filter: `states`, its span moved to the cell when it spans the whole text."""
+    kept = _keep_whole(context, text)
+    whole = WHOLE_SPAN.fullmatch(kept)
+    return Cell(Markup(whole[1]), True) if whole else Cell(kept, False)
+
+
 @cache
 def environment(lang: str = "en") -> jinja2.Environment:
     """Autoescaped, strict: a missing value fails loudly instead of printing nothing. One
@@ -120,6 +141,7 @@ def environment(lang: str = "en") -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.filters["states"] = _keep_whole
+    env.filters["cell"] = _cell
     words = i18n.translations(lang)
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
         words.gettext, words.ngettext, newstyle=True
