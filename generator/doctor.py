@@ -6,7 +6,6 @@ import ctypes
 import os
 import platform
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from generator import __version__
@@ -37,6 +36,10 @@ def has_fast_subsetting() -> bool:
 
 
 def _version(package: str) -> str:
+    # Imported here: `build` asks this module about font subsetting, and package metadata
+    # would cost every build about 17 ms of start-up.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(package)
     except PackageNotFoundError:

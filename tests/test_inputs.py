@@ -8,6 +8,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -371,6 +372,63 @@ def test_a_cache_entry_others_can_write_is_not_read(forged: tuple[Path, Path, st
     for entry in folder.glob("dip-*.svg"):
         entry.chmod(0o666)
     assert sheet_html(spec) == honest
+
+
+def html_and_compiled(spec: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
+    """The sheet's HTML from new template environments (as a new process has), and the
+    templates Jinja had to compile for it (the rest came from the cache on disk)."""
+    import jinja2
+
+    from generator.sheet import render
+
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def compile(self: jinja2.Environment, source: str, name: str | None = None, *args: Any) -> Any:
+        compiled.append(name or "")
+        return real(self, source, name, *args)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    render.environment.cache_clear()
+    try:
+        return sheet_html(spec), compiled
+    finally:
+        render.environment.cache_clear()
+        monkeypatch.setattr(jinja2.Environment, "compile", real)
+
+
+TEMPLATE_DAMAGE = {
+    "kept": None,
+    "truncated": lambda entry: entry.write_bytes(entry.read_bytes()[:40]),
+    "emptied": lambda entry: entry.write_bytes(b""),
+    "garbage": lambda entry: entry.write_bytes(os.urandom(2000)),
+    "huge": lambda entry: entry.write_bytes(entry.read_bytes() + b"\0" * 1_100_000),
+    "others-can-write": lambda entry: entry.chmod(0o666),
+    "directory": lambda entry: (entry.unlink(), entry.mkdir()),
+    "symlink": lambda entry: (entry.unlink(), entry.symlink_to("/etc/passwd")),
+}
+
+
+@pytest.mark.slow  # draws DIP blocks with matplotlib
+@pytest.mark.parametrize("damage", list(TEMPLATE_DAMAGE))
+def test_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("EG4SHEET_CACHE", str(folder))
+    spec = tmp_path / "bank.yaml"
+    spec.write_text(CACHE_SPEC)
+    honest, compiled = html_and_compiled(spec, monkeypatch)
+    entries = sorted(folder.glob("template-*.bin"))
+    assert "sheet.html" in compiled and len(entries) == len(compiled)
+    assert {stat.S_IMODE(entry.stat().st_mode) for entry in entries} == {0o600}
+    harm = TEMPLATE_DAMAGE[damage]
+    if harm is not None:
+        for entry in entries:
+            harm(entry)
+    html, compiled_again = html_and_compiled(spec, monkeypatch)
+    assert html == honest
+    assert compiled_again == ([] if harm is None else compiled)
 
 
 @pytest.mark.slow

@@ -89,7 +89,7 @@ def cached(kind: str, key: str, make: Callable[[], str]) -> str:
     text = make()
     if path is not None:
         with contextlib.suppress(OSError):
-            _store(path, f"{_seal(digest, text)}\n{text}")
+            store(path, f"{_seal(digest, text)}\n{text}".encode())
     return text
 
 
@@ -98,14 +98,24 @@ def _seal(digest: str, text: str) -> str:
     return f"{FORMAT} {hashlib.sha256(f'{digest}|{text}'.encode()).hexdigest()}"
 
 
-def _read(path: Path, digest: str) -> str | None:
-    """The drawing stored at `path` if it is a regular file whose seal matches, else None."""
+def read_entry(path: Path) -> bytes | None:
+    """The bytes of a private regular file (at most one more than the entry limit), else None."""
     try:
-        data = read_bounded(
+        return read_bounded(
             path, MAX_ENTRY_BYTES, "cache entry", follow_symlinks=False, private=True
         )
+    except UserError:
+        return None
+
+
+def _read(path: Path, digest: str) -> str | None:
+    """The drawing stored at `path` if it is a regular file whose seal matches, else None."""
+    data = read_entry(path)
+    if data is None:
+        return None
+    try:
         seal, _, text = data.decode("utf-8").partition("\n")
-    except (UserError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return None
     if len(data) > MAX_ENTRY_BYTES or not hmac.compare_digest(
         seal.encode(), _seal(digest, text).encode()
@@ -114,12 +124,13 @@ def _read(path: Path, digest: str) -> str | None:
     return text
 
 
-def _store(path: Path, text: str) -> None:
+def store(path: Path, data: bytes) -> None:
+    """Write an entry atomically, private (0600) in a private folder (0700)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")  # 0600
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
         os.replace(temp, path)
     finally:
         with contextlib.suppress(OSError):
