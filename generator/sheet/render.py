@@ -20,7 +20,7 @@ from generator.bank.paper import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAPERS
 from generator.bank.paper import paper as paper_named
 from generator.company import Company
 from generator.sheet import assets
-from generator.sheet.figures.cache import MAX_ENTRY_BYTES, private_cache_dir, read_entry, store
+from generator.sheet.figures.cache import private_cache_dir, read_entry, store
 from generator.sheet.figures.qr import QrView, qr_view
 from generator.sheet.images import data_url
 from generator.sheet.title import JOB_LABEL_W, JOB_SIZE
@@ -149,7 +149,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         path = self._path(bucket)
         data = read_entry(path) if path else None
-        if data is None or len(data) > MAX_ENTRY_BYTES:
+        if data is None:
             return
         try:
             bucket.bytecode_from_string(data)

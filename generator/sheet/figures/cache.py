@@ -99,13 +99,14 @@ def _seal(digest: str, text: str) -> str:
 
 
 def read_entry(path: Path) -> bytes | None:
-    """The bytes of a private regular file (at most one more than the entry limit), else None."""
+    """The bytes of a private regular file within the entry limit, else None."""
     try:
-        return read_bounded(
+        data = read_bounded(
             path, MAX_ENTRY_BYTES, "cache entry", follow_symlinks=False, private=True
         )
     except UserError:
         return None
+    return data if len(data) <= MAX_ENTRY_BYTES else None
 
 
 def _read(path: Path, digest: str) -> str | None:
@@ -117,9 +118,7 @@ def _read(path: Path, digest: str) -> str | None:
         seal, _, text = data.decode("utf-8").partition("\n")
     except UnicodeDecodeError:
         return None
-    if len(data) > MAX_ENTRY_BYTES or not hmac.compare_digest(
-        seal.encode(), _seal(digest, text).encode()
-    ):
+    if not hmac.compare_digest(seal.encode(), _seal(digest, text).encode()):
         return None
     return text
 
