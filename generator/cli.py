@@ -547,6 +547,14 @@ def schema(for_company: bool, catalog_path: Path | None) -> None:
     "later than that is closed (408 when part of the request came).",
 )
 @click.option(
+    "--warm-up/--no-warm-up",
+    default=True,
+    show_default=True,
+    help="Start the render workers at once, each making one small sheet, so the first sheets "
+    "do not wait (/readyz says 503 until then). --no-warm-up: ready at once; the first sheet "
+    "starts a worker and takes some seconds longer (a desk started on demand).",
+)
+@click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
     default="text",
@@ -562,6 +570,7 @@ def serve(
     allowed_hosts: Sequence[str],
     drain_seconds: float,
     request_seconds: float,
+    warm_up: bool,
     log_format: str,
 ) -> None:
     """Run the support desk page and the JSON API (see README: HTTP API, Deploy).
@@ -588,7 +597,7 @@ def serve(
         token=token or None,
         workers=workers or default_jobs(),
         company=find_company(company_file),
-        warm=True,
+        warm=warm_up,
         allowed_hosts=frozenset(host_name(name) for name in allowed_hosts),
         drain_seconds=drain_seconds,
         request_seconds=request_seconds,

@@ -107,6 +107,16 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def render_processes(server: Served) -> list[int]:
+    """The server's forkserver and render workers (forked from it: the same command line)."""
+    found = []
+    for pid in descendants(server.process.pid):
+        with contextlib.suppress(OSError):
+            if b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+    return found
+
+
 def rss_kb(pid: int) -> int:
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.run import BANKS, spec_text
 from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult
-from tests.serving import Served, free_port, served
+from tests.serving import Served, descendants, free_port, render_processes, served
 
 pytestmark = pytest.mark.slow  # each test starts a server with its render workers
 
@@ -83,6 +83,16 @@ def test_readyz_is_503_while_the_render_pool_starts_then_200(
     status, body, headers = server.get("/readyz")
     assert (status, json.loads(body)) == (200, {"status": "ready"})
     assert headers["content-type"] == "application/json"
+
+
+def test_no_warm_up_is_ready_at_once_and_the_first_sheet_starts_a_worker() -> None:
+    """--no-warm-up: no render process until a sheet is asked for, ready from the start."""
+    with served("--no-warm-up") as server:
+        assert server.get("/readyz")[:2] == (200, b'{"status":"ready"}')
+        assert render_processes(server) == []
+        status, pdf, _ = server.post("/api/sheet", ONE_BATTERY)
+        assert status == 200 and pdf.startswith(b"%PDF")
+        assert render_processes(server)  # the forkserver and the worker it forked
 
 
 def test_health_checks_are_open_without_the_token_and_say_nothing_else(
@@ -172,7 +182,7 @@ def test_one_log_line_per_request_with_its_id_on_the_real_stderr(
 
 
 def test_log_format_json_is_one_object_per_line() -> None:
-    with served("--log-format", "json") as server:
+    with served("--log-format", "json", "--no-warm-up") as server:  # renders nothing
         status, body, _ = server.post(
             "/api/validate", EXAMPLE.read_bytes(), {"X-Request-ID": "r-1"}
         )
@@ -196,25 +206,6 @@ def test_log_format_json_is_one_object_per_line() -> None:
 
 
 # ---- SIGTERM: the drain ----------------------------------------------------------------
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below `pid` (the forkserver and the render workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry.name))
-    found, stack = set(), [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.add(child)
-            stack.append(child)
-    return found
 
 
 def running(pid: int) -> bool:

@@ -47,7 +47,10 @@ def test_idle_and_dripping_sockets_leave_room_and_are_dropped() -> None:
     all 300 are closed soon after --request-timeout (2 s here), those that sent something
     with 408: a drip does not put the deadline off. (Before: uvicorn's limit_concurrency made
     every request 503 while they stayed.)"""
-    with served("--token", TOKEN, "--request-timeout", f"{REQUEST_SECONDS:g}") as server:
+    # Nothing here is rendered: no render workers to start.
+    with served(
+        "--token", TOKEN, "--request-timeout", f"{REQUEST_SECONDS:g}", "--no-warm-up"
+    ) as server:
         slow = SlowClients(server.port, 300)
         started = time.monotonic()
         slowest = 0.0
@@ -144,7 +147,7 @@ def test_an_upload_larger_than_extract_takes_is_refused_unread(free_port_server:
 
 @pytest.fixture(scope="module")
 def free_port_server() -> Iterator[str]:
-    with served() as server:
+    with served("--no-warm-up") as server:  # its tests render nothing
         yield server.base
 
 
@@ -186,7 +189,7 @@ def test_an_address_that_cannot_be_used_is_exit_2(
 def test_ipv6_loopback_in_brackets_works(tmp_path: Path) -> None:
     port = free_port()
     command = [sys.executable, "-m", "generator", "serve", "--host", "[::1]", "--port", str(port)]
-    command += ["--workers", "1"]  # one render worker is enough to answer (default: one a core)
+    command += ["--workers", "1", "--no-warm-up"]  # it renders nothing
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
