@@ -17,7 +17,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from generator.fixed import FIXED_DATE
-from generator.sheet import assets
+from generator.sheet import assets, svgtext
 
 # The attachment's dates are the fixed date (the fontTools subsetter's: fixed.py). Nothing is
 # set on import, and WeasyPrint's own warnings are heard (the tests fail on any).
@@ -83,7 +83,8 @@ def lay_out(html: str) -> Document:
     """The HTML laid out in pages (what takes the time); nothing written yet. Its stylesheet
     is given to WeasyPrint parsed (see `stylesheet`); nothing else in the sheet's HTML
     competes with it (only `style` attributes, which win either way), so the pages are the
-    ones the HTML alone makes."""
+    ones the HTML alone makes. SVG text is drawn a run at a time (svgtext)."""
+    svgtext.install()
     fetcher = AssetOnlyFetcher()
     found = STYLE.search(html)
     if found is None:
@@ -97,6 +98,7 @@ def lay_out(html: str) -> Document:
 
 def write_pdf(document: Document, spec_name: str, spec_source: bytes) -> bytes:
     """A laid-out sheet as PDF bytes, with the spec that made it attached."""
+    svgtext.install()
     fetcher = AssetOnlyFetcher()
     attachment = Attachment(
         file_obj=io.BytesIO(spec_source),
