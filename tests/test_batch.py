@@ -228,32 +228,37 @@ def test_workers_end_within_seconds_when_the_main_process_is_stopped(
         "-j",
         "2",
     ]
-    main = subprocess.Popen(
+    # `with`: its pipes are closed and it is reaped however the test ends (a failed assertion
+    # left both pipes to the garbage collector, whose ResourceWarning then failed whichever
+    # test of the same worker came next).
+    with subprocess.Popen(
         command,
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "TMPDIR": str(tmp)},
         start_new_session=group,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while len(workers := children(main.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(workers) == 2, "the pool did not start"
-        time.sleep(1.5)  # let them get into their sheets
-        if group:
-            os.killpg(main.pid, sig)
-        else:
-            main.send_signal(sig)
-        stopped = time.monotonic()
-        while not gone(workers) and time.monotonic() - stopped < 10:
-            time.sleep(0.1)
-        assert gone(workers), f"workers still alive {time.monotonic() - stopped:.1f} s after {sig}"
-        assert time.monotonic() - stopped < 5
-        _, err = main.communicate(timeout=30)
-    finally:
-        main.kill()
+    ) as main:
+        try:
+            deadline = time.monotonic() + 60
+            while len(workers := children(main.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(workers) == 2, "the pool did not start"
+            time.sleep(1.5)  # let them get into their sheets
+            if group:
+                os.killpg(main.pid, sig)
+            else:
+                main.send_signal(sig)
+            stopped = time.monotonic()
+            while not gone(workers) and time.monotonic() - stopped < 10:
+                time.sleep(0.1)
+            assert gone(workers), (
+                f"workers still alive {time.monotonic() - stopped:.1f} s after {sig}"
+            )
+            assert time.monotonic() - stopped < 5
+            _, err = main.communicate(timeout=30)
+        finally:
+            main.kill()
     if sig != signal.SIGKILL:
         assert main.returncode == 130 and err.decode().splitlines()[-1] == "Interrupted"
         assert "Traceback" not in err.decode() and "Exception ignored" not in err.decode()

@@ -110,6 +110,8 @@ def test_build_with_warm_cache_does_not_import_matplotlib(tmp_path: Path) -> Non
     import os
 
     env = {**os.environ, "EG4SHEET_CACHE": str(tmp_path / "cache")}
+    spec = tmp_path / "bank.yaml"  # one battery, one DIP block: the quickest sheet that has one
+    spec.write_text("batteries:\n  - model: LL-S\n    firmware: Z02T12\n")
     command = [
         sys.executable,
         "-X",
@@ -117,7 +119,7 @@ def test_build_with_warm_cache_does_not_import_matplotlib(tmp_path: Path) -> Non
         "-m",
         "generator",
         "build",
-        str(EXAMPLE),
+        str(spec),
         "-o",
         str(tmp_path),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import ROOT, analysis_of, build_pdf
+from tests.helpers import ROOT, analysis_of, build_pdf, example_sheet
 from tests.sheet_helpers import page_texts
 
 SCRAMBLED = ROOT / "tests" / "wrong_banks" / "manufacturer_scrambled.yaml"
@@ -95,6 +95,6 @@ def test_page_in_the_pdf() -> None:
 
 @pytest.mark.slow
 def test_no_corrections_page_for_a_valid_bank() -> None:
-    pages = page_texts(build_pdf(ROOT / "bank_specs" / "manufacturer-example.yaml"))
+    pages = page_texts(example_sheet())  # the example's sheet, built once a process
     assert "1 · Overview: rack order, top to bottom" in pages[0]
     assert not any("AS FOUND" in text or "CORRECTED" in text for text in pages)

@@ -42,6 +42,10 @@ class Lifted:
 
 def lift(text: str, keys: tuple[str, ...]) -> tuple[str, dict[str, Lifted]]:
     """The text without the comment lines of these top-level lists, and those lines."""
+    if "#" not in text and all(line.strip() for line in text.splitlines()):
+        # No comment and no blank line anywhere: every block found below would be empty, and
+        # putting nothing back changes nothing. Skipping them saves two round-trip loads.
+        return text, {}
     data = YAML(typ="rt").load(text)
     if not isinstance(data, CommentedMap):
         return text, {}
