@@ -84,3 +84,36 @@ def test_the_stylesheet_parsed_once_makes_the_same_pdf() -> None:
     for _ in range(2):
         assert lay_out(html).write_pdf(pdf_identifier=b"same") == expected
     assert stylesheet.cache_info().misses == 1
+
+
+def test_no_style_is_computed_for_pseudo_elements_the_sheet_has_none_of(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WeasyPrint's user-agent stylesheet gives every element a ::marker and five footnote
+    and note pseudo-elements, and the cascade computed a style for each (6 of 7 styles of a
+    sheet). The sheet has no footnote or note and shows no list marker: it is laid out
+    without those rules (generator/sheet/pdf.py), and computes only the pseudo-elements its
+    own stylesheet makes (the page reference's ::after, the cable lines' ::before)."""
+    import weasyprint.css as weasy_css
+
+    from generator.sheet.pdf import lay_out
+    from generator.sheet.render import render_html
+
+    spec = ROOT / "tests" / "wrong_banks" / "everything_wrong.yaml"
+    checked = api.check(api.read_spec(spec))
+    assert checked.analysis is not None
+    html = render_html(checked.analysis, spec.name)
+    computed: collections.Counter[str | None] = collections.Counter()
+    compute = weasy_css.StyleFor.set_computed_styles
+
+    def counted(self: Any, element: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(element, str) and hasattr(element, "tag"):  # not a page
+            computed[kwargs.get("pseudo_type")] += 1
+        return compute(self, element, *args, **kwargs)
+
+    monkeypatch.setattr(weasy_css.StyleFor, "set_computed_styles", counted)
+    lay_out(html)
+    assert set(computed) == {None, "before", "after"}, computed
+    assert computed["before"] + computed["after"] < computed[None] / 20
+    sheet_css = (ROOT / "templates" / "sheet.css").read_text()
+    assert "footnote" not in sheet_css and "note(" not in sheet_css
