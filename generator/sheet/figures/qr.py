@@ -97,5 +97,5 @@ def _png_url(code: segno.QRCode) -> str:
     image = Image.frombytes("L", (len(rows[0]), len(rows)), b"".join(rows))
     image = image.resize((image.width * SCALE, image.height * SCALE), Image.Resampling.NEAREST)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG")  # not optimize=True: 2.5 ms a sheet for some 150 bytes
     return data_url("image/png", out.getvalue())
