@@ -29,3 +29,11 @@ def test_tool_passes(command: list[str]) -> None:
         [sys.executable, "-m", *command], capture_output=True, text=True, cwd=ROOT, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_longest_first_order_names_real_test_files() -> None:
+    """conftest's LONGEST_FIRST (the order ./dev test hands files out in) names only files
+    that exist: a renamed file would silently fall to the end."""
+    from tests.conftest import LONGEST_FIRST
+
+    assert [name for name in LONGEST_FIRST if not (ROOT / "tests" / name).is_file()] == []
