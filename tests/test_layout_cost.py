@@ -15,13 +15,12 @@ from tests.helpers import ROOT
 pytestmark = pytest.mark.slow  # lays out a sheet
 
 
-def test_a_page_with_page_references_is_laid_out_once_more_only(
+def test_every_page_of_a_sheet_is_laid_out_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The benchmark's 16-battery bank: 'as shown in 3 · DIP switches, page 3' on the last
-    page needs that page laid out once more when the page is known; WeasyPrint 70 laid it out
-    twice more (sheet.css says why, and how the second is avoided)."""
-    from weasyprint.layout import page as pages
+    page is laid out once, with its number (WeasyPrint 70 laid that page out twice, first
+    with 'page 0': generator/sheet/pagerefs.py)."""
 
     from bench.run import BANKS, spec_text
     from generator.sheet.pdf import lay_out
@@ -32,14 +31,7 @@ def test_a_page_with_page_references_is_laid_out_once_more_only(
     checked = api.check(api.read_spec(spec))
     assert checked.analysis is not None
     html = render_html(checked.analysis, spec.name)
-    made: collections.Counter[int] = collections.Counter()
-    make_page = pages.make_page
-
-    def counted(*args: Any) -> Any:
-        made[args[4]] += 1  # the page number
-        return make_page(*args)
-
-    monkeypatch.setattr(pages, "make_page", counted)
+    made = _count_layouts(monkeypatch)
     document = lay_out(html)
     count = len(document.pages)
     texts = [
@@ -48,8 +40,88 @@ def test_a_page_with_page_references_is_laid_out_once_more_only(
     ]
     holding = {n for n, text in enumerate(texts, start=1) if "DIP switches, page" in text}
     assert holding == {count}, texts
-    assert made == {n: 2 if n in holding else 1 for n in range(1, count + 1)}
+    assert made == {n: 1 for n in range(1, count + 1)}
     assert f"DIP switches, page {_page_of('3 · DIP switches', texts)}" in texts[-1]
+
+
+@pytest.mark.parametrize(
+    ("spec", "lang"),
+    [
+        ("tests/gallery/one.yaml", "en"),  # the section on the page of its reference
+        ("bank_specs/manufacturer-example.yaml", "es"),  # on a page before it
+        ("tests/wrong_banks/everything_wrong.yaml", "en"),
+    ],
+)
+def test_page_references_built_before_layout_make_weasyprints_own_pdf(
+    spec: str, lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sheet laid out with its page references built before their page is laid out is
+    the PDF WeasyPrint makes itself, laying that page out twice, byte for byte."""
+    from weasyprint.layout import page as pages
+
+    from generator.sheet import pagerefs
+
+    options = api.SheetOptions(allow_errors=True, lang=lang)
+    source = api.read_spec(ROOT / spec)
+    ours = api.build_sheet(source, options).pdf
+    with monkeypatch.context() as patched:
+        patched.setattr(pagerefs, "install", lambda: None)
+        patched.setattr(pages, "make_page", pagerefs.OWN_MAKE_PAGE)
+        own = api.build_sheet(source, options).pdf
+    assert ours is not None and ours == own
+
+
+REFERENCES = """<html><head><style>
+@page { size: 4in 3in; margin: 0.3in; @bottom-right { content: counter(page) }; }
+.new { break-before: page; }
+a::after { content: target-counter(attr(href url), page); }
+a.of::after { content: target-counter(attr(href url), page) " on " counter(page); }
+</style></head><body>
+<p>ahead: <a href="#third"></a>; here: <a href="#first"></a></p>
+<h1 id="first">first</h1>
+<h1 id="second" class="new">second</h1>
+<p>back: <a href="#first"></a>, twice: <a href="#first"></a><a href="#second"></a>;
+mixed: <a class="of" href="#first"></a></p>
+<h1 id="third" class="new">third</h1>
+</body></html>"""
+
+
+def test_page_references_ahead_behind_and_on_their_own_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reference to a page ahead is built with its own page first and laid out again once
+    the number is known; one to its own page or a page behind is laid out once; a content
+    that also names another counter is left to WeasyPrint, and is right too."""
+    from generator.sheet.pdf import lay_out
+
+    made = _count_layouts(monkeypatch)
+    document = lay_out(REFERENCES)
+    texts = [
+        " ".join("".join(box.text for box in _text_boxes(page._page_box)).split())
+        for page in document.pages
+    ]
+    assert texts[0].startswith("ahead: 3; here: 1first"), texts
+    assert texts[1].startswith("secondback: 1, twice: 12; mixed: 1 on 2"), texts
+    assert made == {1: 2, 2: 3, 3: 1}  # 1: "ahead" known after page 3; 2: WeasyPrint's own "mixed"
+
+
+def _count_layouts(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[int]:
+    """Count page layouts from now on, by page number: WeasyPrint's `make_page` as the
+    renderer has it once a document was laid out."""
+    from weasyprint.layout import page as pages
+
+    from generator.sheet.pdf import lay_out
+
+    lay_out("<p>warm</p>")
+    made: collections.Counter[int] = collections.Counter()
+    make_page = pages.make_page
+
+    def counted(*args: Any) -> Any:
+        made[args[4]] += 1  # the page number
+        return make_page(*args)
+
+    monkeypatch.setattr(pages, "make_page", counted)
+    return made
 
 
 def _text_boxes(box: Any) -> list[Any]:

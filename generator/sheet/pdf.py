@@ -18,7 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from generator.fixed import FIXED_DATE
-from generator.sheet import assets, svgtext
+from generator.sheet import assets, pagerefs, svgtext
 
 # The attachment's dates are the fixed date (the fontTools subsetter's: fixed.py). Nothing is
 # set on import, and WeasyPrint's own warnings are heard (the tests fail on any).
@@ -114,8 +114,10 @@ def lay_out(html: str) -> Document:
     """The HTML laid out in pages (what takes the time); nothing written yet. Its stylesheet
     is given to WeasyPrint parsed (see `stylesheet`); nothing else in the sheet's HTML
     competes with it (only `style` attributes, which win either way), so the pages are the
-    ones the HTML alone makes. SVG text is drawn a run at a time (svgtext)."""
+    ones the HTML alone makes. SVG text is drawn a run at a time (svgtext), and a page
+    holding page references is laid out once (pagerefs)."""
     svgtext.install()
+    pagerefs.install()
     fetcher = AssetOnlyFetcher()
     found = STYLE.search(html)
     if found is None:
