@@ -77,10 +77,18 @@ def write_spec(tmp_path: Path) -> Callable[[str], Path]:
 
 @pytest.fixture(scope="session", autouse=True)
 def drawing_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Tests use a cache of their own, never the user's."""
+    """Tests use a cache of their own, never the user's: one for the whole run, shared by
+    pytest-xdist's workers (under the run's temporary folder, private like the default one;
+    entries are written atomically), so that each DIP block is drawn once per run and not
+    once in every worker (96 of the 112 drawings in one worker's cache were drawn by the
+    other worker too, at about 0.03 s of CPU each)."""
     import os
 
-    folder = tmp_path_factory.mktemp("cache")
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder; each worker's basetemp is inside it
+    folder = root / "drawing-cache"
+    folder.mkdir(mode=0o700, exist_ok=True)
     os.environ["EG4SHEET_CACHE"] = str(folder)
     return folder
 

@@ -199,6 +199,13 @@ def gone(pids: set[int]) -> bool:
     return True
 
 
+def in_their_sheets(tmp: Path, workers: int) -> bool:
+    """Each of a batch's workers is laying out a sheet (or has laid one out): the renderer
+    has made its font folder (weasyprint-*) in the worker's own temporary folder."""
+    folders = list(tmp.glob("eg4sheet-batch-*/worker-*"))
+    return len(folders) == workers and all(any(f.glob("weasyprint-*")) for f in folders)
+
+
 @pytest.mark.parametrize(
     "sig, group",
     [
@@ -244,7 +251,10 @@ def test_workers_end_within_seconds_when_the_main_process_is_stopped(
             while len(workers := children(main.pid)) < 2 and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert len(workers) == 2, "the pool did not start"
-            time.sleep(1.5)  # let them get into their sheets
+            # Stopped while both lay out a sheet: the renderer's fonts are in their folders.
+            while not in_their_sheets(tmp, 2) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert in_their_sheets(tmp, 2), "the workers did not start a sheet"
             if group:
                 os.killpg(main.pid, sig)
             else:

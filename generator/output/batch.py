@@ -1,6 +1,7 @@
 """Many sheets at once: a process pool, each spec isolated, a summary at the end.
 
-Workers import the heavy libraries once and build many sheets each. A spec that fails is
+The main process imports the heavy libraries once, before its pool starts: the workers fork
+with them and build many sheets each. A spec that fails is
 reported and the others still build. A worker that dies breaks the pool; its unfinished
 specs are tried once more in a fresh pool, so one bad spec cannot take the batch down.
 Writes are atomic, and temp files left by a killed worker are removed at the end (only
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import os
 import shutil
 import signal
@@ -207,6 +209,7 @@ def build_all(
                 outcomes[spec] = build_one(spec, options)
                 on_done(outcomes[spec])
         else:
+            import_renderer()  # once, here: the workers fork with it
             # closing(): an interruption while on_done runs still stops the pool's workers
             # before the clean-up below looks for their temp files.
             with contextlib.closing(
@@ -303,8 +306,6 @@ def _warm_up(parent: int, scratch: str) -> None:
     would raise KeyboardInterrupt anywhere, even in a finalizer, and print a traceback), keeps
     its temporary files in its own folder of the batch's `scratch` folder, and ends itself
     when the main process is gone."""
-    import importlib
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if scratch:
@@ -312,10 +313,19 @@ def _warm_up(parent: int, scratch: str) -> None:
         tempfile.tempdir = private
         os.environ["TMPDIR"] = private  # for libraries that ask the environment
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    for module in ("generator.sheet.pdf", "generator.sheet.render", "generator.sheet.figures.rack"):
-        importlib.import_module(module)
-
+    import_renderer()  # already there when forked from a main process that imported it
     gc.freeze()
+
+
+RENDERER = ("generator.sheet.pdf", "generator.sheet.render", "generator.sheet.figures.rack")
+
+
+def import_renderer() -> None:
+    """Import what a sheet needs (WeasyPrint, matplotlib), if not yet imported. The main
+    process of a batch does it before its pool starts: the workers fork with it, instead of
+    each importing it on its own (about a second of CPU per worker)."""
+    for module in RENDERER:
+        importlib.import_module(module)
 
 
 def _watch_parent(parent: int) -> None:
