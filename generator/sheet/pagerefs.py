@@ -23,6 +23,9 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.sheet import libraries  # noqa: F401  (before WeasyPrint: see there)
+
+# isort: split
 from weasyprint.css.targets import TargetCollector, anchor_name_from_token
 from weasyprint.layout import page as weasy_page
 from weasyprint.urls import get_url_tuple

@@ -12,6 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from generator.sheet import libraries  # noqa: F401  (before WeasyPrint: see there)
+
+# isort: split
 from weasyprint import CSS, HTML, Attachment
 from weasyprint import html as weasy_html
 from weasyprint.css.counters import CounterStyle

@@ -22,6 +22,9 @@ import threading
 from math import inf
 from typing import Any
 
+from generator.sheet import libraries  # noqa: F401  (before WeasyPrint: see there)
+
+# isort: split
 import weasyprint.svg as weasy_svg
 from weasyprint.css.properties import INITIAL_VALUES
 from weasyprint.draw.text import draw_emojis, draw_first_line
