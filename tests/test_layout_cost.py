@@ -160,6 +160,60 @@ def test_the_stylesheet_parsed_once_makes_the_same_pdf() -> None:
     assert stylesheet.cache_info().misses == 1
 
 
+@pytest.mark.parametrize(
+    ("spec", "lang", "logo"),
+    [
+        ("bank_specs/manufacturer-example.yaml", "en", False),
+        ("tests/wrong_banks/everything_wrong.yaml", "es", True),  # a company block and logo
+    ],
+)
+def test_boxes_with_no_background_skip_weasyprints_background_layout(
+    spec: str, lang: str, logo: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint's background layout sees only the boxes that have something to paint (a
+    colour, an image, a shadow) and the pages, not the sheet's 1,300 others; the PDF is the
+    one WeasyPrint makes walking them all, byte for byte."""
+    from weasyprint.layout import background as weasy_background
+
+    from generator.company import Company
+    from generator.sheet import backgrounds
+    from generator.sheet.images import data_url
+    from tests.test_sales import PNG_1X1
+
+    company = Company(
+        "Lone Star Solar Works LLC",
+        "100 Congress Avenue",
+        logo_url=data_url("image/png", PNG_1X1) if logo else None,
+    )
+    options = api.SheetOptions(allow_errors=True, lang=lang, company=company)
+    source = api.read_spec(ROOT / spec)
+    own = backgrounds.OWN_LAYOUT_BOX_BACKGROUNDS
+    seen: list[Any] = []
+
+    def counted(page: Any, box: Any, *args: Any) -> Any:
+        seen.append(box)
+        return own(page, box, *args)
+
+    api.build_sheet(source, options)  # installs it
+    with monkeypatch.context() as patched:
+        patched.setattr(backgrounds, "OWN_LAYOUT_BOX_BACKGROUNDS", counted)
+        ours = api.build_sheet(source, options).pdf
+    pages = [box for box in seen if type(box).__name__ == "PageBox"]
+    assert 3 <= len(pages) < len(seen) < 30 * len(pages)
+    with monkeypatch.context() as patched:
+        patched.setattr(backgrounds, "install", lambda: None)
+        walked: list[Any] = []
+
+        def every(page: Any, box: Any, *args: Any) -> Any:
+            walked.append(box)
+            return own(page, box, *args)
+
+        patched.setattr(weasy_background, "layout_box_backgrounds", every)
+        theirs = api.build_sheet(source, options).pdf
+    assert len(walked) > 20 * len(seen)
+    assert ours is not None and ours == theirs
+
+
 def test_the_lean_user_agent_stylesheet_is_weasyprints_parsed_one_less_six_rules(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from generator.fixed import FIXED_DATE
-from generator.sheet import assets, pagerefs, svgtext
+from generator.sheet import assets, backgrounds, pagerefs, svgtext
 
 # The attachment's dates are the fixed date (the fontTools subsetter's: fixed.py). Nothing is
 # set on import, and WeasyPrint's own warnings are heard (the tests fail on any).
@@ -139,9 +139,11 @@ def lay_out(html: str) -> Document:
     is given to WeasyPrint parsed (see `stylesheet`); nothing else in the sheet's HTML
     competes with it (only `style` attributes, which win either way), so the pages are the
     ones the HTML alone makes. SVG text is drawn a run at a time (svgtext), and a page
-    holding page references is laid out once (pagerefs)."""
+    holding page references is laid out once (pagerefs); a box with no background skips
+    WeasyPrint's background layout (backgrounds)."""
     svgtext.install()
     pagerefs.install()
+    backgrounds.install()
     fetcher = AssetOnlyFetcher()
     found = STYLE.search(html)
     if found is None:
