@@ -27,6 +27,7 @@ import segno
 from generator.bank.analysis import Analysis
 from generator.bank.i18n import N_, _
 from generator.bank.payload import Scope, encode
+from generator.sheet.figures import qrmask
 from generator.sheet.images import data_url
 
 MIN_MODULE_MM = 0.45
@@ -35,6 +36,7 @@ QUIET = 4  # modules of white on each side, as the QR standard asks
 BOX_MM = 34.7  # the printed square, quiet zone included: (69 + 8) * 0.45 mm = 34.65 mm
 SHAPE_CODES = {"E001", "E002", "E003", "E004"}  # the spec was not read in full
 SCALE = 4  # pixels a module in the image: a screen or a 150 dpi scan shrinks it, never blurs it
+GREY = bytes([255] + [0] * 255)  # a module's grey: white where it is light (0), else black
 
 CAPTIONS = {
     Scope.FULL: N_("Scan to reload this bank in eg4sheet"),
@@ -69,6 +71,7 @@ class QrView:
 
 def qr_view(analysis: Analysis) -> QrView:
     """The code for this spec's sheet: the whole spec if it fits, else the bank alone."""
+    qrmask.install()
     if any(finding.code in SHAPE_CODES for finding in analysis.findings):
         return QrView(None, _(UNREADABLE), None, 0, 0.0)
     for scope in Scope:
@@ -93,8 +96,14 @@ def _png_url(code: segno.QRCode) -> str:
     into colour and encode again on every build)."""
     from PIL import Image
 
-    rows = [bytes(0 if dark else 255 for dark in row) for row in code.matrix_iter(border=QUIET)]
-    image = Image.frombytes("L", (len(rows[0]), len(rows)), b"".join(rows))
+    quiet = b"\xff" * QUIET
+    white = b"\xff" * (len(code.matrix[0]) + 2 * QUIET)
+    rows = [
+        *[white] * QUIET,
+        *[quiet + bytes(row).translate(GREY) + quiet for row in code.matrix],
+        *[white] * QUIET,
+    ]
+    image = Image.frombytes("L", (len(white), len(rows)), b"".join(rows))
     image = image.resize((image.width * SCALE, image.height * SCALE), Image.Resampling.NEAREST)
     out = io.BytesIO()
     image.save(out, "PNG")  # not optimize=True: 2.5 ms a sheet for some 150 bytes
