@@ -99,7 +99,9 @@ class Desk:
 
     def settled(self) -> str:
         """The status once the findings shown are those of the form as it is now."""
-        self.wait(lambda: self.find("body").get_attribute("data-checking") is None)
+        # One small script a look (get_attribute sends Selenium's whole getAttribute atom).
+        script = "return !document.body.hasAttribute('data-checking');"
+        self.wait(lambda: self.driver.execute_script(script) is True)
         return self.status()
 
     def wait_for_no_errors(self) -> str:

@@ -248,22 +248,67 @@ def deep_nesting(levels: int) -> bytes:
 # --- the drawing cache -----------------------------------------------------------------------
 
 
+@functools.cache
+def drawn() -> tuple[tuple[str, bytes, str], ...]:
+    """GOOD's drawings as the cache stores them (file name, bytes, the key's digest), drawn
+    once per process into a cache folder of their own: every cache scenario starts from a copy
+    of that folder, not from drawing the same two blocks again."""
+    import tempfile
+
+    from generator import api
+    from generator.sheet.figures import cache
+    from generator.sheet.figures.dip import dip_svg
+
+    checked = api.check(api.SpecSource("bank.yaml", GOOD.encode()))
+    assert checked.plan is not None
+    digests: dict[str, str] = {}
+    real_seal = cache._seal
+
+    def seal(digest: str, text: str) -> str:
+        digests[digest[:24]] = digest
+        return real_seal(digest, text)
+
+    setting = os.environ.get("EG4SHEET_CACHE")
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["EG4SHEET_CACHE"] = folder
+        dip_svg.cache_clear()
+        cache._seal = seal
+        try:
+            for planned in checked.plan.batteries:
+                assert planned.dip is not None
+                dip_svg(planned.dip, planned.model.dip.on_side)
+        finally:
+            cache._seal = real_seal
+            dip_svg.cache_clear()
+            if setting is None:
+                del os.environ["EG4SHEET_CACHE"]
+            else:
+                os.environ["EG4SHEET_CACHE"] = setting
+        return tuple(
+            (entry.name, entry.read_bytes(), digests[entry.stem.split("-", 1)[1]])
+            for entry in sorted(Path(folder).glob("dip-*.svg"))
+        )
+
+
+def drawn_cache(folder: Path) -> list[Path]:
+    """`folder`/cache as a build leaves it after drawing GOOD's blocks (a private folder,
+    private entries); its entries, sorted."""
+    (folder / "cache").mkdir(mode=0o700)
+    entries = []
+    for name, data, _ in drawn():
+        entry = folder / "cache" / name
+        entry.write_bytes(data)
+        entry.chmod(0o600)
+        entries.append(entry)
+    return entries
+
+
 def cache(tamper: Callable[[list[Path]], None]) -> Setup:
-    """A cache folder with this bank's drawings in it (drawn now), then tampered with."""
+    """A cache folder with this bank's drawings in it, then tampered with."""
 
     def setup(folder: Path) -> None:
-        from generator import api
-        from generator.sheet.figures.dip import dip_svg
-
         (folder / "bank.yaml").write_text(GOOD)
-        checked = api.check(api.read_spec(folder / "bank.yaml"))
-        assert checked.plan is not None
-        dip_svg.cache_clear()
-        for planned in checked.plan.batteries:
-            assert planned.dip is not None
-            dip_svg(planned.dip, planned.model.dip.on_side)
-        dip_svg.cache_clear()
-        tamper(sorted((folder / "cache").glob("dip-*.svg")))
+        tamper(drawn_cache(folder))
 
     return setup
 
@@ -1129,34 +1174,14 @@ def forged(folder_mode: int, entry_mode: int | None = None) -> Setup:
     then the folder (or its entries) opened to other users."""
 
     def setup(folder: Path) -> None:
-        from generator import api
         from generator.sheet.figures import cache
-        from generator.sheet.figures.dip import dip_svg
 
         (folder / "bank.yaml").write_text(GOOD)
-        checked = api.check(api.read_spec(folder / "bank.yaml"))
-        assert checked.plan is not None
-        digests: dict[str, str] = {}
-        real_seal = cache._seal
-
-        def seal(digest: str, text: str) -> str:
-            digests[digest[:24]] = digest
-            return real_seal(digest, text)
-
-        dip_svg.cache_clear()
-        cache._seal = seal
-        try:
-            for planned in checked.plan.batteries:
-                assert planned.dip is not None
-                dip_svg(planned.dip, planned.model.dip.on_side)
-        finally:
-            cache._seal = real_seal
-            dip_svg.cache_clear()
-        entries = sorted((folder / "cache").glob("dip-*.svg"))[:2]
+        entries = drawn_cache(folder)[:2]
+        digests = {name: digest for name, _, digest in drawn()}
         texts = [entry.read_text().partition("\n")[2] for entry in entries]
         for entry, drawing in zip(entries, reversed(texts), strict=True):
-            digest = digests[entry.stem.split("-", 1)[1]]
-            entry.write_text(f"{real_seal(digest, drawing)}\n{drawing}")
+            entry.write_text(f"{cache._seal(digests[entry.name], drawing)}\n{drawing}")
         (folder / "cache").chmod(folder_mode)
         if entry_mode is not None:
             for entry in entries:
