@@ -194,7 +194,9 @@ def test_boxes_with_no_background_skip_weasyprints_background_layout(
         seen.append(box)
         return own(page, box, *args)
 
-    api.build_sheet(source, options)  # installs it
+    from generator.sheet.pdf import lay_out
+
+    lay_out("<p>warm</p>")  # installs it, as for a sheet
     with monkeypatch.context() as patched:
         patched.setattr(backgrounds, "OWN_LAYOUT_BOX_BACKGROUNDS", counted)
         ours = api.build_sheet(source, options).pdf
