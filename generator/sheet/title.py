@@ -15,7 +15,7 @@ from generator.bank.i18n import date as local_date
 from generator.bank.plan import InstallPlan
 from generator.company import Company
 from generator.sheet import fit
-from generator.sheet.figures.titleblock import Cell, title_block_svg
+from generator.sheet.figures.titleblock import LABEL_SIZE, Cell, title_block_svg
 from generator.sheet.images import Figure, svg_url
 
 PT = 72
@@ -63,9 +63,11 @@ def title_block(
             sizes = TITLE_SIZES if bold else FIELD_SIZES
             leading = TITLE_LEADING if bold else LEADING
             value = _kept(key, text) or "—"
-            fitted = _fit_field(value, part - 9, height - LABEL_H, sizes, bold, leading)
+            labels = label_lines(label, part - 9)
+            room = height - LABEL_H - (len(labels) - 1) * LABEL_SIZE * LEADING
+            fitted = _fit_field(value, part - 9, room, sizes, bold, leading)
             cells.append(
-                Cell(x, y, part, height, label, fitted.size, fitted.lines, bold, leading=leading)
+                Cell(x, y, part, height, labels, fitted.size, fitted.lines, bold, leading=leading)
             )
             if fitted.cut:
                 cut.append(key)
@@ -103,6 +105,13 @@ def title_block(
         (left - 9) / PT,
         tuple(cut),
     )
+
+
+def label_lines(label: str, room: float) -> tuple[str, ...]:
+    """A box's label in capitals, at the label's one size (7 pt, the sheet's floor): on one
+    line where it fits, else wrapped at spaces onto more, every word whole; the value below
+    gives up the room (a Spanish label in the narrow boxes beside a company block)."""
+    return tuple(fit.wrap(label.upper(), room, LABEL_SIZE))
 
 
 def _fit_field(
@@ -170,7 +179,7 @@ def company_cells(
         ((name_fit, name_size, True), (address_fit, size, False), (contact_fit, size, False))
     ):
         box = (0.0, 0.0, width, height) if index == 0 else (0.0, 0.0, 0.0, 0.0)
-        cells.append(Cell(*box, None, part_size, fitted.lines, bold, top))
+        cells.append(Cell(*box, (), part_size, fitted.lines, bold, top))
         top += len(fitted.lines) * part_size * LEADING
     return cells, any(f.cut for f in (name_fit, contact_fit, address_fit))
 

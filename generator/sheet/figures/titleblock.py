@@ -24,7 +24,7 @@ class Cell:
     y: float
     width: float
     height: float
-    label: str | None  # the small capitals above the value, if any
+    label: tuple[str, ...]  # the small capitals above the value, in lines (none: no label)
     size: float  # of the value's text
     lines: tuple[str, ...]
     bold: bool = False
@@ -45,9 +45,11 @@ def title_block_svg(cells: list[Cell], width: float, height: float) -> str:
                 f'height="{cell.height:.2f}" fill="none" stroke="#000" stroke-width="0.75"/>'
             )
         top = cell.y + PAD_TOP + cell.text_top
+        for index, line in enumerate(cell.label):
+            y = top + LABEL_SIZE * (0.9 + index * LEADING)
+            parts.append(_text(cell.x + PAD_X, y, line, LABEL_SIZE))
         if cell.label:
-            parts.append(_text(cell.x + PAD_X, top + LABEL_SIZE * 0.9, cell.label.upper(), 7.0))
-            top += LABEL_SIZE * 1.25
+            top += LABEL_SIZE * (1.25 + (len(cell.label) - 1) * LEADING)
         for line in cell.lines:
             parts.append(_text(cell.x + PAD_X, top + cell.size * 0.92, line, cell.size, cell.bold))
             top += cell.size * cell.leading
