@@ -238,7 +238,7 @@ def prepare(
     """The sheet worded in `lang` (every `_()` under the view reads it) and drawn."""
     paper = paper if paper in PAPERS else analysis.plan.paper
     with i18n.language(lang):
-        qr = qr_view(analysis)
+        qr = qr_view(analysis, paper)
         view = sheet_view(analysis, spec_name, paper, company, beside_title=qr.box_mm / 25.4)
     return Prepared(
         view,

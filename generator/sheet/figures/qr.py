@@ -26,7 +26,9 @@ import segno
 
 from generator.bank.analysis import Analysis
 from generator.bank.i18n import N_, _
+from generator.bank.paper import content_size
 from generator.bank.payload import Scope, encode
+from generator.sheet import fit
 from generator.sheet.figures import qrmask
 from generator.sheet.images import data_url
 
@@ -37,6 +39,12 @@ BOX_MM = 34.7  # the printed square, quiet zone included: (69 + 8) * 0.45 mm = 3
 SHAPE_CODES = {"E001", "E002", "E003", "E004"}  # the spec was not read in full
 SCALE = 4  # pixels a module in the image: a screen or a 150 dpi scan shrinks it, never blurs it
 GREY = bytes([255] + [0] * 255)  # a module's grey: white where it is light (0), else black
+# The caption above the title block, left of the code: one line (the title block is 4.6 mm
+# below the code's top), at the largest size that fits the width beside the code; the floor
+# is the sheet's smallest text. Every translation fits one line at the floor on A4
+# (tests/test_page_top.py); one that did not would wrap, whole, rather than run under the code.
+CAPTION_SIZES = (7.5, 7.0)
+CAPTION_GAP_MM = 1.0  # between the caption's end and the code's square
 
 CAPTIONS = {
     Scope.FULL: N_("Scan to reload this bank in eg4sheet"),
@@ -62,6 +70,14 @@ class QrView:
     version: int  # 0 without a code
     module_mm: float  # printed size of one module
     box_mm: float = BOX_MM  # the square it is drawn in (qrcode.css)
+    caption_lines: tuple[str, ...] = ()  # the caption beside a code, fitted to its width
+    caption_size: float = CAPTION_SIZES[0]  # points
+    caption_mm: float = 120.0  # the caption's width: the page's, less the code's square
+
+    @property
+    def caption_right_mm(self) -> float:
+        """How far the caption ends from the right of the page's text area."""
+        return round(self.box_mm + CAPTION_GAP_MM, 2)
 
     @property
     def symbol_mm(self) -> float:
@@ -69,9 +85,11 @@ class QrView:
         return round(self.module_mm * (17 + 4 * self.version), 1) if self.version else 0.0
 
 
-def qr_view(analysis: Analysis) -> QrView:
-    """The code for this spec's sheet: the whole spec if it fits, else the bank alone."""
+def qr_view(analysis: Analysis, paper: str | None = None) -> QrView:
+    """The code for this spec's sheet: the whole spec if it fits, else the bank alone; its
+    caption fitted to the width beside it on that paper (the spec's own by default)."""
     qrmask.install()
+    room_mm = content_size(paper or analysis.plan.paper)[0] * 25.4 - BOX_MM - CAPTION_GAP_MM
     if any(finding.code in SHAPE_CODES for finding in analysis.findings):
         return QrView(None, _(UNREADABLE), None, 0, 0.0)
     for scope in Scope:
@@ -83,8 +101,29 @@ def qr_view(analysis: Analysis) -> QrView:
         version = code.version
         assert isinstance(version, int)  # a Micro QR code's version would be 'M1'...'M4'
         if version <= MAX_VERSION:
-            return QrView(_png_url(code), _(CAPTIONS[scope]), scope, version, _module(code))
+            caption = _(CAPTIONS[scope])
+            size, lines = caption_fit(caption, room_mm)
+            return QrView(
+                _png_url(code),
+                caption,
+                scope,
+                version,
+                _module(code),
+                caption_lines=lines,
+                caption_size=size,
+                caption_mm=round(room_mm, 2),
+            )
     return QrView(None, _(TOO_LARGE), None, 0, 0.0)
+
+
+def caption_fit(caption: str, room_mm: float) -> tuple[float, tuple[str, ...]]:
+    """The caption's size and lines: one line at the largest size that fits `room_mm`, else
+    wrapped at the floor size, every word kept."""
+    room = room_mm / 25.4 * 72
+    for size in CAPTION_SIZES:
+        if fit.width(caption, size) <= room:
+            return size, (caption,)
+    return CAPTION_SIZES[-1], tuple(fit.wrap(caption, room, CAPTION_SIZES[-1]))
 
 
 def _module(code: segno.QRCode) -> float:
