@@ -28,18 +28,22 @@ gc.set_threshold(5000, 20, 20)
 # end together instead of one of them starting the gallery or a server test last. The others
 # follow in their own order. ./dev test keeps this order (--no-loadscope-reorder).
 LONGEST_FIRST = [
-    "test_hostile.py",  # 41 s: the hostile corpus, built and run in a process of its own
-    "test_gallery.py",  # 34 s: 62 sheets laid out
-    "test_server_browser.py",  # 27 s: a server and chromium
-    "test_server_process.py",  # 18 s
-    "test_batch.py",  # 16 s
-    "test_server_ops.py",  # 15 s
-    "test_properties.py",  # 13 s
-    "test_server_api.py",  # 11 s
-    "test_sheet.py",  # 11 s
+    "test_server_browser.py",  # 28 s: a server and chromium
+    "test_hostile.py",  # 26 s: the hostile corpus, built and run in a process of its own
+    "test_gallery.py",  # 21 s: every sheet of the gallery and the wrong banks laid out
+    "test_server_process.py",  # 14 s
+    "test_server_ops.py",  # 11 s
+    "test_properties.py",  # 11 s
     "test_scale.py",  # 10 s: nginx and two servers
     "test_quality.py",  # 10 s on a fresh clone: mypy with no cache
-    "test_scan.py",  # 10 s
+    "test_batch.py",  # 10 s
+    "test_scan.py",  # 9 s
+    "test_sheet.py",  # 7 s
+    "test_layout_cost.py",  # 7 s: sheets laid out both ways
+    "test_server_api.py",  # 6 s
+    "test_page_top.py",  # 5 s
+    "test_outputs.py",  # 4 s
+    "test_svg_text.py",  # 4 s: sheets laid out both ways
 ]
 
 
