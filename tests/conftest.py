@@ -30,7 +30,7 @@ gc.set_threshold(5000, 20, 20)
 # follow in their own order. ./dev test keeps this order (--no-loadscope-reorder).
 LONGEST_FIRST = [
     "test_server_browser.py",  # 28 s: a server and chromium
-    "test_hostile.py",  # 26 s: the hostile corpus, built and run in a process of its own
+    "test_hostile.py",  # 23 s: the hostile corpus, built and run in a process of its own
     "test_gallery.py",  # 21 s: every sheet of the gallery and the wrong banks laid out
     "test_server_process.py",  # 14 s
     "test_server_ops.py",  # 11 s

@@ -50,14 +50,16 @@ class SheetsMadeOnce:
     """The sheets made in this run, by what makes them. A sheet is its HTML laid out, then
     written with its spec attached (generator.sheet.pdf: lay_out, write_pdf; nothing else
     calls them), and the same HTML with the same spec makes the same bytes (the sheet is
-    reproducible: the golden files hold it). Twelve cases make the same two-battery sheet
-    (ten drawing caches tampered with, one spec named four ways, a file size limit): each
-    still runs its command whole (its cache read and drawings redrawn, its HTML made, its
-    file written or refused), and only WeasyPrint's layout and PDF of that same HTML and
-    spec (0.3 s of CPU each) come from the first. HTML not made before, such as the
-    drawings of a forged cache would make, is laid out as ever. A case run under a file
-    size limit lays out for real, so WeasyPrint's own temporary files meet the limit as
-    they did. Each case reports how many of its sheets were made before."""
+    reproducible: the golden files hold it). Thirteen cases make the same two-battery sheet
+    (ten drawing caches tampered with, one spec named four ways, a named pipe among the
+    specs of a batch, a file size limit): each still runs its command whole (its cache read
+    and drawings redrawn, its HTML made, its file written or refused), and only
+    WeasyPrint's layout and PDF of that same HTML and spec (0.3 s of CPU each) come from
+    the first. HTML not made before, such as the drawings of a forged cache would make, is
+    laid out as ever. A case run under a file size limit lays out for real, so WeasyPrint's
+    own temporary files meet the limit as they did. Each case reports how many of its
+    sheets were made before (not counting those of the batch workers it forks, which start
+    with what this process has made)."""
 
     def __init__(self) -> None:
         self.made: dict[tuple[bytes, str, bytes], bytes] = {}
