@@ -7,6 +7,8 @@ Each scenario runs `eg4sheet` in-process (through the real entry point) in a fre
 of its own; its seconds are the command's alone. Memory is the peak resident set size of
 this process (every case ran in it, so the worst single case stayed below it) and of the
 largest child (batch workers). A case that hangs is stopped by an alarm and reported.
+A sheet already made in this run from the same HTML and spec is not laid out again
+(`SheetsMadeOnce`): the cases that share one still run their command whole.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,62 @@ HANG_SECONDS = 60  # far beyond the 10 s bound: only a real hang reaches it
 
 class Hung(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Html:
+    """A sheet's HTML, its layout left to `SheetsMadeOnce.write_pdf`."""
+
+    text: str
+
+
+class SheetsMadeOnce:
+    """The sheets made in this run, by what makes them. A sheet is its HTML laid out, then
+    written with its spec attached (generator.sheet.pdf: lay_out, write_pdf; nothing else
+    calls them), and the same HTML with the same spec makes the same bytes (the sheet is
+    reproducible: the golden files hold it). Thirteen cases make the same two-battery sheet
+    (ten drawing caches tampered with, one spec named four ways, a named pipe among the
+    specs of a batch, a file size limit): each still runs its command whole (its cache read
+    and drawings redrawn, its HTML made, its file written or refused), and only
+    WeasyPrint's layout and PDF of that same HTML and spec (0.3 s of CPU each) come from
+    the first. HTML not made before, such as the drawings of a forged cache would make, is
+    laid out as ever. A case run under a file size limit lays out for real, so WeasyPrint's
+    own temporary files meet the limit as they did. Each case reports how many of its
+    sheets were made before (not counting those of the batch workers it forks, which start
+    with what this process has made)."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[bytes, str, bytes], bytes] = {}
+        self.reuse = True  # False: lay out even a sheet made before
+        self.reused = 0
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        from generator.sheet import pdf
+
+        real_lay_out, real_write_pdf = pdf.lay_out, pdf.write_pdf
+
+        def lay_out(html: str) -> Html:
+            return Html(html)
+
+        def write_pdf(document: Html, spec_name: str, spec_source: bytes) -> bytes:
+            key = (
+                hashlib.sha256(document.text.encode()).digest(),
+                spec_name,
+                hashlib.sha256(spec_source).digest(),
+            )
+            if self.reuse and key in self.made:
+                self.reused += 1
+                return self.made[key]
+            made = real_write_pdf(real_lay_out(document.text), spec_name, spec_source)
+            self.made[key] = made
+            return made
+
+        pdf.lay_out, pdf.write_pdf = lay_out, write_pdf
+        try:
+            yield
+        finally:
+            pdf.lay_out, pdf.write_pdf = real_lay_out, real_write_pdf
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -56,7 +116,9 @@ def outside(name: str, allowed: tuple[str, ...]) -> bool:
     return not any(name == path or name.startswith(f"{path}/") for path in allowed)
 
 
-def run_one(scenario: Scenario, folder: Path, warm_cache: Path) -> dict[str, Any]:
+def run_one(
+    scenario: Scenario, folder: Path, warm_cache: Path, sheets: SheetsMadeOnce
+) -> dict[str, Any]:
     from generator.cli import main
     from generator.sheet.figures.dip import dip_svg
 
@@ -66,6 +128,7 @@ def run_one(scenario: Scenario, folder: Path, warm_cache: Path) -> dict[str, Any
     scenario.setup(folder)
     made = time.perf_counter() - made
     before = snapshot(folder)
+    sheets.reuse, reused = scenario.file_limit is None, sheets.reused
     out, err = io.StringIO(), io.StringIO()
     code: object = None
     os.chdir(folder)
@@ -106,6 +169,7 @@ def run_one(scenario: Scenario, folder: Path, warm_cache: Path) -> dict[str, Any
         "told": scenario.message in told,
         "output": told[-600:],
         "partial": [name for name in after if name.endswith(".part")],
+        "sheets_made_before": sheets.reused - reused,
         "unexpected": changed + vanished,
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
@@ -119,14 +183,18 @@ def run_all(names: set[str] | None = None) -> dict[str, Any]:
     prepare()
     home = os.getcwd()
     results = []
-    with tempfile.TemporaryDirectory(prefix="eg4sheet-hostile-") as work:
+    sheets = SheetsMadeOnce()
+    with (
+        tempfile.TemporaryDirectory(prefix="eg4sheet-hostile-") as work,
+        sheets.installed(),
+    ):
         warm_cache = Path(work) / "warm-cache"
         for number, scenario in enumerate(SCENARIOS):
             if names and scenario.name not in names:
                 continue
             folder = Path(work) / f"case-{number}"
             folder.mkdir()
-            results.append(run_one(scenario, folder, warm_cache))
+            results.append(run_one(scenario, folder, warm_cache, sheets))
             os.chdir(home)
     return {
         "cases": results,

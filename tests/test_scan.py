@@ -288,7 +288,7 @@ def test_an_image_is_judged_by_its_header_before_decoding(
     make: Callable[[], bytes], message: str
 ) -> None:
     """Shape and the memory its pixels take, from the header: refused in a moment. The images
-    are made when the test runs, not when every worker collects it (the tall one takes 0.4 s)."""
+    are made when the test runs, not when every worker collects it (the tall one takes 0.08 s)."""
     data = make()
     if message.startswith("the image would take 98 MB"):  # ...and then found damaged
         with pytest.raises(UserError, match="not a readable PNG or JPEG image"):
