@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import pytest
 
+from generator.bank.catalog import default_catalog, name_key
 from generator.bank.diagnostics import Finding
 from generator.bank.i18n import _, language
+from generator.bank.spec import BATTERY_KEYS, CABLE_KEYS, JOB_KEYS, TOP_KEYS
+from generator.bank.yamlsrc import CLOSE, Nearest
 from tests.helpers import findings_for
 
 GOOD_BANK = """\
@@ -87,6 +91,38 @@ def test_e003_unknown_key_suggests_closest() -> None:
 def test_e003_unknown_top_key() -> None:
     finding = assert_finding("batteris:\n  - model: LL-S\n", "E003", 1, 1, "unknown key 'batteris'")
     assert finding.hint == "did you mean 'batteries'?"
+
+
+def misspelt(word: str) -> list[str]:
+    """Every one-letter slip of `word`: a letter left out, doubled, swapped or replaced."""
+    slips = [word[:i] + word[i + 1 :] for i in range(len(word))]
+    slips += [word[:i] + word[i] + word[i:] for i in range(len(word))]
+    slips += [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
+    slips += [word[:i] + "xq"[word[i] == "x"] + word[i + 1 :] for i in range(len(word))]
+    return slips
+
+
+def test_the_suggested_keys_and_models_are_difflibs() -> None:
+    """Nearest (cheap for a spec with thousands of unknown keys) suggests what
+    difflib.get_close_matches does, in the same order, for the spec's keys and the catalog's
+    model names: every one-letter slip of each, the words themselves, other words and words
+    that match nothing, one best suggestion and six."""
+    models = [
+        name_key(name)
+        for model in default_catalog().models
+        for name in (model.name, *model.aliases)
+    ]
+    others = ["", "x", "unknown_key_17", "serial" * 40, "firmwareee", "ll", "LL-S", "lifepower"]
+    others += ["ÄÖÜ", "bat teries", "eeeeeeeee", *(f"LLV{n}" for n in range(9))]
+    compared, suggested = 0, set()
+    for choices in (TOP_KEYS, BATTERY_KEYS, JOB_KEYS, CABLE_KEYS, list(dict.fromkeys(models)), []):
+        best, six = Nearest(choices), Nearest(choices, 6)
+        for word in [*choices, *others, *(slip for known in choices for slip in misspelt(known))]:
+            expected = difflib.get_close_matches(word, list(choices), n=6, cutoff=CLOSE)
+            assert (best(word), six(word)) == (expected[:1], expected), (word, choices)
+            compared += 1
+            suggested.add(len(expected))
+    assert compared > 1_000 and suggested == {0, 1, 2, 3, 4, 5, 6}, (compared, suggested)
 
 
 def test_e004_batteries_missing() -> None:
