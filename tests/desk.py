@@ -25,6 +25,14 @@ const watch = new MutationObserver(() => { if (!still()) { watch.disconnect(); d
 watch.observe(document.body, { attributes: true, attributeFilter: ["data-checking"] });
 """
 
+# Calls back with what the function body in %s returns, once it is truthy.
+UNTIL = """
+const done = arguments[arguments.length - 1];
+const check = () => { %s };
+const look = () => { const value = check(); if (value) done(value); else setTimeout(look, 10); };
+look();
+"""
+
 
 class Desk:
     def __init__(self, driver: WebDriver, base: str) -> None:
@@ -56,6 +64,11 @@ class Desk:
             ignored_exceptions=(StaleElementReferenceException,),
         )
         return waiting.until(check)
+
+    def until(self, check: str) -> object:
+        """What the script body `check` returns once it is truthy, looked at in the page
+        every 10 ms (no driver command a look; the driver's 30 s script timeout bounds it)."""
+        return self.driver.execute_async_script(UNTIL % check)
 
     def find(self, css: str) -> WebElement:
         return self.driver.find_element(By.CSS_SELECTOR, css)

@@ -83,9 +83,9 @@ def test_typed_example_has_no_errors_and_downloads_the_build_sheet(
     assert desk.wait(lambda: len(desk.finds("#plan-rows tr")) == 6)
     drawn = (
         "return [...document.querySelectorAll('#plan-rows img.dip')]"
-        ".filter(i => i.complete && i.naturalWidth > 0).length"
+        ".filter(i => i.complete && i.naturalWidth > 0).length === 6"
     )
-    desk.wait(lambda: desk.driver.execute_script(drawn) == 6)  # the sheet's DIP drawings
+    desk.until(drawn)  # the sheet's DIP drawings
 
     desk.find("#download-pdf").click()
     # While the server makes it: the very sheet `eg4sheet build` makes of the spec the page sent.
@@ -238,6 +238,24 @@ def reset_viewport(driver: WebDriver) -> Iterator[None]:
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
+# Each plan row: the box of each DIP drawing, switch state and firmware cell (CSS pixels in
+# the viewport, as tests.desk.rect), the states' and the firmware cell's text as shown: ""
+# when it is not (display, visibility or opacity, its own or an ancestor's), as Selenium's
+# element text says.
+PLAN_ROWS = """
+const shown = { opacityProperty: true, visibilityProperty: true };
+const text = (element) => (element.checkVisibility(shown) ? element.innerText : "");
+return [...document.querySelectorAll("#plan-rows tr")].map((row) => ({
+  parts: [...row.querySelectorAll("img.dip, .state, td.firmware")].map((part) => {
+    const box = part.getBoundingClientRect();
+    return { text: text(part), left: box.left, right: box.right };
+  }),
+  states: [...row.querySelectorAll(".state")].map(text),
+  firmware: text(row.querySelector("td.firmware")),
+}));
+"""
+
+
 def test_phone_shows_every_switch_and_the_firmware_without_sideways_scrolling(
     desk: Desk, reset_viewport: None
 ) -> None:
@@ -249,18 +267,15 @@ def test_phone_shows_every_switch_and_the_firmware_without_sideways_scrolling(
         "return [...document.querySelectorAll('#plan-rows img.dip')]"
         ".every(i => i.complete && i.naturalWidth > 0)"
     )
-    desk.wait(lambda: desk.driver.execute_script(loaded))
+    desk.until(loaded)
     width = PHONE[0]
     assert desk.driver.execute_script("return document.documentElement.scrollWidth") <= width
     switches = []
-    for row in desk.finds("#plan-rows tr"):
-        parts = [*row.find_elements(By.CSS_SELECTOR, "img.dip, .state, td.firmware")]
-        for part in parts:
-            box = rect(desk.driver, part)
-            assert box["left"] >= 0 and box["right"] <= width, (part.text, box)
-        switches.append([state.text for state in row.find_elements(By.CSS_SELECTOR, ".state")])
-        firmware = row.find_element(By.CSS_SELECTOR, "td.firmware").text
-        assert firmware.startswith("needs "), firmware
+    for row in desk.driver.execute_script(PLAN_ROWS):  # one look at all rows
+        for part in row["parts"]:
+            assert part["left"] >= 0 and part["right"] <= width, part
+        switches.append(row["states"])
+        assert row["firmware"].startswith("needs "), row["firmware"]
     assert [len(states) for states in switches] == [6, 6, 4, 4, 4, 4]
     assert switches[0] == ["1 OFF", "2 ON", "3 ON", "4 ON", "5 ON", "6 ON"]
 
