@@ -111,12 +111,12 @@ class Nearest:
             score = matcher.ratio()
             if score >= CLOSE:
                 scored.append((score, choice))
-        return [choice for _, choice in heapq.nlargest(self.count, scored)]
+        return [choice for _, choice in heapq.nlargest(self.count, scored)] if scored else []
 
 
 def _letters(word: str) -> frozenset[tuple[str, int]]:
-    """Each letter with its number among the same letters ('all': a0, l0, l1), so that two
-    words have as many of these in common as letters in common, counted as difflib does."""
+    """Each letter with how many of it come before ('all': a0, l0, l1), so that two words
+    have as many of these in common as letters in common, counted as difflib does."""
     seen: dict[str, int] = {}
     for letter in word:
         seen[letter] = seen.get(letter, 0) + 1
