@@ -16,6 +16,14 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 T = TypeVar("T")
 WAIT_SECONDS = 30.0
+# Calls back once the page shows the findings of the form as it is (no data-checking).
+SETTLED = """
+const done = arguments[arguments.length - 1];
+const still = () => document.body.hasAttribute("data-checking");
+if (!still()) return done(true);
+const watch = new MutationObserver(() => { if (!still()) { watch.disconnect(); done(true); } });
+watch.observe(document.body, { attributes: true, attributeFilter: ["data-checking"] });
+"""
 
 
 class Desk:
@@ -89,23 +97,30 @@ class Desk:
         return row.find_element(By.XPATH, xpath)
 
     def models(self) -> list[str]:
-        return [
-            str(Select(row.find_element(By.CSS_SELECTOR, "select")).first_selected_option.text)
-            for row in self.rows()
-        ]
+        """The model chosen in each row, in order: one script, where Selenium's Select asks
+        each option of each row whether it is the chosen one (a command each)."""
+        script = (
+            "return [...document.querySelectorAll('#batteries > li')]"
+            ".map(row => row.querySelector('select').selectedOptions[0].text)"
+        )
+        models = self.driver.execute_script(script)
+        assert isinstance(models, list)
+        return [str(model) for model in models]
 
     def row_findings(self, index: int) -> list[str]:
         return [str(item.text) for item in self.finds(f'[data-findings="battery-{index}"] > li')]
 
     def settled(self) -> str:
-        """The status once the findings shown are those of the form as it is now."""
-        # One small script a look (get_attribute sends Selenium's whole getAttribute atom).
-        script = "return !document.body.hasAttribute('data-checking');"
-        self.wait(lambda: self.driver.execute_script(script) is True)
+        """The status once the findings shown are those of the form as it is now: one
+        script that returns when the page drops data-checking (the driver's script timeout,
+        30 s, bounds it), rather than a look every 50 ms."""
+        self.driver.execute_async_script(SETTLED)
         return self.status()
 
     def wait_for_no_errors(self) -> str:
-        return self.wait(lambda: self.settled() if self.settled().startswith("No errors") else "")
+        return self.wait(
+            lambda: status if (status := self.settled()).startswith("No errors") else ""
+        )
 
     def load_file(self, path: Path) -> None:
         self.find("#load-file").send_keys(str(path))
@@ -156,7 +171,7 @@ def wait_for_file(folder: Path, suffix: str, seconds: float = WAIT_SECONDS) -> P
         done = sorted(folder.glob(f"*{suffix}"))
         if done:
             return done[0]
-        time.sleep(0.1)
+        time.sleep(0.02)  # a look is a directory listing
     raise AssertionError(f"no {suffix} file arrived in {folder} within {seconds:g} s")
 
 

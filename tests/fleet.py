@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.helpers import ROOT
-from tests.serving import free_port, serve_command, serve_env
+from tests.serving import exited, free_port, serve_command, serve_env, wait_until_up
 
 NGINX = Path("/usr/sbin/nginx")
 SITE = ROOT / "docs" / "deploy" / "nginx.conf"
@@ -113,26 +113,10 @@ class Instance:
                 start_new_session=True,
             )
 
-    def ready(self) -> bool:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-        try:
-            connection.request("GET", "/readyz")
-            return connection.getresponse().status == 200
-        except OSError:
-            return False
-        finally:
-            connection.close()
-
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"eg4sheet serve stopped:\n{self.log.read_text()}")
-            if self.ready():
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"eg4sheet serve on port {self.port} not ready in {START_SECONDS:g} s")
+        assert self.process is not None
+        url = f"http://127.0.0.1:{self.port}/readyz"
+        wait_until_up(url, self.process, self.log, seconds=START_SECONDS)
 
     def rendering(self) -> bool:
         """Whether a render worker of this instance is busy now (its own /metrics)."""
@@ -151,7 +135,7 @@ class Instance:
         """SIGKILL to the server process alone, as the kernel's OOM killer would."""
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        exited(self.process, 10)
 
     def stop(self) -> None:
         """SIGTERM (it drains), then whatever is left of its session is killed."""
@@ -160,10 +144,10 @@ class Instance:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=40)
+                exited(self.process, 40)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                self.process.wait(timeout=5)
+                exited(self.process, 5)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
 
@@ -222,11 +206,15 @@ def fleet(size: int, workers: int = 1) -> Iterator[Fleet]:
         finally:
             if nginx is not None:
                 nginx.send_signal(signal.SIGQUIT)  # graceful stop
+            for instance in instances:  # SIGTERM to all first: they drain at once
+                if instance.process is not None and instance.process.poll() is None:
+                    instance.process.terminate()
+            if nginx is not None:
                 try:
-                    nginx.wait(timeout=10)
+                    exited(nginx, 10)
                 except subprocess.TimeoutExpired:
                     nginx.kill()
-                    nginx.wait(timeout=5)
+                    exited(nginx, 5)
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(nginx.pid, signal.SIGKILL)
             for instance in instances:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -168,7 +169,7 @@ def served(
             )
         server = Served(f"http://127.0.0.1:{port}", port, process, stdout, stderr, tmp=tmp)
         try:
-            _wait_until_up(server.base, process, stderr, "/readyz" if ready else "/")
+            wait_until_up(server.base + ("/readyz" if ready else "/"), process, stderr)
             yield server
         finally:
             stop(process)
@@ -182,10 +183,42 @@ def stop(process: subprocess.Popen[bytes], seconds: float = 15) -> None:
     if process.poll() is None:
         process.terminate()
     try:
-        process.wait(timeout=seconds)
+        exited(process, seconds)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.wait(timeout=5)
+        exited(process, 5)
+
+
+def exited(process: subprocess.Popen[bytes], seconds: float) -> int:
+    """process.wait(timeout=seconds), woken by the exit itself (a pidfd) rather than by
+    Popen.wait's polling, which sleeps up to 50 ms between looks."""
+    deadline = time.monotonic() + seconds
+    if process.poll() is None:
+        with contextlib.suppress(OSError):  # no pidfd here: Popen.wait alone
+            handle = os.pidfd_open(process.pid)  # not reaped yet: still this process
+            try:
+                select.select([handle], [], [], seconds)
+            finally:
+                os.close(handle)
+    return process.wait(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def wait_gone(pids: list[int], seconds: float) -> None:
+    """Return once every process of `pids` has ended (a zombie has), or after `seconds`:
+    woken by the exits (pidfds), not by looking again every so often."""
+    handles = []
+    for pid in pids:
+        with contextlib.suppress(OSError):  # ended and reaped already
+            handles.append(os.pidfd_open(pid))
+    try:
+        deadline = time.monotonic() + seconds
+        waiting = list(handles)
+        while waiting and (left := deadline - time.monotonic()) > 0:
+            ended, _, _ = select.select(waiting, [], [], left)
+            waiting = [handle for handle in waiting if handle not in ended]
+    finally:
+        for handle in handles:
+            os.close(handle)
 
 
 @contextlib.contextmanager
@@ -195,19 +228,33 @@ def running_server(*args: str, workers: int = 1, cwd: Path | None = None) -> Ite
         yield server.base
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path, path: str = "/") -> None:
-    deadline = time.monotonic() + START_SECONDS
+def wait_until_up(
+    url: str,
+    process: subprocess.Popen[bytes],
+    log: Path,
+    headers: dict[str, str] | None = None,
+    seconds: float = START_SECONDS,
+) -> None:
+    """Until `url` answers 200 (RuntimeError with the log if the process ends, or after
+    `seconds`). Before the server listens a look is a refused connect (microseconds): looked
+    for every 10 ms; once it listens, a request it answers (503 while it starts): every 50."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"eg4sheet serve stopped: {log.read_text(errors='replace')}")
-        with (
-            contextlib.suppress(OSError, urllib.error.URLError),
-            urllib.request.urlopen(base + path, timeout=2) as answer,
-        ):
-            if answer.status == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"eg4sheet serve did not start in {START_SECONDS:g} s")
+        try:
+            with urllib.request.urlopen(
+                urllib.request.Request(url, headers=headers or {}), timeout=2
+            ) as answer:
+                if answer.status == 200:
+                    return
+            pause = 0.05
+        except urllib.error.HTTPError:  # listening: 503 while the render pool starts
+            pause = 0.05
+        except (OSError, urllib.error.URLError):  # not listening yet
+            pause = 0.01
+        time.sleep(pause)
+    raise RuntimeError(f"eg4sheet serve at {url} did not answer 200 in {seconds:g} s")
 
 
 @contextlib.contextmanager

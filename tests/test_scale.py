@@ -6,7 +6,6 @@ server start. Sheets/s are measured by bench/scale.py (three instances), not her
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import re
@@ -14,7 +13,6 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -29,7 +27,7 @@ from tests.fleet import (
     nginx_missing,
 )
 from tests.helpers import ROOT
-from tests.serving import free_port, request, serve_env, stop
+from tests.serving import exited, free_port, request, serve_env, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -108,22 +106,14 @@ def test_the_shipped_unit_starts_a_server_that_drains_on_its_stop_signal(tmp_pat
             stderr=log,
         )
     try:
-        deadline = time.monotonic() + 60
-        status = 0
-        while status != 200 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.1)
-            with contextlib.suppress(OSError):  # not listening yet
-                status = request(f"http://127.0.0.1:{port}/readyz", headers={"Host": PUBLIC_NAME})[
-                    0
-                ]
-        assert process.poll() is None, err.read_text()
+        wait_until_up(f"http://127.0.0.1:{port}/readyz", process, err, {"Host": PUBLIC_NAME})
         # The public name passes the Host check; the token guards the API.
         url = f"http://127.0.0.1:{port}/api/models"
         assert request(url, headers={"Host": PUBLIC_NAME})[0] == 401
         auth = {"Host": PUBLIC_NAME, "Authorization": f"Bearer {TOKEN}"}
         assert request(url, headers=auth)[0] == 200
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        assert exited(process, 30) == 0
     finally:
         stop(process)
     lines = [json.loads(line) for line in err.read_text().splitlines()]  # --log-format json

@@ -18,7 +18,15 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.run import BANKS, spec_text
 from tests.helpers import EXAMPLE, WRONG_BANKS, CliResult
-from tests.serving import Served, descendants, free_port, render_processes, served
+from tests.serving import (
+    Served,
+    descendants,
+    exited,
+    free_port,
+    render_processes,
+    served,
+    wait_gone,
+)
 
 pytestmark = pytest.mark.slow  # each test starts a server with its render workers
 
@@ -28,6 +36,7 @@ ONE_BATTERY = b"batteries:\n  - model: LL-S\n"
 # Sheets that take seconds: long enough in flight to send a signal and three requests.
 BIG_BANK = spec_text([("LL-S", 16), ("LL-V2 (6 DIP)", 16)]).encode()
 HUGE_BANK = spec_text(BANKS[64]).encode()  # cut off after half a second
+DRAINING = b'{"status":"alive","phase":"draining"}'  # /healthz after SIGTERM
 LINE = re.compile(
     r"^\S+ \S+ INFO (?P<method>[A-Z]+) (?P<path>\S+) (?P<status>\d{3}) \d+B \d+ms rid=(?P<rid>\S+)$"
 )
@@ -42,7 +51,7 @@ def desk() -> Iterator[tuple[Served, tuple[int, bytes]]]:
             time.sleep(0.02)
         first_status, first_body, _ = server.get("/readyz")
         while server.get("/readyz")[0] != 200 and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.05)
         yield server, (first_status, first_body)
 
 
@@ -260,7 +269,9 @@ def test_sigterm_lets_the_sheet_in_flight_finish_and_exits_0() -> None:
         sheet = InFlight(server, BIG_BANK)
         wait_until_rendering(server)
         server.process.send_signal(signal.SIGTERM)
-        time.sleep(0.2)  # the signal is handled between two of the event loop's ticks
+        deadline = time.monotonic() + 10  # the signal is handled between two ticks of the loop
+        while server.get("/healthz")[1] != DRAINING and time.monotonic() < deadline:
+            time.sleep(0.01)
         # Draining: not ready, new work refused with Retry-After, the process still alive.
         status, body, headers = server.get("/readyz")
         assert (status, json.loads(body), headers["retry-after"]) == (
@@ -272,18 +283,16 @@ def test_sigterm_lets_the_sheet_in_flight_finish_and_exits_0() -> None:
         assert status == 503 and headers["retry-after"] == "1"
         assert headers["connection"] == "close"
         assert json.loads(body)["error"].startswith("this server is shutting down")
-        assert server.get("/healthz")[:2] == (200, b'{"status":"alive","phase":"draining"}')
+        assert server.get("/healthz")[:2] == (200, DRAINING)
         # The sheet in flight is answered in full; then the process ends, and its workers.
         status, pdf, _ = sheet.wait()
         assert status == 200 and pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
-        assert server.process.wait(timeout=30) == 0
+        assert exited(server.process, 30) == 0
     log = server.log()
     assert "SIGTERM: draining: no new work; 1 request(s) in flight, up to 30 s" in log
     assert "drained in " in log
     assert "POST /api/sheet 200 " in log and "POST /api/sheet 503 " in log
-    deadline = time.monotonic() + 10
-    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_gone(workers, 10)
     assert not [pid for pid in workers if running(pid)]
 
 
@@ -296,7 +305,7 @@ def test_ctrl_c_to_the_process_group_drains_too() -> None:
         os.killpg(server.process.pid, signal.SIGINT)
         status, pdf, _ = sheet.wait()
         assert status == 200 and pdf.rstrip().endswith(b"%%EOF")
-        assert server.process.wait(timeout=30) == 0
+        assert exited(server.process, 30) == 0
     assert "SIGINT: draining: no new work; 1 request(s) in flight" in server.log()
 
 
@@ -309,11 +318,9 @@ def test_a_drain_that_runs_out_of_time_answers_503_and_exits_0() -> None:
         status, body, headers = sheet.wait()
         assert status == 503 and headers["retry-after"] == "1"
         assert json.loads(body)["error"].startswith("the server is shutting down and could not")
-        assert server.process.wait(timeout=30) == 0
+        assert exited(server.process, 30) == 0
     assert "drain timeout (0.5 s): 1 request(s) still in flight are answered 503" in server.log()
-    deadline = time.monotonic() + 10
-    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_gone(workers, 10)
     assert not [pid for pid in workers if running(pid)]
 
 
