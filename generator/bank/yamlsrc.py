@@ -124,8 +124,9 @@ def _letters(word: str) -> frozenset[tuple[str, int]]:
 
 
 def closest(word: str, choices: Iterable[str], count: int = 1) -> list[str]:
-    """The `count` known words closest to `word`, best first (see Nearest)."""
-    return Nearest(choices, count)(word)
+    """The `count` known words closest to `word`, best first; for one word (Nearest lists
+    the choices' letters first, which pays off only over many words)."""
+    return difflib.get_close_matches(word, list(choices), n=count, cutoff=CLOSE)
 
 
 def type_name(node: Node) -> str:
