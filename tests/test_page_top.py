@@ -4,6 +4,7 @@ beside a company block wraps, every word kept)."""
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 from typing import Any
@@ -39,9 +40,15 @@ def test_every_caption_beside_a_code_fits_one_line_on_a4(lang: str) -> None:
 
 
 def _sheet(spec: str, **options: Any) -> bytes:
-    sheet = api.build_sheet(
-        api.read_spec(ROOT / spec), api.SheetOptions(allow_errors=True, **options)
-    )
+    return _built(spec, options["lang"], options.get("paper"), options.get("company"))
+
+
+@functools.cache
+def _built(spec: str, lang: str, paper: str | None, company: Company | None) -> bytes:
+    """The sheet, built once per spec and options in a test process (bytes: nothing can change
+    it): the Spanish A4 sheet of the manufacturer's example is read by both tests below."""
+    options = api.SheetOptions(allow_errors=True, lang=lang, paper=paper, company=company)
+    sheet = api.build_sheet(api.read_spec(ROOT / spec), options)
     assert sheet.pdf is not None
     return sheet.pdf
 

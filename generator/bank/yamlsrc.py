@@ -111,12 +111,12 @@ class Nearest:
             score = matcher.ratio()
             if score >= CLOSE:
                 scored.append((score, choice))
-        return [choice for _, choice in heapq.nlargest(self.count, scored)]
+        return [choice for _, choice in heapq.nlargest(self.count, scored)] if scored else []
 
 
 def _letters(word: str) -> frozenset[tuple[str, int]]:
-    """Each letter with its number among the same letters ('all': a0, l0, l1), so that two
-    words have as many of these in common as letters in common, counted as difflib does."""
+    """Each letter with how many of it come before ('all': a0, l0, l1), so that two words
+    have as many of these in common as letters in common, counted as difflib does."""
     seen: dict[str, int] = {}
     for letter in word:
         seen[letter] = seen.get(letter, 0) + 1
@@ -124,8 +124,9 @@ def _letters(word: str) -> frozenset[tuple[str, int]]:
 
 
 def closest(word: str, choices: Iterable[str], count: int = 1) -> list[str]:
-    """The `count` known words closest to `word`, best first (see Nearest)."""
-    return Nearest(choices, count)(word)
+    """The `count` known words closest to `word`, best first; for one word (Nearest lists
+    the choices' letters first, which pays off only over many words)."""
+    return difflib.get_close_matches(word, list(choices), n=count, cutoff=CLOSE)
 
 
 def type_name(node: Node) -> str:
