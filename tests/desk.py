@@ -33,6 +33,14 @@ const look = () => { const value = check(); if (value) done(value); else setTime
 look();
 """
 
+# The text shown of each element a selector finds ("" when not shown: display, visibility or
+# opacity, its own or an ancestor's), trimmed as Selenium's element text is.
+TEXTS = """
+const shown = { opacityProperty: true, visibilityProperty: true };
+return [...document.querySelectorAll(arguments[0])]
+  .map((element) => (element.checkVisibility(shown) ? element.innerText.trim() : ""));
+"""
+
 
 class Desk:
     def __init__(self, driver: WebDriver, base: str) -> None:
@@ -121,7 +129,14 @@ class Desk:
         return [str(model) for model in models]
 
     def row_findings(self, index: int) -> list[str]:
-        return [str(item.text) for item in self.finds(f'[data-findings="battery-{index}"] > li')]
+        return self.texts(f'[data-findings="battery-{index}"] > li')
+
+    def texts(self, css: str) -> list[str]:
+        """The text shown of each element `css` finds, in one script (a command for each
+        element's text otherwise): "" for one not shown, as Selenium's element text."""
+        texts = self.driver.execute_script(TEXTS, css)
+        assert isinstance(texts, list)
+        return [str(text) for text in texts]
 
     def settled(self) -> str:
         """The status once the findings shown are those of the form as it is now: one

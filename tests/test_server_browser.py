@@ -131,7 +131,7 @@ def test_wrong_bank_shows_e102_with_its_hint_and_corrects_it(desk: Desk) -> None
     corrected = desk.find("#rack-corrected").text
     assert found.index("LifePower4") < found.index("LL-S")
     assert corrected.index("LL-S") < corrected.index("LifePower4")
-    changes = [item.text for item in desk.finds("#changes li")]
+    changes = desk.texts("#changes li")
     # The change list as the sheet has it: make safe first, the LifePower4 out before the
     # LL-S goes into position 1.
     assert changes[0] == "Switch off every battery breaker and BMS switch."
@@ -411,9 +411,9 @@ def test_the_desk_shows_what_the_sheet_shows(desk: Desk, reset_viewport: None) -
     assert view.changes is not None
     sheet_svg = base64.b64decode(view.changes.found.url.split(",", 1)[1]).decode()
     assert MARK.findall(found_svg) == MARK.findall(sheet_svg) != []  # the same numbered marks
-    changes = [item.text for item in desk.finds("#changes li")]
+    changes = desk.texts("#changes li")
     assert changes == [text for stage in view.changes.stages for _n, text in stage.steps]
-    headings = [item.text for item in desk.finds("#changes h4")]
+    headings = desk.texts("#changes h4")
     assert headings == [stage.title for stage in view.changes.stages]  # the sheet's stages
     numbers = desk.driver.execute_script(
         "return [...document.querySelectorAll('#changes li')].map(li => li.value)"
@@ -441,7 +441,7 @@ def test_hints_speak_the_form_and_a_fresh_bank_hears_not_given_once(desk: Desk) 
     desk.add_battery("LL-S")
     desk.add_battery("LL-V2 (4 DIP)", 2)
     desk.wait_for_no_errors()
-    general = desk.wait(lambda: [item.text for item in desk.finds("#general-findings > li")])
+    general = desk.wait(lambda: desk.texts("#general-findings > li"))
     assert general == [
         "WARNING W202 Installed firmware is not given for 3 batteries (positions 1, 2, 3): "
         "the checklist leaves it to be filled in\n"
